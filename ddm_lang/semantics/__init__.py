@@ -1,0 +1,6 @@
+"""Names, types and signatures: the checker that turns an AST into the Template IR."""
+
+from .checker import check, check_source
+from .ir import Template
+
+__all__ = ["Template", "check", "check_source"]

@@ -1,0 +1,152 @@
+"""`ddm`: check, format, compile and render templates from the command line.
+
+Exit codes: 0 success, 1 a template, product or image problem (printed as diagnostics),
+2 a usage problem. User mistakes never print a Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .syntax.diagnostics import DiagnosticError
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .api import load_template
+    failed = 0
+    for path in args.templates:
+        try:
+            template = load_template(Path(path))
+        except DiagnosticError as err:
+            print(err.render(), file=sys.stderr)
+            failed += 1
+            continue
+        formats = ", ".join(f"{f.name} {f.width}x{f.height}" for f in template.formats)
+        print(f"{path}: ok ({template.name}; formats: {formats or 'none'})")
+    return 1 if failed else 0
+
+
+def _cmd_fmt(args: argparse.Namespace) -> int:
+    from .renderer.encode import write_atomic
+    from .syntax.formatter import format_source
+    status = 0
+    for path in args.templates:
+        p = Path(path)
+        source = p.read_text("utf-8")
+        try:
+            formatted = format_source(source, str(p))
+        except DiagnosticError as err:
+            print(err.render(), file=sys.stderr)
+            status = 1
+            continue
+        if args.check:
+            if formatted != source:
+                print(f"{path}: would reformat", file=sys.stderr)
+                status = 1
+        elif args.write:
+            if formatted != source:
+                write_atomic(p, formatted.encode("utf-8"))
+                print(f"{path}: reformatted")
+        else:
+            sys.stdout.write(formatted)
+    return status
+
+
+def _cmd_compile(args: argparse.Namespace) -> int:
+    from .api import load_template
+    template = load_template(Path(args.template))
+    names = [f.name for f in template.formats] if args.format == "all" else [args.format]
+    out = Path(args.output)
+    for name in names:
+        target = out if len(names) == 1 else out.with_name(f"{out.stem}-{name}{out.suffix}")
+        creative = template.compile(Path(args.product), name, seed=args.seed)
+        creative.save(target, quality=args.quality)
+        print(f"{target}: {creative.format.width}x{creative.format.height} ({name})")
+    return 0
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from .renderer import render_to_bytes
+    from .renderer.encode import write_atomic
+    src = Path(args.svg)
+    out = Path(args.output)
+    fmt = out.suffix.lower().lstrip(".")
+    data = render_to_bytes(src.read_bytes(), fmt, width=args.width, height=args.height,
+                           background=args.background, quality=args.quality,
+                           allowed_roots=(src.parent.resolve(),))
+    write_atomic(out, data)
+    print(f"{out}: {len(data)} bytes")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ddm", description="DDM templates → ad creatives")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("check", help="check templates and report every problem")
+    c.add_argument("templates", nargs="+")
+    c.set_defaults(func=_cmd_check)
+
+    f = sub.add_parser("fmt", help="print templates in canonical form")
+    f.add_argument("templates", nargs="+")
+    mode = f.add_mutually_exclusive_group()
+    mode.add_argument("--write", "-w", action="store_true", help="rewrite the files in place")
+    mode.add_argument("--check", action="store_true", help="fail if a file is not formatted")
+    f.set_defaults(func=_cmd_fmt)
+
+    k = sub.add_parser("compile", help="compile a template for a product and a format")
+    k.add_argument("template")
+    k.add_argument("--product", required=True, help="product JSON file")
+    k.add_argument("--format", required=True, help="format name, or `all`")
+    k.add_argument("-o", "--output", required=True, help="out.svg | out.png | out.jpg | out.webp")
+    k.add_argument("--seed", type=int, default=0)
+    k.add_argument("--quality", type=int, default=90)
+    k.set_defaults(func=_cmd_compile)
+
+    r = sub.add_parser("render", help="rasterise an SVG file")
+    r.add_argument("svg")
+    r.add_argument("-o", "--output", required=True, help="out.png | out.jpg | out.webp")
+    r.add_argument("--width", type=int)
+    r.add_argument("--height", type=int)
+    r.add_argument("--background")
+    r.add_argument("--quality", type=int, default=90)
+    r.set_defaults(func=_cmd_render)
+
+    d = sub.add_parser("demo", help="compile the bundled templates against the sample catalogue")
+    d.add_argument("--out", default="demo-out")
+    d.set_defaults(func=_cmd_demo)
+    return p
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+    return run_demo(Path(args.out))
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from .api import ProductError
+    from .renderer.errors import RenderError
+    return (ProductError, RenderError, FileNotFoundError, IsADirectoryError, PermissionError,
+            UnicodeDecodeError, ValueError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except DiagnosticError as err:
+        print(err.render(), file=sys.stderr)
+        return 1
+    except _user_errors() as err:
+        print(f"ddm: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

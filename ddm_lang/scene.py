@@ -1,0 +1,115 @@
+"""Scene: the concrete render tree that bind produces and emit turns into SVG.
+
+Everything here is resolved for one product and one format: pixels, colours as hex,
+chosen materials with their crops, text already broken into positioned lines. Emit is a
+plain traversal with no decisions left to make, which is what makes SVG bytes
+deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def right(self) -> float:
+        return self.x + self.width
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.height
+
+    def intersects(self, other: Box) -> bool:
+        return (self.x < other.right and other.x < self.right
+                and self.y < other.bottom and other.y < self.bottom)
+
+
+@dataclass(frozen=True)
+class Material:
+    """An image material: a file identified by content hash, with its pixel size."""
+
+    path: str
+    sha256: str
+    width: int
+    height: int
+    format: str          # png | jpeg | webp | svg
+    has_alpha: bool = False
+
+    @property
+    def mime(self) -> str:
+        return {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp",
+                "svg": "image/svg+xml"}[self.format]
+
+
+@dataclass(frozen=True)
+class Node:
+    """A plain SVG element with resolved attributes (ordered, for deterministic output)."""
+
+    tag: str
+    attrs: tuple[tuple[str, str], ...] = ()
+    children: tuple[SceneItem, ...] = ()
+    text: str | None = None
+    name: str | None = None   # the template's element name, for `avoid` and diagnostics
+
+
+@dataclass(frozen=True)
+class ImageNode:
+    """A material drawn into `box`, showing the `crop` rectangle of the source (image px)."""
+
+    material: Material
+    box: Box
+    crop: Box
+    flip: bool = False
+    attrs: tuple[tuple[str, str], ...] = ()
+    name: str | None = None
+
+    def with_(self, **changes: object) -> ImageNode:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class TextLine:
+    text: str
+    x: float        # anchor x (start, middle or end per `anchor`)
+    y: float        # baseline
+
+
+@dataclass(frozen=True)
+class TextNode:
+    """Text already fitted and broken into lines by the layout stage."""
+
+    box: Box
+    lines: tuple[TextLine, ...]
+    family: str
+    weight: int
+    size: float
+    anchor: str = "start"        # start | middle | end
+    italic: bool = False
+    attrs: tuple[tuple[str, str], ...] = ()
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class RawNode:
+    """Sanitised designer SVG markup, inserted verbatim."""
+
+    markup: str
+
+
+SceneItem = Node | ImageNode | TextNode | RawNode
+
+
+@dataclass(frozen=True)
+class Scene:
+    width: int
+    height: int
+    children: tuple[SceneItem, ...]
+    title: str | None = None
+    defs: tuple[SceneItem, ...] = field(default=())
