@@ -736,7 +736,9 @@ class _Checker:
                            hint or "perception attributes: " + ", ".join(sorted(schema.ROOTS)))
                 return "any"
             return "string"
-        hint = did_you_mean(root, candidates)
+        # A bare word is only taken for a typo when it is very close to a template's own name.
+        own = [n for n in candidates if n not in ROOT_NAMES]
+        hint = did_you_mean(root, candidates) if rest else did_you_mean(root, own, cutoff=0.75)
         if rest or hint:
             self.error("check.unknown-name", f"unknown name `{root}`", root_span,
                        hint or "names here: " + ", ".join(sorted(set(candidates))))

@@ -59,7 +59,7 @@ class DiagnosticError(Exception):
         return "\n\n".join(d.render(self.sources.get(d.span.file)) for d in self.diagnostics)
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
     """A hint naming the closest candidate, or None when nothing is close."""
-    best = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    best = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=cutoff)
     return f"did you mean `{best[0]}`?" if best else None
