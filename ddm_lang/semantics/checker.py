@@ -251,18 +251,18 @@ class _Checker:
         uses: dict[str, set[str]] = {}
         for comp in self.components.values():
             uses[comp.name] = {k for k in _element_kinds(comp.body) if k in self.components}
-        reported: set[str] = set()
+        reported: set[frozenset[str]] = set()
 
         def visit(name: str, path: tuple[str, ...]) -> None:
             for used in sorted(uses.get(name, ())):
                 if used in path:
-                    start = path[path.index(used):]
-                    if used not in reported:
-                        reported.add(used)
-                        comp = self.components[used]
+                    cycle = path[path.index(used):]
+                    if frozenset(cycle) not in reported:
+                        reported.add(frozenset(cycle))
+                        first = min((self.components[c] for c in cycle), key=lambda c: c.span.start)
                         self.error("check.component-recursion",
-                                   f"component `{used}` uses itself", comp.span,
-                                   " → ".join((*start, used)) + "; components cannot recurse")
+                                   f"component `{first.name}` uses itself", first.span,
+                                   " → ".join((*cycle, used)) + "; components cannot recurse")
                     continue
                 visit(used, (*path, used))
 
