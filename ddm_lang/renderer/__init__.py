@@ -1,0 +1,19 @@
+"""SVG emitter, our own Skia rasteriser, encoders and fonts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .encode import encode
+from .errors import RenderError
+from .raster import render
+
+__all__ = ["RenderError", "encode", "render", "render_to_bytes"]
+
+
+def render_to_bytes(svg: str | bytes, fmt: str = "png", width: int | None = None,
+                    height: int | None = None, background: str | None = None, quality: int = 90,
+                    allowed_roots: tuple[Path, ...] = ()) -> bytes:
+    """Rasterise and encode in one call."""
+    pixels = render(svg, width, height, background, allowed_roots=allowed_roots)
+    return encode(pixels, fmt, quality)

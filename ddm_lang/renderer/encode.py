@@ -1,0 +1,47 @@
+"""Encoding pixels to PNG, JPEG or WebP with skia's encoders, and atomic file writes."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import skia
+
+FORMATS = {"png": skia.EncodedImageFormat.kPNG, "jpg": skia.EncodedImageFormat.kJPEG,
+           "jpeg": skia.EncodedImageFormat.kJPEG, "webp": skia.EncodedImageFormat.kWEBP}
+
+
+def encode(pixels: np.ndarray, fmt: str, quality: int = 90) -> bytes:
+    """Encode an H×W×4 RGBA array; JPEG has no alpha, so it is composited on white."""
+    kind = FORMATS.get(fmt.lower())
+    if kind is None:
+        raise ValueError(f"unknown image format `{fmt}`: use png, jpg or webp")
+    if not 1 <= quality <= 100:
+        raise ValueError(f"quality {quality} is outside 1..100")
+    rgba = np.ascontiguousarray(pixels, dtype=np.uint8)
+    if kind == skia.EncodedImageFormat.kJPEG:
+        alpha = rgba[..., 3:4].astype(np.uint16)
+        rgb = (rgba[..., :3].astype(np.uint16) * alpha + 255 * (255 - alpha)) // 255
+        rgba = np.concatenate([rgb.astype(np.uint8), np.full_like(rgba[..., :1], 255)], axis=2)
+    image = skia.Image.fromarray(rgba, colorType=skia.ColorType.kRGBA_8888_ColorType,
+                                 alphaType=skia.AlphaType.kUnpremul_AlphaType)
+    data = image.encodeToData(kind, quality)
+    if data is None:
+        raise ValueError(f"the {fmt} encoder failed")
+    return bytes(data)
+
+
+def write_atomic(path: str | Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder and rename, so no reader sees half a file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
