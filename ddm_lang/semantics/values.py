@@ -47,6 +47,19 @@ class Length:
 
 
 @dataclass(frozen=True)
+class LengthSum:
+    """Lengths in different units added together (`50% + 10px`), resolved once the axis is known."""
+
+    terms: tuple[Length, ...]
+
+    def resolve(self, axis_px: float, slot_w: float, slot_h: float) -> float:
+        return sum(t.resolve(axis_px, slot_w, slot_h) for t in self.terms)
+
+    def scaled(self, k: float) -> LengthSum:
+        return LengthSum(tuple(Length(t.value * k, t.unit) for t in self.terms))
+
+
+@dataclass(frozen=True)
 class Color:
     """sRGB colour with alpha, components 0..1."""
 

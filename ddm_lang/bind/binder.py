@@ -1,0 +1,553 @@
+"""bind: one checked template × one product × one format → Scene.
+
+Walks the template body in order: selects materials for abstract objects, evaluates
+expressions, expands `when`, `for` and components, resolves boxes against the slot (or a
+component's box), fits text, and runs each image's pipeline of operations. Every problem
+becomes a diagnostic with the source position and, for data, the product and field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ddm_lang.layout.boxes import Frame, LayoutError, resolve_box, to_px
+from ddm_lang.layout.text import fit_text
+from ddm_lang.ops import place as place_op
+from ddm_lang.ops import registry as op_registry
+from ddm_lang.ops.select import NoCandidate, select
+from ddm_lang.perception import schema
+from ddm_lang.perception.materials import MaterialError, header_record, load_material
+from ddm_lang.renderer.fonts import FontRegistry
+from ddm_lang.scene import (
+    Box,
+    ImageNode,
+    Material,
+    Node,
+    RawNode,
+    Scene,
+    SceneItem,
+    TextLine,
+    TextNode,
+)
+from ddm_lang.semantics.functions import describe, to_text
+from ddm_lang.semantics.ir import AbstractObject, Component, Template
+from ddm_lang.semantics.svg_vocab import DDM_PROPERTIES, ELEMENT_TAGS, axis_of
+from ddm_lang.semantics.values import Color, FitSize, Length, LengthSum, Region, format_number
+from ddm_lang.syntax import ast
+
+from .evaluate import Evaluator, Missing, Scope, truthy
+
+MAX_ITERATIONS = 1000
+MAX_ELEMENTS = 20_000
+# Elements whose coordinates live in their own units (bounding box fractions, filter
+# regions): their lengths pass through as written instead of resolving against the slot.
+VERBATIM_KINDS = frozenset({"linearGradient", "radialGradient", "stop", "filter", "pattern",
+                            "mask", "clipPath"})
+WEIGHT_WORDS = {"thin": 100, "light": 300, "normal": 400, "regular": 400, "medium": 500,
+                "semibold": 600, "bold": 700, "extrabold": 800, "black": 900}
+
+
+class _Binder:
+    def __init__(self, template: Template, product: dict[str, Any], format_name: str,
+                 base_dir: Path, seed: int, known_boxes: dict[str, Box] | None = None):
+        fmt = template.format(format_name)
+        assert fmt is not None  # the API checks the format name before binding
+        self.template = template
+        self.product = product
+        self.format = fmt
+        self.base_dir = base_dir.resolve()
+        self.seed = seed
+        self.product_id = str(product.get("id", "?"))
+        self.ev = Evaluator(self.product_id, dict(template.sources), self.perceive)
+        self.fonts = FontRegistry.default()
+        self.frames = [Frame(fmt.width, fmt.height)]
+        self.boxes: dict[str, Box] = {}
+        self.known_boxes = known_boxes or {}
+        self.unresolved_avoid = False
+        self.ids: dict[str, int] = {}
+        self.loop_suffix: list[int] = []
+        self.count = 0
+
+    @property
+    def frame(self) -> Frame:
+        return self.frames[-1]
+
+    # ---- entry -----------------------------------------------------------------------
+    def run(self) -> Scene:
+        f = self.format
+        root = Scope({"product": self.product, "brand": self.product.get("brand") or {},
+                      "format": {"name": f.name, "width": f.width, "height": f.height,
+                                 "aspect": f.width / f.height},
+                      "seed": self.seed})
+        for obj in self.template.objects.values():
+            root.values[obj.name] = self.select(obj, root)
+        self.root = root
+        items = self.statements(self.template.body, root.child())
+        return Scene(f.width, f.height, tuple(items), self.template.title)
+
+    # ---- perception and selection ----------------------------------------------------
+    def perceive(self, material: Material, path: str, span: ast.Span) -> Any:
+        record = header_record(material)
+        if path in record:
+            return record[path]
+        attr = schema.lookup(path)
+        if attr is None:
+            self.ev.fail("bind.attribute", f"unknown perception attribute `{path}`", span)
+        self.ev.fail("bind.perception",
+                     f"perception attribute `{path}` needs the `{attr.provider}` perceiver, "
+                     "which is not installed", span,
+                     "the perception models are not available in this installation")
+        return None
+
+    def select(self, obj: AbstractObject, scope: Scope) -> Any:
+        source = self.ev.eval(obj.source, scope)
+        if isinstance(source, Missing):
+            if obj.optional:
+                return [] if obj.count else None
+            self.ev.missing(source, obj.source.span, f"the source of object `{obj.name}`")
+        items = source if isinstance(source, list | tuple) else [source]
+        materials = [self.material(item, obj.source.span) for item in items if item not in (None, "")]
+
+        def accepts(m: Material) -> tuple[bool, str]:
+            if obj.where is None:
+                return True, ""
+            record = {**header_record(m), "__material__": m}
+            for cond in _conjuncts(obj.where):
+                if not truthy(self.ev.eval(cond, scope, record)):
+                    return False, f"`{_source_text(self.template, cond)}` is false"
+            return True, ""
+
+        def keys(m: Material) -> list[Any]:
+            record = {**header_record(m), "__material__": m}
+            return [self.ev.eval(k.expr, scope, record) for k in obj.prefer]
+
+        try:
+            return select(obj, materials, accepts, keys)
+        except NoCandidate as err:
+            if err.total == 0:
+                self.ev.fail("bind.no-material", f'object `{obj.name}`: product "{self.product_id}" '
+                             f"has no images in `{_source_text(self.template, obj.source)}`",
+                             obj.span, "make the object optional (`object name? = ...`) to allow this")
+            reasons = "; ".join(f"{Path(r.material.path).name}: {r.reason}" for r in err.rejections)
+            self.ev.fail("bind.no-material", f'object `{obj.name}`: no image of product '
+                         f'"{self.product_id}" qualifies ({reasons})', obj.span,
+                         "relax the `where` conditions or make the object optional")
+        return None
+
+    def material(self, item: Any, span: ast.Span) -> Material:
+        if isinstance(item, Material):
+            return item
+        path = item.get("src") if isinstance(item, dict) else item
+        if not isinstance(path, str):
+            self.ev.fail("bind.type", f'product "{self.product_id}": an image must be a file path, '
+                         f"got {describe(item)}", span)
+        try:
+            return load_material(self.base_dir / path, (self.base_dir,))
+        except MaterialError as err:
+            self.ev.fail("bind.material", f'product "{self.product_id}": {err}', span)
+        raise AssertionError("unreachable")
+
+    # ---- statements --------------------------------------------------------------------
+    def statements(self, stmts: Iterable[Any], scope: Scope) -> list[SceneItem]:
+        out: list[SceneItem] = []
+        for stmt in stmts:
+            if isinstance(stmt, ast.LetDecl):
+                scope.values[stmt.name] = self.ev.eval(stmt.value, scope)
+            elif isinstance(stmt, ast.Element):
+                out.extend(self.element(stmt, scope))
+            elif isinstance(stmt, ast.ForStmt):
+                out.extend(self.loop(stmt, scope))
+            elif isinstance(stmt, ast.WhenStmt):
+                out.extend(self.when(stmt, scope))
+            elif isinstance(stmt, ast.RawSvg):
+                out.append(RawNode(stmt.markup))
+        return out
+
+    def loop(self, node: ast.ForStmt, scope: Scope) -> list[SceneItem]:
+        items = self.ev.require(self.ev.eval(node.iterable, scope), node.iterable.span,
+                                "the list of a `for` loop")
+        if isinstance(items, dict) or not isinstance(items, list | tuple):
+            self.ev.fail("bind.type", f"cannot loop over {describe(items)}", node.iterable.span)
+        if len(items) > MAX_ITERATIONS:
+            self.ev.fail("bind.loop", f"loop over {len(items)} items; the limit is {MAX_ITERATIONS}",
+                         node.iterable.span, "slice the list: `items[0:10]`")
+        out: list[SceneItem] = []
+        for i, item in enumerate(items):
+            values = {node.var: item}
+            if node.index_var:
+                values[node.index_var] = i
+            self.loop_suffix.append(i + 1)
+            try:
+                out.extend(self.statements(node.body.children, scope.child(values)))
+            finally:
+                self.loop_suffix.pop()
+        return out
+
+    def when(self, node: ast.WhenStmt, scope: Scope) -> list[SceneItem]:
+        if truthy(self.ev.eval(node.cond, scope)):
+            return self.statements(node.body.children, scope.child())
+        if isinstance(node.orelse, ast.WhenStmt):
+            return self.when(node.orelse, scope)
+        if node.orelse is not None:
+            return self.statements(node.orelse.children, scope.child())
+        return []
+
+    def element(self, node: ast.Element, scope: Scope) -> list[SceneItem]:
+        if node.when is not None and not truthy(self.ev.eval(node.when, scope)):
+            return []
+        self.count += 1
+        if self.count > MAX_ELEMENTS:
+            self.ev.fail("bind.size", f"more than {MAX_ELEMENTS} elements", node.span)
+        component = self.template.components.get(node.kind)
+        if component is not None:
+            return self.instance(node, component, scope)
+        if node.kind == "image":
+            return self.image(node, scope)
+        if node.kind == "text":
+            return self.text(node, scope)
+        return [self.plain(node, scope)]
+
+    # ---- concrete elements -----------------------------------------------------------
+    def plain(self, node: ast.Element, scope: Scope) -> Node:
+        verbatim = node.kind in VERBATIM_KINDS or node.kind.startswith("fe")
+        attrs = self.id_attr(node) + self.attributes(node, scope, verbatim=verbatim)
+        text = None
+        if node.value is not None:
+            text = to_text(self.ev.require(self.ev.eval(node.value, scope), node.value.span))
+        children = tuple(self.statements(node.body.children, scope.child()))
+        box = self.declared_box(attrs)
+        if node.name and box is not None:
+            self.boxes[node.name] = box
+        return Node(ELEMENT_TAGS[node.kind], attrs, children, text, node.name)
+
+    def id_attr(self, node: ast.Element) -> tuple[tuple[str, str], ...]:
+        if not node.name:
+            return ()
+        base = node.name + "".join(f"-{i}" for i in self.loop_suffix)
+        n = self.ids.get(base, 0) + 1
+        self.ids[base] = n
+        return (("id", base if n == 1 else f"{base}-{n}"),)
+
+    def attributes(self, node: ast.Element, scope: Scope, *, verbatim: bool = False,
+                   skip: frozenset[str] = frozenset()) -> tuple[tuple[str, str], ...]:
+        out: list[tuple[str, str]] = []
+        for prop in node.body.properties:
+            if prop.name in skip:
+                continue
+            if prop.name == "box":
+                box = self.box_of(prop, scope)
+                if node.kind == "circle":
+                    r = min(box.width, box.height) / 2
+                    out += [("cx", _n(box.x + box.width / 2)), ("cy", _n(box.y + box.height / 2)),
+                            ("r", _n(r))]
+                elif node.kind == "ellipse":
+                    out += [("cx", _n(box.x + box.width / 2)), ("cy", _n(box.y + box.height / 2)),
+                            ("rx", _n(box.width / 2)), ("ry", _n(box.height / 2))]
+                else:
+                    out += [("x", _n(box.x)), ("y", _n(box.y)), ("width", _n(box.width)),
+                            ("height", _n(box.height))]
+                continue
+            if prop.name in DDM_PROPERTIES:
+                continue
+            value = self.ev.eval(prop.value, scope)
+            text = self.attr_text(prop, value, verbatim)
+            if text is not None:
+                out.append((prop.name, text))
+        return tuple(out)
+
+    def attr_text(self, prop: ast.Property, value: Any, verbatim: bool) -> str | None:
+        value = self.ev.require(value, prop.value.span, f"property `{prop.name}`")
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int | float):
+            return format_number(float(value))
+        if isinstance(value, Length | LengthSum):
+            if verbatim and isinstance(value, Length):
+                return str(value)
+            return _n(to_px(value, axis_of(prop.name), self.frame))
+        if isinstance(value, Color):
+            return value.hex()
+        if isinstance(value, str):
+            return value
+        if isinstance(value, list | tuple):
+            parts = [self.attr_text(prop, v, verbatim) for v in value]
+            return " ".join(p for p in parts if p is not None)
+        self.ev.fail("bind.attribute-value", f"property `{prop.name}` cannot be "
+                     f"{describe(value)}", prop.value.span)
+        return None
+
+    def box_of(self, prop: ast.Property, scope: Scope) -> Box:
+        value = self.ev.require(self.ev.eval(prop.value, scope), prop.value.span, "box")
+        try:
+            return resolve_box(value, self.frame)
+        except LayoutError as err:
+            self.ev.fail("bind.box", str(err), prop.value.span)
+        raise AssertionError("unreachable")
+
+    def element_box(self, node: ast.Element, scope: Scope) -> Box | None:
+        """The box an element declares with `box` or x/y/width/height, or None."""
+        props = {p.name: p for p in node.body.properties}
+        if "box" in props:
+            return self.box_of(props["box"], scope)
+        if "width" in props and "height" in props:
+            vals = {k: self.ev.require(self.ev.eval(props[k].value, scope), props[k].value.span)
+                    if k in props else 0 for k in ("x", "y", "width", "height")}
+            try:
+                return Box(to_px(vals["x"], "w", self.frame), to_px(vals["y"], "h", self.frame),
+                           to_px(vals["width"], "w", self.frame), to_px(vals["height"], "h", self.frame))
+            except LayoutError as err:
+                self.ev.fail("bind.box", str(err), node.span)
+        return None
+
+    @staticmethod
+    def declared_box(attrs: tuple[tuple[str, str], ...]) -> Box | None:
+        a = dict(attrs)
+        try:
+            if "width" in a and "height" in a:
+                return Box(float(a.get("x", 0)), float(a.get("y", 0)), float(a["width"]),
+                           float(a["height"]))
+            if "r" in a:
+                r = float(a["r"])
+                return Box(float(a.get("cx", 0)) - r, float(a.get("cy", 0)) - r, 2 * r, 2 * r)
+        except ValueError:
+            return None
+        return None
+
+    # ---- images ----------------------------------------------------------------------
+    def image(self, node: ast.Element, scope: Scope) -> list[SceneItem]:
+        if node.value is not None:
+            value = self.ev.eval(node.value, scope)
+            if isinstance(value, Missing) and node.optional:
+                return []
+            value = self.ev.require(value, node.value.span, "image source")
+        elif node.name is not None:
+            _, value = scope.lookup(node.name)
+        else:
+            return [self.plain(node, scope)]  # an `href` image: plain SVG
+        if value is None or value == []:
+            return []
+        material = self.material(value, (node.value or node).span)
+        box = self.element_box(node, scope) or Box(0, 0, self.frame.width, self.frame.height)
+        props = {p.name: p for p in node.body.properties}
+        fit = self.word(props.get("fit"), scope, "contain")
+        anchor = self.word(props.get("anchor"), scope, "center")
+        crop, dest = place_op.fit_image(material.width, material.height, box, fit, anchor)
+        attrs = self.id_attr(node) + self.attributes(
+            node, scope, skip=frozenset({"box", "x", "y", "width", "height", "href",
+                                         "preserveAspectRatio"}))
+        image = ImageNode(material, dest, crop, False, attrs, node.name)
+        for op in node.pipeline:
+            if op.when is not None and not truthy(self.ev.eval(op.when, scope)):
+                continue
+            image = self.operation(op, image, scope)
+        if node.name:
+            self.boxes[node.name] = image.box
+        return [image]
+
+    def word(self, prop: ast.Property | None, scope: Scope, default: str) -> str:
+        if prop is None:
+            return default
+        value = self.ev.require(self.ev.eval(prop.value, scope), prop.value.span)
+        return str(value)
+
+    def operation(self, op: ast.Operation, image: ImageNode, scope: Scope) -> ImageNode:
+        spec = op_registry.get(op.name)
+        if spec is None or spec.resolve is None:
+            self.ev.fail("bind.operation", f"operation `{op.name}` is not available", op.span)
+        kwargs: dict[str, Any] = {}
+        for arg in op.args:
+            kwargs[arg.name or ""] = self.ev.require(self.ev.eval(arg.value, scope), arg.value.span)
+        for clause in op.clauses:
+            cspec = spec.clauses[clause.keyword]
+            key = "region" if clause.keyword == "in" else clause.keyword
+            if cspec.type == "names":
+                boxes = []
+                for value in clause.values:
+                    name = value.id if isinstance(value, ast.Name) else ""
+                    box = self.boxes.get(name) or self.known_boxes.get(name)
+                    if box is None:
+                        self.unresolved_avoid = True
+                    else:
+                        boxes.append(box)
+                kwargs[key] = tuple(boxes)
+            elif cspec.type == "word":
+                kwargs[key] = clause.values[0].id if isinstance(clause.values[0], ast.Name) else ""
+            else:
+                value = self.ev.require(self.ev.eval(clause.values[0], scope), clause.values[0].span)
+                kwargs[key] = self.region_box(value, clause.values[0].span) if isinstance(
+                    value, Region) else value
+        try:
+            return spec.resolve(image, **kwargs)
+        except (ValueError, LayoutError) as err:
+            self.ev.fail("bind.operation", f"{op.name}: {err}", op.span)
+        raise AssertionError("unreachable")
+
+    def region_box(self, region: Region, span: ast.Span) -> Box:
+        try:
+            return Box(to_px(region.x, "w", self.frame), to_px(region.y, "h", self.frame),
+                       to_px(region.width, "w", self.frame), to_px(region.height, "h", self.frame))
+        except LayoutError as err:
+            self.ev.fail("bind.box", str(err), span)
+        raise AssertionError("unreachable")
+
+    # ---- text ------------------------------------------------------------------------
+    def text(self, node: ast.Element, scope: Scope) -> list[SceneItem]:
+        props = {p.name: p for p in node.body.properties}
+        source = node.value if node.value is not None else (
+            props["content"].value if "content" in props else None)
+        if source is None:
+            return [self.plain(node, scope)]  # text built from tspan children
+        content = to_text(self.ev.require(self.ev.eval(source, scope), source.span, "text"))
+        family, weight, italic = self.font(props.get("font"), scope)
+        lo, hi = self.size_range(props.get("size"), scope)
+        line_height = float(self.number(props.get("line-height"), scope, 1.2))
+        max_lines = props.get("max-lines")
+        max_n = int(self.number(max_lines, scope, 0)) or None
+        align = self.word(props.get("align"), scope, "start")
+        valign = self.word(props.get("valign"), scope, "top")
+        box = self.element_box(node, scope)
+        skip = frozenset({"x", "y", "width", "height", "font-size", "font-family", "font-weight",
+                          "text-anchor"})
+        attrs = self.id_attr(node) + self.attributes(node, scope, skip=skip)
+        anchor = {"center": "middle", "middle": "middle", "end": "end", "right": "end"}.get(
+            align, "start")
+
+        def measure(text: str, size: float) -> float:
+            return self.fonts.measure(text, family, weight, italic, size)
+
+        if box is None:  # a single line at x, y
+            x = self.length_prop(props.get("x"), scope, "w")
+            y = self.length_prop(props.get("y"), scope, "h")
+            w = measure(content, hi)
+            bx = x - (w / 2 if anchor == "middle" else w if anchor == "end" else 0)
+            line = TextLine(content, x, y)
+            return [TextNode(Box(bx, y - hi, w, hi * line_height), (line,), family, weight, hi,
+                             anchor, italic, attrs, node.name)]
+        try:
+            layout = fit_text(content, box.width, box.height, lo, hi, measure, max_n, line_height)
+        except ValueError as err:
+            self.ev.fail("bind.text-box", f"text `{node.name or content[:20]}` does not fit: {err}",
+                         node.span, "give it a taller box or a smaller minimum size")
+        ascent, descent, _ = self.fonts.metrics(family, weight, italic, layout.size)
+        total = len(layout.lines) * layout.line_height
+        top = box.y + {"middle": (box.height - total) / 2, "bottom": box.height - total}.get(valign, 0.0)
+        lx = {"middle": box.x + box.width / 2, "end": box.right}.get(anchor, box.x)
+        lines = tuple(
+            TextLine(text, lx, top + i * layout.line_height
+                     + (layout.line_height - ascent - descent) / 2 + ascent)
+            for i, text in enumerate(layout.lines))
+        if node.name:
+            self.boxes[node.name] = box
+        return [TextNode(box, lines, family, weight, layout.size, anchor, italic, attrs, node.name)]
+
+    def font(self, prop: ast.Property | None, scope: Scope) -> tuple[str, int, bool]:
+        family, weight, italic = "Inter", 400, False
+        if prop is None:
+            return family, weight, italic
+        value = self.ev.require(self.ev.eval(prop.value, scope), prop.value.span, "font")
+        items = value if isinstance(value, tuple | list) else (value,)
+        named_family = False
+        for item in items:
+            if isinstance(item, int | float) and not isinstance(item, bool):
+                weight = int(item)
+            elif isinstance(item, str) and item.lower() == "italic":
+                italic = True
+            elif isinstance(item, str) and item.lower() in WEIGHT_WORDS and named_family:
+                weight = WEIGHT_WORDS[item.lower()]
+            elif isinstance(item, str) and not named_family:
+                family, named_family = item, True
+            else:
+                self.ev.fail("bind.font", f"`font` cannot contain {describe(item)}",
+                             prop.value.span, 'write `font: "Inter" 700 italic`')
+        if not 1 <= weight <= 1000:
+            self.ev.fail("bind.font", f"font weight {weight} is outside 1..1000", prop.value.span)
+        return family, weight, italic
+
+    def size_range(self, prop: ast.Property | None, scope: Scope) -> tuple[float, float]:
+        if prop is None:
+            return 16.0, 16.0
+        value = self.ev.require(self.ev.eval(prop.value, scope), prop.value.span, "size")
+        try:
+            if isinstance(value, FitSize):
+                lo, hi = to_px(value.min, "d", self.frame), to_px(value.max, "d", self.frame)
+            else:
+                lo = hi = to_px(value, "d", self.frame)
+        except LayoutError as err:
+            self.ev.fail("bind.size", str(err), prop.value.span)
+        if lo <= 0 or hi < lo:
+            self.ev.fail("bind.size", f"font size range {lo:g}..{hi:g}px is empty", prop.value.span)
+        return lo, hi
+
+    def number(self, prop: ast.Property | None, scope: Scope, default: float) -> float:
+        if prop is None:
+            return default
+        value = self.ev.require(self.ev.eval(prop.value, scope), prop.value.span)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.ev.fail("bind.type", f"`{prop.name}` must be a number, got {describe(value)}",
+                         prop.value.span)
+        return float(value)
+
+    def length_prop(self, prop: ast.Property | None, scope: Scope, axis: str) -> float:
+        if prop is None:
+            return 0.0
+        value = self.ev.require(self.ev.eval(prop.value, scope), prop.value.span)
+        try:
+            return to_px(value, axis, self.frame)
+        except LayoutError as err:
+            self.ev.fail("bind.type", str(err), prop.value.span)
+        raise AssertionError("unreachable")
+
+    # ---- components --------------------------------------------------------------------
+    def instance(self, node: ast.Element, comp: Component, scope: Scope) -> list[SceneItem]:
+        props = {p.name: p for p in node.body.properties}
+        values: dict[str, Any] = {}
+        for param in comp.params:
+            if param.name in props:
+                values[param.name] = self.ev.eval(props[param.name].value, scope)
+            elif param.default is not None:
+                values[param.name] = self.ev.eval(param.default, self.root)
+        params = frozenset(values) | frozenset({"box"})
+        attrs = list(self.id_attr(node) + self.attributes(node, scope, skip=params))
+        box = self.box_of(props["box"], scope) if "box" in props else None
+        if box is not None:
+            attrs.insert(0, ("transform", f"translate({_n(box.x)} {_n(box.y)})"))
+            self.frames.append(Frame(box.width, box.height))
+        try:
+            body_scope = self.root.child(values)
+            children = tuple(self.statements(comp.body.children, body_scope))
+        finally:
+            if box is not None:
+                self.frames.pop()
+        if node.name and box is not None:
+            self.boxes[node.name] = box
+        return [Node("g", tuple(attrs), children, None, node.name)]
+
+
+def _n(v: float) -> str:
+    return format_number(v)
+
+
+def _conjuncts(expr: ast.Expr) -> list[ast.Expr]:
+    if isinstance(expr, ast.Binary) and expr.op == "and":
+        return _conjuncts(expr.left) + _conjuncts(expr.right)
+    return [expr]
+
+
+def _source_text(template: Template, node: ast.Expr) -> str:
+    source = template.sources.get(node.span.file, template.source)
+    return source[node.span.start:node.span.end] if source else "condition"
+
+
+def bind(template: Template, product: dict[str, Any], format_name: str, *, base_dir: Path,
+         seed: int = 0) -> Scene:
+    """The Scene for one product and format; a second pass resolves forward `avoid` names."""
+    binder = _Binder(template, product, format_name, base_dir, seed)
+    scene = binder.run()
+    if binder.unresolved_avoid:
+        second = _Binder(template, product, format_name, base_dir, seed, binder.boxes)
+        scene = second.run()
+    return scene

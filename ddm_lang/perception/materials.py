@@ -1,0 +1,88 @@
+"""Image materials: content-hashed, size-checked, read only from allowed folders.
+
+The header is read without decoding the pixels, so a decompression bomb is refused before
+it costs memory; the hash identifies the material for caching perception and outputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from ddm_lang.scene import Material
+
+MAX_PIXELS = 50_000_000
+MAX_BYTES = 100_000_000
+_FORMATS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp"}
+_cache: dict[tuple[str, int, int], Material] = {}
+_lock = threading.Lock()
+
+
+class MaterialError(Exception):
+    """An image that cannot be used; the message names the file."""
+
+
+def load_material(path: str | Path, roots: tuple[Path, ...]) -> Material:
+    """The material for an image file, refusing files outside `roots` and oversized images."""
+    p = Path(path)
+    real = p.resolve()
+    allowed = tuple(Path(r).resolve() for r in roots)
+    if allowed and not any(real.is_relative_to(r) for r in allowed):
+        raise MaterialError(f"{path}: outside the allowed folders ({', '.join(map(str, allowed))})")
+    try:
+        st = real.stat()
+    except OSError:
+        raise MaterialError(f"{path}: image file not found") from None
+    key = (str(real), st.st_mtime_ns, st.st_size)
+    with _lock:
+        hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    if st.st_size > MAX_BYTES:
+        raise MaterialError(f"{path}: file is larger than {MAX_BYTES // 1_000_000} MB")
+    data = real.read_bytes()
+    material = _probe(data, str(real), str(path))
+    with _lock:
+        _cache[key] = material
+    return material
+
+
+def _probe(data: bytes, real: str, shown: str) -> Material:
+    if data.lstrip()[:5] in (b"<?xml", b"<svg ") or data.lstrip()[:4] == b"<svg":
+        raise MaterialError(f"{shown}: SVG materials are not supported yet; use PNG, JPEG or WebP")
+    import io
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                fmt = _FORMATS.get(img.format or "")
+                width, height = img.size
+                has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise MaterialError(f"{shown}: image is too large (decompression bomb guard)") from None
+    except (OSError, SyntaxError, ValueError):
+        raise MaterialError(f"{shown}: not a readable PNG, JPEG or WebP image") from None
+    if fmt is None:
+        raise MaterialError(f"{shown}: unsupported image format; use PNG, JPEG or WebP")
+    if width * height > MAX_PIXELS:
+        raise MaterialError(f"{shown}: {width}x{height} is more than "
+                            f"{MAX_PIXELS // 1_000_000} megapixels")
+    return Material(real, hashlib.sha256(data).hexdigest(), width, height, fmt, has_alpha)
+
+
+def header_record(material: Material) -> dict[str, Any]:
+    """The `header` perceiver: what the file itself says, no model needed."""
+    return {
+        "width": float(material.width),
+        "height": float(material.height),
+        "aspect": material.width / material.height if material.height else 0.0,
+        "megapixels": material.width * material.height / 1e6,
+        "format": material.format,
+        "has_alpha": material.has_alpha,
+        "src": material.path,
+    }
