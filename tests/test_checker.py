@@ -68,7 +68,7 @@ def test_mutual_component_recursion_is_reported_once() -> None:
 
 def test_import_brings_components_and_lets(tmp_path: Path) -> None:
     (tmp_path / "lib.ddm").write_text("let brand_ink = #102030\n"
-                                      "component chip(label) { text t = label { fill: brand_ink } }\n")
+                                      "component chip(label) { text t = label { fill: #102030 } }\n")
     main = tmp_path / "main.ddm"
     main.write_text(HEAD + 'import chip, brand_ink from "lib.ddm"\n'
                     "chip { label: 'new' }\nrect { fill: brand_ink }\n")
