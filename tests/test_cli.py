@@ -1,0 +1,86 @@
+"""The `ddm` command as a user runs it: exit codes, messages, files; never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GOOD = ('template t "T"\nformats feed 200x200, banner 300x100\n'
+        "object hero = image from product.images\n"
+        "rect bg { box: 0 0 100% 100%; fill: #fafafa }\n"
+        "image hero | place in slot(right 50%) fit cover\n"
+        "text t = product.title { box: 5% 10% 40% 60%; size: fit(6, 40); fill: #111111 }\n")
+
+
+def ddm(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ddm_lang.cli", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def project(studio: Path, product: dict) -> Path:
+    (studio / "good.ddm").write_text(GOOD)
+    (studio / "bad.ddm").write_text(GOOD.replace("fill: #111111", "fill: #11"))
+    (studio / "product.json").write_text(json.dumps(product))
+    return studio
+
+
+def test_check_ok_and_error(project: Path) -> None:
+    ok = ddm("check", "good.ddm", cwd=project)
+    assert ok.returncode == 0 and "good.ddm: ok" in ok.stdout
+    bad = ddm("check", "good.ddm", "bad.ddm", cwd=project)
+    assert bad.returncode == 1
+    assert "bad.ddm:6:" in bad.stderr and "^" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_fmt_check_write_and_print(project: Path) -> None:
+    (project / "ugly.ddm").write_text(GOOD.replace("; ", ";"))
+    assert ddm("fmt", "--check", "ugly.ddm", cwd=project).returncode == 1
+    assert ddm("fmt", "--write", "ugly.ddm", cwd=project).returncode == 0
+    assert ddm("fmt", "--check", "ugly.ddm", cwd=project).returncode == 0
+    printed = ddm("fmt", "ugly.ddm", cwd=project).stdout
+    assert printed == (project / "ugly.ddm").read_text()
+
+
+@pytest.mark.parametrize(("ext", "magic"), [("svg", b"<svg"), ("png", b"\x89PNG"),
+                                            ("jpg", b"\xff\xd8\xff"), ("webp", b"RIFF")])
+def test_compile_writes_each_output_type(project: Path, ext: str, magic: bytes) -> None:
+    out = project / f"out.{ext}"
+    r = ddm("compile", "good.ddm", "--product", "product.json", "--format", "feed", "-o",
+            str(out), cwd=project)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes().startswith(magic)
+
+
+def test_compile_all_formats(project: Path) -> None:
+    r = ddm("compile", "good.ddm", "--product", "product.json", "--format", "all", "-o",
+            "c.png", cwd=project)
+    assert r.returncode == 0, r.stderr
+    assert (project / "c-feed.png").exists() and (project / "c-banner.png").exists()
+
+
+def test_bad_product_json_names_file_line_and_column(project: Path) -> None:
+    (project / "broken.json").write_text('{"id": "x",\n "title": }')
+    r = ddm("compile", "good.ddm", "--product", "broken.json", "--format", "feed", "-o", "o.svg",
+            cwd=project)
+    assert r.returncode == 1 and "broken.json:2:11: invalid JSON" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_render_an_svg_file(project: Path) -> None:
+    (project / "in.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" '
+                                    'height="10"><rect width="10" height="10" fill="red"/></svg>')
+    r = ddm("render", "in.svg", "-o", "out.png", "--width", "40", cwd=project)
+    assert r.returncode == 0 and (project / "out.png").read_bytes().startswith(b"\x89PNG")
+    (project / "evil.svg").write_text('<!DOCTYPE svg [<!ENTITY x "y">]><svg/>')
+    r = ddm("render", "evil.svg", "-o", "x.png", cwd=project)
+    assert r.returncode == 1 and "entities" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_missing_template_file(project: Path) -> None:
+    r = ddm("check", "nope.ddm", cwd=project)
+    assert r.returncode == 1 and "nope.ddm:1:1" in r.stderr and "not found" in r.stderr
