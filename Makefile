@@ -20,11 +20,11 @@ demo: setup
 	$(BIN)/ddm demo --out demo-out
 
 test: setup
-	$(BIN)/ruff check ddm_lang tests benchmarks
+	$(BIN)/ruff check ddm_lang tests tools
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check ddm_lang tests benchmarks
+	$(BIN)/ruff check ddm_lang tests tools
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .ruff_cache .hypothesis

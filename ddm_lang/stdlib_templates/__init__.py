@@ -1,0 +1,1 @@
+"""The standard template library and its sample catalogue."""
