@@ -478,9 +478,10 @@ class _Binder:
                 lo = hi = to_px(value, "d", self.frame)
         except LayoutError as err:
             self.ev.fail("bind.size", str(err), prop.value.span)
-        if lo <= 0 or hi < lo:
-            self.ev.fail("bind.size", f"font size range {lo:g}..{hi:g}px is empty", prop.value.span)
-        return lo, hi
+        if lo <= 0:
+            self.ev.fail("bind.size", f"font size {lo:g}px is not positive", prop.value.span)
+        # fit(8px, 3vmin) in a tiny slot: the minimum is a legibility floor and wins.
+        return lo, max(lo, hi)
 
     def number(self, prop: ast.Property | None, scope: Scope, default: float) -> float:
         if prop is None:
