@@ -158,3 +158,12 @@ def test_unknown_format_is_a_diagnostic(studio: Path, product: dict) -> None:
     with pytest.raises(DiagnosticError) as info:
         load_template(HEAD).compile(product, "story", base_dir=studio)
     assert "feed, banner" in (info.value.diagnostics[0].hint or "")
+
+
+def test_place_avoids_named_elements_declared_later(studio: Path, product: dict) -> None:
+    src = HEAD + ("object hero = image from product.images prefer width desc\n"
+                  "image hero | place in slot(0 0 100% 100%) fit contain avoid headline\n"
+                  "text headline = product.title { box: 0 0 100% 30%; size: fit(8, 40) }\n")
+    image = compile_svg(src, product, studio).find("s:image", NS)
+    assert float(image.get("y")) >= 300  # pushed below the headline's box
+    assert float(image.get("y")) + float(image.get("height")) <= 1000.01

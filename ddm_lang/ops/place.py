@@ -37,10 +37,29 @@ def fit_image(src_w: float, src_h: float, box: Box, fit: str = "contain",
     return Box(0, 0, src_w, src_h), dest
 
 
+def clear_of(region: Box, avoid: tuple[Box, ...]) -> Box:
+    """The largest part of `region` left, right, above or below each box it must avoid."""
+    for box in avoid:
+        if not region.intersects(box):
+            continue
+        options = [
+            Box(region.x, region.y, box.x - region.x, region.height),
+            Box(box.right, region.y, region.right - box.right, region.height),
+            Box(region.x, region.y, region.width, box.y - region.y),
+            Box(region.x, box.bottom, region.width, region.bottom - box.bottom),
+        ]
+        region = max((o for o in options if o.width > 0 and o.height > 0),
+                     key=lambda o: o.width * o.height,
+                     default=Box(region.x, region.y, 0, 0))
+    return region
+
+
 def resolve(node: ImageNode, *, region: Box | None = None, fit: str = "contain",
             anchor: str = "center", avoid: tuple[Box, ...] = ()) -> ImageNode:
-    """Place the node's material into `region` (or its own box)."""
-    target = region or node.box
+    """Place the node's material into `region` (or its own box), clear of `avoid`."""
+    target = clear_of(region or node.box, avoid)
+    if target.width <= 0 or target.height <= 0:
+        raise ValueError("no room is left for the image once the avoided elements are cleared")
     crop, dest = fit_image(node.material.width, node.material.height, target, fit, anchor)
     return node.with_(box=dest, crop=crop)
 
