@@ -121,7 +121,7 @@ class Evaluator:
         return node.id  # a bare keyword value such as `right` or `round` (the checker allowed it)
 
     def _member(self, node: ast.Member, scope: Scope, record: Any) -> Any:
-        path = _dotted(node)
+        path = ast.dotted_name(node)
         if record is not None and path and path[0] in schema.ROOTS and not scope.lookup(path[0])[0]:
             return self._perceived(record, ".".join(path), node.span)
         base = self.eval(node.obj, scope, record)
@@ -355,15 +355,6 @@ def _scale(v: Length | LengthSum, k: float) -> Length | LengthSum:
     if isinstance(v, Length):
         return Length(v.value * k, v.unit)
     return v.scaled(k)
-
-
-def _dotted(node: ast.Expr) -> list[str] | None:
-    if isinstance(node, ast.Name):
-        return [node.id]
-    if isinstance(node, ast.Member):
-        base = _dotted(node.obj)
-        return None if base is None else [*base, node.attr]
-    return None
 
 
 def _path_text(node: ast.Expr) -> str:

@@ -685,7 +685,7 @@ class _Checker:
                        did_you_mean(first.id, SIDES) or "sides: " + ", ".join(SIDES))
 
     def _path(self, node: ast.Name | ast.Member, scope: _Scope, perception: bool) -> str:
-        parts = _dotted(node)
+        parts = ast.dotted_name(node)
         if parts is None:  # a member of something that is not a plain name chain
             assert isinstance(node, ast.Member)
             base = self._expr(node.obj, scope, perception)
@@ -761,15 +761,6 @@ class _Checker:
 
 
 # ---- helpers ---------------------------------------------------------------------
-
-def _dotted(node: ast.Expr) -> list[str] | None:
-    if isinstance(node, ast.Name):
-        return [node.id]
-    if isinstance(node, ast.Member):
-        base = _dotted(node.obj)
-        return None if base is None else [*base, node.attr]
-    return None
-
 
 def _root_span(node: ast.Expr) -> ast.Span:
     while isinstance(node, ast.Member):

@@ -152,6 +152,16 @@ Expr = (Number | Color | String | Bool | NoneLit | Name | Member | Index | Slice
         | Unary | Binary | ValueList)
 
 
+def dotted_name(node: Expr) -> list[str] | None:
+    """`a.b.c` as ["a", "b", "c"]; None when the chain holds anything but names."""
+    if isinstance(node, Name):
+        return [node.id]
+    if isinstance(node, Member):
+        base = dotted_name(node.obj)
+        return None if base is None else [*base, node.attr]
+    return None
+
+
 # ---- statements -------------------------------------------------------------------
 
 @dataclass(frozen=True)
