@@ -9,7 +9,6 @@ set per weight; characters the chosen face lacks fall back to the first face tha
 from __future__ import annotations
 
 import threading
-from functools import cache
 from pathlib import Path
 
 import skia
@@ -136,16 +135,13 @@ class FontRegistry:
         return -m.fAscent, m.fDescent, m.fLeading
 
 
-@cache
-def _glyph_cache() -> dict[tuple[int, str], bool]:
-    return {}
+_GLYPHS: dict[tuple[int, str], bool] = {}
 
 
 def _has_glyph(face: skia.Typeface, ch: str) -> bool:
+    """Glyph coverage, memoised: fallback asks about every character of every text run."""
     key = (id(face), ch)
-    cache_ = _glyph_cache()
-    hit = cache_.get(key)
+    hit = _GLYPHS.get(key)
     if hit is None:
-        hit = face.unicharToGlyph(ord(ch)) != 0
-        cache_[key] = hit
+        hit = _GLYPHS[key] = face.unicharToGlyph(ord(ch)) != 0
     return hit

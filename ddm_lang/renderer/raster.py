@@ -14,7 +14,6 @@ import math
 import re
 import urllib.parse
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -142,11 +141,6 @@ def view_box_matrix(vb: list[float], width: float, height: float, par: str | Non
     ty = (height - vh * s) * fy - vy * s
     m.setScaleTranslate(s, s, tx, ty)
     return m, mode == "slice"
-
-
-@dataclass
-class _Image:
-    image: skia.Image
 
 
 class _ImageCache:
