@@ -20,7 +20,9 @@ def encode(pixels: np.ndarray, fmt: str, quality: int = 90) -> bytes:
         raise ValueError(f"unknown image format `{fmt}`: use png, jpg or webp")
     if not 1 <= quality <= 100:
         raise ValueError(f"quality {quality} is outside 1..100")
-    rgba = np.ascontiguousarray(pixels, dtype=np.uint8)
+    if pixels.ndim != 3 or pixels.shape[2] != 4 or pixels.dtype != np.uint8:
+        raise ValueError(f"expected an H×W×4 uint8 RGBA array, got {pixels.shape} {pixels.dtype}")
+    rgba = np.ascontiguousarray(pixels)
     if kind == skia.EncodedImageFormat.kJPEG:
         alpha = rgba[..., 3:4].astype(np.uint16)
         rgb = (rgba[..., :3].astype(np.uint16) * alpha + 255 * (255 - alpha)) // 255
