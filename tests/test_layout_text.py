@@ -56,3 +56,10 @@ def test_cjk_breaks_between_characters_and_keeps_punctuation_attached() -> None:
 def test_a_box_shorter_than_one_line_is_an_error() -> None:
     with pytest.raises(ValueError, match="less than one line"):
         fit_text("hello world this will not fit", 50, 5, 10, 20, measure)
+
+
+def test_a_word_longer_than_the_line_breaks_at_the_minimum_size_without_losing_text() -> None:
+    layout = fit_text("supercalifragilistic", 60, 200, 14, 20, measure)
+    assert layout.size == 14 and not layout.ellipsized and len(layout.lines) > 1
+    assert "".join(layout.lines) == "supercalifragilistic"
+    assert all(measure(line, 14) <= 60 for line in layout.lines)

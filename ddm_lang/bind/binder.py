@@ -511,6 +511,10 @@ class _Binder:
                 values[param.name] = self.ev.eval(props[param.name].value, scope)
             elif param.default is not None:
                 values[param.name] = self.ev.eval(param.default, self.root)
+            else:  # the checker refuses this; an unchecked template must not bind the name
+                self.ev.fail("bind.missing-param", f"component `{comp.name}` needs the "
+                             f"parameter `{param.name}`", node.span,
+                             f"write `{param.name}: ...` in the instance")
         params = frozenset(values) | frozenset({"box"})
         attrs = list(self.id_attr(node) + self.attributes(node, scope, skip=params))
         box = self.box_of(props["box"], scope) if "box" in props else None

@@ -130,10 +130,12 @@ class Evaluator:
     def attribute(self, base: Any, attr: str, span: ast.Span, base_path: str) -> Any:
         if isinstance(base, Missing):
             return Missing(f"{base.path}.{attr}")
-        if isinstance(base, Material):
-            return self.perceive(base, attr, span)
-        if isinstance(base, _MaterialPath):
-            return self.perceive(base.material, f"{base.prefix}.{attr}", span)
+        if isinstance(base, Material | _MaterialPath):
+            material = base if isinstance(base, Material) else base.material
+            path = attr if isinstance(base, Material) else f"{base.prefix}.{attr}"
+            if path not in schema.ATTRIBUTES and _is_prefix(path):
+                return _MaterialPath(material, path)  # `hero.subject` on its way to `.area`
+            return self.perceive(material, path, span)
         if isinstance(base, dict):
             if attr in base:
                 return base[attr]
@@ -148,7 +150,7 @@ class Evaluator:
         if path in record:
             return record[path]
         material = record.get("__material__")
-        if any(p.startswith(path + ".") for p in schema.ATTRIBUTES):
+        if _is_prefix(path):
             return _MaterialPath(material, path)
         return self.perceive(material, path, span)
 
@@ -292,6 +294,11 @@ class _MaterialPath:
 
     material: Material | None
     prefix: str
+
+
+def _is_prefix(path: str) -> bool:
+    """`subject` or `palette`: a group of perception attributes, not an attribute."""
+    return any(p.startswith(path + ".") for p in schema.ATTRIBUTES)
 
 
 def truthy(value: Any) -> bool:

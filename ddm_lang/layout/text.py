@@ -104,7 +104,8 @@ def fit_text(text: str, width: float, height: float, size_min: float, size_max: 
     if size_min <= 0 or size_max < size_min:
         raise ValueError(f"font size range {size_min}..{size_max} is empty")
     steps = math.floor((size_max - size_min) / STEP + 1e-9)
-    sizes = [size_min + i * STEP for i in range(steps + 1)]
+    # The tolerance above may put the last step a hair past the maximum: clamp it.
+    sizes = [min(size_min + i * STEP, size_max) for i in range(steps + 1)]
     if sizes[-1] < size_max - 1e-9:
         sizes.append(size_max)
     lo, hi, best = 0, len(sizes) - 1, -1
@@ -132,6 +133,9 @@ def _ellipsize(text: str, width: float, height: float, size: float, measure: Mea
     if room < 1:
         raise ValueError(f"the box is {height:.0f}px tall, less than one line at the minimum "
                          f"size {size:g}px")
+    if len(lines) <= room and all(measure(line, size) <= width + 1e-6 for line in lines):
+        # Everything fits once an over-long word breaks between letters: no text is lost.
+        return TextLayout(size, tuple(lines), size * line_height, False)
     kept = lines[:room]
     last = kept[-1]
     while last and measure(last.rstrip() + ELLIPSIS, size) > width:

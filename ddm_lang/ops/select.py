@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cmp_to_key
 from typing import Any
 
 from ddm_lang.scene import Material
 from ddm_lang.semantics.ir import AbstractObject
+from ddm_lang.semantics.values import Length
 
 
 @dataclass(frozen=True)
@@ -45,15 +47,45 @@ def select(obj: AbstractObject, candidates: Sequence[Material],
         if obj.optional:
             return [] if obj.count else None
         raise NoCandidate(obj, rejections, len(candidates))
-    ranked = sorted(chosen, key=lambda im: (_sort_key(keys(im[1]), obj), im[0]))
+    ranked = _rank(chosen, keys, obj)
     materials = [m for _, m in ranked]
     return materials[: obj.count] if obj.count else materials[0]
 
 
-def _sort_key(values: list[Any], obj: AbstractObject) -> tuple:
+def _rank(chosen: list[tuple[int, Material]], keys: Callable[[Material], list[Any]],
+          obj: AbstractObject) -> list[tuple[int, Material]]:
+    """Stable sort by the prefer keys; each key is evaluated once per candidate."""
+    keyed = [(_key_values(keys(m)), i, m) for i, m in chosen]
+
+    def compare(a: tuple, b: tuple) -> int:
+        for va, vb, key in zip(a[0], b[0], obj.prefer, strict=True):
+            c = _compare(va, vb, key.descending)
+            if c:
+                return c
+        return a[1] - b[1]  # ties keep catalogue order
+
+    return [(i, m) for _, i, m in sorted(keyed, key=cmp_to_key(compare))]
+
+
+def _key_values(values: list[Any]) -> tuple:
+    """Each key as (rank class, value): numbers (bools as 0/1), then text, then unknown."""
     out = []
-    for value, key in zip(values, obj.prefer, strict=True):
-        v = value if isinstance(value, int | float) and not isinstance(value, bool) else (
-            float(bool(value)) if isinstance(value, bool) else 0.0)
-        out.append(-v if key.descending else v)
+    for v in values:
+        if isinstance(v, int | float):  # bools included: true ranks as 1, false as 0
+            out.append((0, float(v)))
+        elif isinstance(v, Length):
+            out.append((0, float(v.value)))
+        elif isinstance(v, str):
+            out.append((1, v))
+        else:  # none, a missing value, anything unorderable: always last
+            out.append((2, 0))
     return tuple(out)
+
+
+def _compare(a: tuple, b: tuple, descending: bool) -> int:
+    if a[0] != b[0]:
+        return -1 if a[0] < b[0] else 1  # the class order holds in both directions
+    if a[1] == b[1]:
+        return 0
+    less = a[1] < b[1]
+    return (1 if less else -1) if descending else (-1 if less else 1)
