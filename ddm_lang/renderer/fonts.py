@@ -63,7 +63,14 @@ class FontRegistry:
     _default: FontRegistry | None = None
     _default_lock = threading.Lock()
 
-    def __init__(self, packages: tuple[str, ...] = FONT_PACKAGES) -> None:
+    def __init__(self, packages: tuple[str, ...] = FONT_PACKAGES,
+                 generic: dict[str, str] | None = None,
+                 defaults: tuple[str, ...] = DEFAULT_FAMILIES) -> None:
+        """packages: registry packages whose font files are registered; generic: CSS generic
+        family → registered family (replaces the built-in map); defaults: the families an
+        unknown name falls back to, in order."""
+        self._generic = dict(GENERIC if generic is None else generic)
+        self._defaults = tuple(defaults)
         self._lock = threading.RLock()
         self._files: dict[tuple[str, bool], list[_FaceFile]] = {}
         self._order: list[str] = []
@@ -115,10 +122,10 @@ class FontRegistry:
         """The registered family used for a requested one (first match of a CSS list);
         unknown names fall back to Inter, then Noto Sans, then whatever is registered."""
         for name in (f.strip().strip("'\"").lower() for f in (family or "").split(",")):
-            name = GENERIC.get(name, name)
+            name = self._generic.get(name, name)
             if self._has_family(name):
                 return name
-        for name in DEFAULT_FAMILIES:
+        for name in self._defaults:
             if self._has_family(name):
                 return name
         if not self._order:
