@@ -74,9 +74,16 @@ def _cmd_render(args: argparse.Namespace) -> int:
     src = Path(args.svg)
     out = Path(args.output)
     fmt = out.suffix.lower().lstrip(".")
+    fonts = None
+    if args.font_dir:
+        from .renderer.fonts import FontRegistry
+        fonts = FontRegistry()
+        for folder in args.font_dir:
+            fonts.add_directory(folder)
+    roots = (src.parent.resolve(), *(Path(r).resolve() for r in args.allow))
     data = render_to_bytes(src.read_bytes(), fmt, width=args.width, height=args.height,
                            background=args.background, quality=args.quality,
-                           allowed_roots=(src.parent.resolve(),))
+                           allowed_roots=roots, base_dir=src.parent.resolve(), fonts=fonts)
     write_atomic(out, data)
     print(f"{out}: {len(data)} bytes")
     return 0
@@ -111,8 +118,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", required=True, help="out.png | out.jpg | out.webp")
     r.add_argument("--width", type=int)
     r.add_argument("--height", type=int)
-    r.add_argument("--background")
-    r.add_argument("--quality", type=int, default=90)
+    r.add_argument("--background", help="CSS colour under the drawing (default transparent)")
+    r.add_argument("--quality", type=int, default=90, help="JPEG/WebP quality 1..100")
+    r.add_argument("--font-dir", action="append", default=[],
+                   help="extra folder of .ttf/.otf fonts (repeatable)")
+    r.add_argument("--allow", action="append", default=[],
+                   help="extra folder images may be read from (the SVG's own folder always is)")
     r.set_defaults(func=_cmd_render)
 
     d = sub.add_parser("demo", help="compile the bundled templates against the sample catalogue")

@@ -6,14 +6,18 @@ from pathlib import Path
 
 from .encode import encode
 from .errors import RenderError
+from .fonts import FontRegistry
+from .options import RenderOptions
 from .raster import render
 
-__all__ = ["RenderError", "encode", "render", "render_to_bytes"]
+__all__ = ["FontRegistry", "RenderError", "RenderOptions", "encode", "render", "render_to_bytes"]
 
 
 def render_to_bytes(svg: str | bytes, fmt: str = "png", width: int | None = None,
                     height: int | None = None, background: str | None = None, quality: int = 90,
-                    allowed_roots: tuple[Path, ...] = ()) -> bytes:
+                    allowed_roots: tuple[Path, ...] = (), base_dir: Path | None = None,
+                    fonts: FontRegistry | None = None) -> bytes:
     """Rasterise and encode in one call."""
-    pixels = render(svg, width, height, background, allowed_roots=allowed_roots)
+    pixels = render(svg, width, height, background, allowed_roots=allowed_roots,
+                    base_dir=base_dir, fonts=fonts)
     return encode(pixels, fmt, quality)
