@@ -68,6 +68,9 @@ RULE = (f"both images composited over white (float 0..1); per-pixel difference =
 GENERIC_FAMILIES = {"default": "noto sans", "sans-serif": "noto sans", "serif": "noto serif",
                     "monospace": "noto mono", "cursive": "yellowtail",
                     "fantasy": "sedgwick ave display"}
+# usvg's default family (Times New Roman) is not in the suite, so unknown families end on serif.
+UNKNOWN_FAMILY_FALLBACK = "noto serif"
+DEFAULT_FONT_SIZE = 12.0  # usvg's Options::default() font size
 RECYCLE_AFTER = 150  # tasks per worker process: bounds leaks and cache growth in skia/cairo
 
 
@@ -151,7 +154,8 @@ def font_registry(data: Path) -> Any:
     if not _FONTS:
         from ddm_lang.renderer.fonts import FontRegistry
 
-        registry = FontRegistry(packages=(), generic=dict(GENERIC_FAMILIES))
+        registry = FontRegistry(packages=(), generic=dict(GENERIC_FAMILIES),
+                                defaults=(UNKNOWN_FAMILY_FALLBACK,))
         registry.add_directory(data / "fonts")
         _FONTS.append(registry)
     return _FONTS[0]
@@ -159,10 +163,12 @@ def font_registry(data: Path) -> Any:
 
 def render_ours(test: Test, width: int, height: int, data: Path) -> np.ndarray:
     """`ddm_lang.renderer.raster.render`, allowed to read the suite (for `resources/`)."""
+    from ddm_lang.renderer.options import RenderOptions
     from ddm_lang.renderer.raster import render
 
-    return render(test.svg.read_bytes(), width, height, None, allowed_roots=(data,),
-                  base_dir=test.svg.parent, fonts=font_registry(data))
+    options = RenderOptions(allowed_roots=(data,), base_dir=test.svg.parent,
+                            fonts=font_registry(data), font_size=DEFAULT_FONT_SIZE)
+    return render(test.svg.read_bytes(), width, height, None, options=options)
 
 
 _LENGTH = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(px|pt|pc|mm|cm|in)?\s*$")

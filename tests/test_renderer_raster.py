@@ -389,11 +389,11 @@ def test_flood_offset_merge_and_composite_chain() -> None:
     assert px(img, 75, 30)[:3] == (0, 255, 0)
 
 
-def test_unsupported_filter_draws_the_element_unfiltered() -> None:
+def test_unknown_filter_primitives_are_skipped() -> None:
     img = render(SVG.format(
-        '<defs><filter id="t"><feTurbulence baseFrequency="0.05"/></filter></defs>'
+        '<defs><filter id="t"><feFancy/><feOffset dx="10"/></filter></defs>'
         '<rect x="20" y="20" width="40" height="40" fill="red" filter="url(#t)"/>'))
-    assert px(img, 40, 40) == (255, 0, 0, 255) and px(img, 10, 10)[3] == 0
+    assert px(img, 50, 40) == (255, 0, 0, 255) and px(img, 25, 40)[3] == 0
 
 
 def test_color_matrix_saturate_zero_is_grey() -> None:
@@ -409,6 +409,10 @@ def test_color_matrix_saturate_zero_is_grey() -> None:
 @pytest.mark.parametrize(("doc", "match"), [
     ('<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>',
      "entities"),
+    ('<!DOCTYPE svg [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
+     '<svg xmlns="http://www.w3.org/2000/svg">&b;</svg>', "entities"),
+    ('<!DOCTYPE svg [<!ENTITY a SYSTEM "file:///etc/passwd">]>'
+     '<svg xmlns="http://www.w3.org/2000/svg">&a;</svg>', "entities"),
     ("<svg", "well-formed"),
     ("<html/>", "not <svg>"),
     ('<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="10"/>', "output size"),

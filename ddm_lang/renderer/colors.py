@@ -43,12 +43,14 @@ def parse_color(text: str | None) -> tuple[float, float, float, float] | None:
         parts = [p for p in re.split(r"[\s,/]+", m.group(2)) if p]
         try:
             if m.group(1).startswith("rgb") and len(parts) >= 3:
+                if len({p.endswith("%") for p in parts[:3]}) > 1:
+                    return None  # numbers and percentages cannot be mixed (as in resvg)
                 r, g, b = (max(0.0, min(1.0, _channel(p, 255))) for p in parts[:3])
                 a = _channel(parts[3], 1) if len(parts) > 3 else 1.0
                 return (r, g, b, max(0.0, min(1.0, a)))
             if m.group(1).startswith("hsl") and len(parts) >= 3:
                 h = float(parts[0].rstrip("deg")) / 360 % 1
-                s, lum = _channel(parts[1], 100), _channel(parts[2], 100)
+                s, lum = (max(0.0, min(1.0, _channel(p, 100))) for p in parts[1:3])
                 r, g, b = colorsys.hls_to_rgb(h, lum, s)
                 a = _channel(parts[3], 1) if len(parts) > 3 else 1.0
                 return (r, g, b, max(0.0, min(1.0, a)))

@@ -1,15 +1,19 @@
 """Safe parsing of untrusted SVG and the document's size.
 
-Templates and designer assets are untrusted: no entity expansion, no DTD, no network,
-bounded bytes and element counts, so a hostile file is a clear RenderError, never a hang.
+Templates and designer assets are untrusted: no entity expansion (a DOCTYPE that declares
+entities is refused outright, internal ones included), no DTD loading, no network, bounded
+bytes and element counts, so a hostile file is a clear RenderError, never a hang. Parsing ends with the CSS
+cascade (css.py), so the tree the renderer walks holds every property as an attribute.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 from lxml import etree
 
+from .css import cascade
 from .errors import RenderError
 from .units import num, numbers
 
@@ -31,7 +35,8 @@ def safe_parser() -> etree.XMLParser:
 
 
 def parse_svg(svg: str | bytes) -> etree._Element:
-    """Parse untrusted SVG: size-bounded, no DTD entities, no network, element-count cap."""
+    """Parse untrusted SVG: size-bounded, entity declarations refused, no network,
+    element-count cap; then the CSS cascade (`css.cascade`)."""
     if isinstance(svg, str):
         data = svg.encode("utf-8")
     elif isinstance(svg, bytes | bytearray | memoryview):
@@ -40,7 +45,8 @@ def parse_svg(svg: str | bytes) -> etree._Element:
         raise RenderError(f"SVG must be str or bytes, not {type(svg).__name__}")
     if len(data) > MAX_BYTES:
         raise RenderError(f"SVG is larger than {MAX_BYTES // 1_000_000} MB")
-    prolog = data[:data.find(b"<svg")] if b"<svg" in data else data[:65536]
+    start = data.find(b"<svg")
+    prolog = data[:start] if start >= 0 else data[:65536]
     if re.search(rb"<!ENTITY", prolog, re.I):
         raise RenderError("SVG declares entities in its DOCTYPE, which are refused")
     try:
@@ -57,14 +63,18 @@ def parse_svg(svg: str | bytes) -> etree._Element:
     for count, _ in enumerate(root.iter(), 1):
         if count > MAX_ELEMENTS:
             raise RenderError(f"SVG has more than {MAX_ELEMENTS} elements")
-    return root
+    return cascade(root)
 
 
 def local_name(el: etree._Element) -> str:
+    """The element's name when it is an SVG element (SVG namespace or none), else "":
+    elements of other namespaces are not SVG and are not drawn, as in resvg."""
     tag = el.tag
     if not isinstance(tag, str):
         return ""
-    return tag.rsplit("}", 1)[-1]
+    if tag[0] != "{":
+        return tag
+    return tag[len(SVG_NS):] if tag.startswith(SVG_NS) else ""
 
 
 def href_of(el: etree._Element) -> str:
@@ -72,34 +82,63 @@ def href_of(el: etree._Element) -> str:
 
 
 
-def root_length(root: etree._Element, name: str) -> float | None:
-    """The root's own width/height in px, or None when absent, relative or invalid."""
-    text = root.get(name)
-    if text is None or text.strip().endswith("%") or text.strip() == "auto":
+LENGTH_RE = re.compile(r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(%|px|pt|pc|mm|cm|in|em|ex|)",
+                       re.I)
+DEFAULT_SIZE = 100.0  # resvg's fallback for a percentage size with no viewBox
+
+
+def root_length(root: etree._Element, name: str) -> tuple[float, bool] | None:
+    """The root's width/height: (value, is a percentage), or None when absent or not a
+    length ("auto", garbage): resvg then takes 100 %."""
+    m = LENGTH_RE.fullmatch((root.get(name) or "").strip())
+    if m is None or not math.isfinite(float(m.group(1))):
         return None
-    value = num(text, -1.0)
-    return value if value > 0 else None
+    if m.group(2) == "%":
+        return float(m.group(1)), True
+    return num(m.group(0), 0.0), False
 
 
-def intrinsic_size(root: etree._Element) -> tuple[float, float]:
-    """The document's size in px: width/height, else the viewBox, else 300×150 (CSS)."""
-    vb = numbers(root.get("viewBox"))
-    has_vb = len(vb) == 4 and vb[2] > 0 and vb[3] > 0
+def sized_by_content(root: etree._Element) -> bool:
+    """Whether the document's size is its content's extent: no viewBox, and a width or
+    height that is a percentage or absent (resvg measures the drawing then)."""
+    if len(view_box(root)) == 4:
+        return False
     w, h = root_length(root, "width"), root_length(root, "height")
-    if w is None and h is not None and has_vb:
-        w = h * vb[2] / vb[3]
-    if h is None and w is not None and has_vb:
-        h = w * vb[3] / vb[2]
-    if w is None:
-        w = vb[2] if has_vb else 300.0
-    if h is None:
-        h = vb[3] if has_vb else 150.0
+    return w is None or w[1] or h is None or h[1]
+
+
+def view_box(root: etree._Element) -> list[float]:
+    """The viewBox as four numbers, or [] when absent or degenerate."""
+    vb = numbers(root.get("viewBox"))
+    return vb if len(vb) == 4 and vb[2] > 0 and vb[3] > 0 else []
+
+
+def intrinsic_size(root: etree._Element) -> tuple[float, float] | None:
+    """The document's declared size in px, as resvg resolves it: width/height (percentages
+    of the viewBox), one missing side from the viewBox's aspect ratio, the viewBox size,
+    else percentages of 100 px. None when the size is zero or negative: nothing is drawn.
+    A document `sized_by_content` is measured by the renderer instead."""
+    vb = view_box(root)
+    wl, hl = root_length(root, "width"), root_length(root, "height")
+    wv = wl or (100.0, True)
+    hv = hl or (100.0, True)
+    ref_w, ref_h = (vb[2], vb[3]) if vb else (DEFAULT_SIZE, DEFAULT_SIZE)
+    w = wv[0] * ref_w / 100 if wv[1] else wv[0]
+    h = hv[0] * ref_h / 100 if hv[1] else hv[0]
+    if vb and wl is not None and hl is None and w > 0:
+        h = vb[3] * w / vb[2]
+    elif vb and hl is not None and wl is None and h > 0:
+        w = vb[2] * h / vb[3]
+    if not (w > 0 and h > 0 and math.isfinite(w) and math.isfinite(h)):
+        return None
     return w, h
 
 
-def output_size(root: etree._Element, width: int | None, height: int | None) -> tuple[int, int]:
-    """Pixels: the arguments, else the document's size; one argument keeps the aspect ratio."""
-    w0, h0 = intrinsic_size(root)
+def output_size(size: tuple[float, float] | None, width: int | None,
+                height: int | None) -> tuple[int, int]:
+    """Pixels: the arguments, else the document's size; one argument keeps the aspect ratio.
+    A document without a valid size (nothing to draw) defaults to 100×100."""
+    w0, h0 = size or (DEFAULT_SIZE, DEFAULT_SIZE)
     if width and not height:
         height = max(1, round(width * h0 / w0))
     if height and not width:

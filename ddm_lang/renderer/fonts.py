@@ -1,11 +1,13 @@
 """Fonts: loaded once per process, shared by text layout (bind) and the rasteriser.
 
-Text is measured at compile time with exactly the typefaces and font settings that later
+Text is measured at compile time with exactly the faces, shaping and font settings that later
 draw it, so what fits in the layout fits in the pixels. Fonts come from registry packages
 (Inter, Noto Sans, Noto Sans SC for CJK; no system lookup, so output does not depend on the
-host), plus any directories a user adds. Variable fonts get their `wght` axis set per
-weight; characters the chosen face lacks fall back to the first registered face that has
-them, so a CJK character is drawn by a CJK font rather than as a missing-glyph box.
+host), plus any directories a user adds. A face is chosen as CSS (and resvg's fontdb) match
+fonts: the first family of the list that is registered, then the nearest stretch, style and
+weight. Variable fonts get their `wght` axis set per weight and `opsz` per size; characters
+the chosen face lacks fall back to another registered face that has them, so a CJK character
+is drawn by a CJK font rather than as a missing-glyph box.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import skia
+
+from .textshape import ShapingFace, shape_text
 
 WGHT = 0x77676874  # 'wght'
 OPSZ = 0x6F70737A  # 'opsz'
@@ -26,16 +30,28 @@ GENERIC = {"sans-serif": "inter", "system-ui": "inter", "ui-sans-serif": "inter"
            "monospace": "noto sans", "ui-monospace": "noto sans", "cursive": "noto sans",
            "fantasy": "noto sans"}
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+MAX_VARIATIONS = 16  # axes one face can be instanced on (font-variation-settings is untrusted)
+MAX_INSTANCES = 512  # cached faces at a variation instance (oldest dropped first)
 
 
 @dataclass(frozen=True)
-class _FaceFile:
-    """One font file: where it is, and the weight it draws at when it has no `wght` axis."""
+class FaceFile:
+    """One face of a font file and how it matches a CSS font request."""
 
     path: Path
+    index: int
+    family: str  # lower case
     weight: int
-    variable: bool
-    opsz: tuple[float, float] | None  # the optical-size axis range, if the font has one
+    italic: bool
+    stretch: int  # 1 (ultra-condensed) … 5 (normal) … 9 (ultra-expanded)
+    axes: tuple[tuple[int, float, float, float], ...]  # (tag, min, default, max)
+
+    @property
+    def variable(self) -> bool:
+        return any(a[0] == WGHT for a in self.axes)
+
+    def has_axis(self, tag: int) -> bool:
+        return any(a[0] == tag for a in self.axes)
 
 
 def _package_files(module_name: str) -> list[Path]:
@@ -57,8 +73,44 @@ def configure(font: skia.Font) -> skia.Font:
     return font
 
 
+def tag_of(text: str) -> int:
+    """A four-character OpenType tag as its 32-bit integer."""
+    raw = text.encode("latin-1", "replace")[:4].ljust(4, b" ")
+    return int.from_bytes(raw, "big")
+
+
+def _weight_rank(available: int, wanted: int) -> tuple[int, int]:
+    """CSS Fonts 4 §5.2 weight matching as a sort key: 400 tries 400..500 first, then
+    lighter, then heavier; below 400 lighter first; above 500 heavier first."""
+    if available == wanted:
+        return (0, 0)
+    if 400 <= wanted <= 500:
+        if wanted < available <= 500:
+            return (1, available - wanted)
+        if available < wanted:
+            return (2, wanted - available)
+        return (3, available - wanted)
+    if wanted < 400:
+        if available < wanted:
+            return (1, wanted - available)
+        return (2, available - wanted)
+    if available > wanted:
+        return (1, available - wanted)
+    return (2, wanted - available)
+
+
+def _stretch_rank(available: int, wanted: int) -> tuple[int, int]:
+    """CSS stretch matching: narrower first for normal and condensed, wider for expanded."""
+    if available == wanted:
+        return (0, 0)
+    if wanted <= 5:
+        return (1, wanted - available) if available < wanted else (2, available - wanted)
+    return (1, available - wanted) if available > wanted else (2, wanted - available)
+
+
 class FontRegistry:
-    """Typefaces by (family, weight, italic), with per-character fallback."""
+    """Faces by family, matched per CSS request, with per-character fallback; shaping faces
+    (typeface + HarfBuzz font of one file at one variation instance) are cached."""
 
     _default: FontRegistry | None = None
     _default_lock = threading.Lock()
@@ -72,10 +124,11 @@ class FontRegistry:
         self._generic = dict(GENERIC if generic is None else generic)
         self._defaults = tuple(defaults)
         self._lock = threading.RLock()
-        self._files: dict[tuple[str, bool], list[_FaceFile]] = {}
+        self._faces: list[FaceFile] = []
+        self._by_family: dict[str, list[FaceFile]] = {}
         self._order: list[str] = []
-        self._typefaces: dict[tuple[str, int, bool, float | None], skia.Typeface] = {}
-        self._glyphs: dict[tuple[int, str], bool] = {}
+        self._instances: dict[tuple, ShapingFace] = {}
+        self._typefaces: dict[tuple, skia.Typeface] = {}
         for module in packages:
             for path in _package_files(module):
                 self._add_file(path)
@@ -98,20 +151,32 @@ class FontRegistry:
             self._add_file(path)
 
     def _add_file(self, path: Path) -> None:
-        face = skia.Typeface.MakeFromFile(str(path))
-        if face is None:
-            return
-        family = face.getFamilyName().lower()
-        italic = "italic" in path.name.lower() or face.isItalic()
-        axes = face.getVariationDesignParameters() or []
-        variable = any(a.tag == WGHT for a in axes)
-        opsz = next(((a.min, a.max) for a in axes if a.tag == OPSZ), None)
+        # a collection (.ttc) holds several faces; a plain file one
+        limit = 64 if path.suffix.lower() == ".ttc" else 1
+        for index in range(limit):
+            face = skia.Typeface.MakeFromFile(str(path), index)
+            if face is None:
+                break
+            family = face.getFamilyName().lower()
+            style = face.fontStyle()
+            italic = style.slant() != skia.FontStyle.Slant.kUpright_Slant or \
+                "italic" in path.name.lower()
+            axes = tuple((a.tag, a.min, getattr(a, "def"), a.max)
+                         for a in (face.getVariationDesignParameters() or []))
+            info = FaceFile(path, index, family, style.weight(), italic,
+                            max(1, min(9, style.width())), axes)
+            with self._lock:
+                self._faces.append(info)
+                self._by_family.setdefault(family, []).append(info)
+                if family not in self._order:
+                    self._order.append(family)
+
+    def font_files(self) -> list[Path]:
+        """Every registered font file, in registration order (to give another renderer,
+        e.g. resvg in the agreement tests, exactly the fonts this registry draws with)."""
         with self._lock:
-            self._files.setdefault((family, italic), []).append(
-                _FaceFile(path, face.fontStyle().weight(), variable, opsz))
-            if family not in self._order:
-                self._order.append(family)
-            self._typefaces = {k: v for k, v in self._typefaces.items() if k[0] != family}
+            seen = dict.fromkeys(f.path for f in self._faces)
+        return list(seen)
 
     @property
     def families(self) -> list[str]:
@@ -120,100 +185,138 @@ class FontRegistry:
 
     def resolve_family(self, family: str) -> str:
         """The registered family used for a requested one (first match of a CSS list);
-        unknown names fall back to Inter, then Noto Sans, then whatever is registered."""
-        for name in (f.strip().strip("'\"").lower() for f in (family or "").split(",")):
+        unknown names fall back to the defaults, then to whatever is registered."""
+        for name in self._names(family):
             name = self._generic.get(name, name)
-            if self._has_family(name):
+            if name in self._by_family:
                 return name
         for name in self._defaults:
-            if self._has_family(name):
+            if name in self._by_family:
                 return name
         if not self._order:
             raise LookupError("no fonts are registered")
         return self._order[0]
 
-    def _has_family(self, name: str) -> bool:
-        return (name, False) in self._files or (name, True) in self._files
+    @staticmethod
+    def _names(family: str) -> list[str]:
+        return [f.strip().strip("'\"").strip().lower() for f in (family or "").split(",")]
+
+    def select(self, family: str, weight: int = 400, italic: bool = False,
+               stretch: int = 5) -> FaceFile:
+        """The face a CSS font request draws with: the first registered family of the list,
+        then the nearest stretch, then the style, then the weight (CSS Fonts §5.2)."""
+        candidates = self._by_family[self.resolve_family(family)]
+        weight = max(1, min(1000, int(weight)))
+
+        def rank(f: FaceFile) -> tuple:
+            variable_weight = f.variable and any(
+                a[0] == WGHT and a[1] <= weight <= a[3] for a in f.axes)
+            return (_stretch_rank(f.stretch, stretch), f.italic != bool(italic),
+                    (0, 0) if variable_weight else _weight_rank(f.weight, weight))
+        return min(candidates, key=rank)
+
+    def instance(self, face: FaceFile, weight: int | None = None, size: float | None = None,
+                 variations: tuple[tuple[int, float], ...] = ()) -> ShapingFace:
+        """A face at one variation instance, cached: `wght` from the weight and `opsz` from
+        the size (CSS font-optical-sizing: auto, as browsers and resvg do) unless the
+        explicit variations set them; axes the face lacks are ignored."""
+        coords: dict[int, float] = {}
+        if weight is not None and face.has_axis(WGHT):
+            coords[WGHT] = float(max(1, min(1000, int(weight))))
+        for tag, value in variations[:MAX_VARIATIONS]:
+            if face.has_axis(tag):
+                coords[tag] = float(value)
+        if size is not None and OPSZ not in dict(variations) and face.has_axis(OPSZ):
+            coords[OPSZ] = float(size)
+        for tag, lo, _, hi in face.axes:
+            if tag in coords:
+                coords[tag] = max(lo, min(hi, coords[tag]))
+        key = (face.path, face.index, tuple(sorted(coords.items())))
+        hit = self._instances.get(key)
+        if hit is not None:
+            return hit
+        with self._lock:
+            hit = self._instances.get(key)
+            if hit is None:
+                if len(self._instances) >= MAX_INSTANCES:  # sizes and axes are untrusted
+                    self._instances.pop(next(iter(self._instances)))
+                hit = self._instances[key] = ShapingFace(face, coords)
+            return hit
 
     def typeface(self, family: str, weight: int = 400, italic: bool = False,
                  size: float | None = None) -> skia.Typeface:
         """The typeface for a family at a weight; variable fonts are instanced on `wght`, and
-        on `opsz` at `size` px when given (CSS font-optical-sizing: auto, as browsers and
-        resvg do; Inter's display cut is noticeably tighter at headline sizes)."""
-        fam = self.resolve_family(family)
-        weight = max(1, min(1000, int(weight)))
-        candidates = self._files.get((fam, bool(italic))) or self._files[(fam, not italic)]
-        chosen = min(candidates, key=lambda f: (not f.variable, abs(f.weight - weight)))
-        opsz = None
-        if size is not None and chosen.opsz is not None:
-            opsz = round(max(chosen.opsz[0], min(chosen.opsz[1], float(size))) * 4) / 4
-        key = (fam, weight, bool(italic), opsz)
-        face = self._typefaces.get(key)
-        if face is not None:
-            return face
-        with self._lock:
-            base = skia.Typeface.MakeFromFile(str(chosen.path))
-            face = base
-            axes = [(WGHT, float(weight))] if chosen.variable else []
-            if opsz is not None:
-                axes.append((OPSZ, opsz))
-            if axes:
-                coords = skia.FontArguments.VariationPosition.Coordinates(
-                    [skia.FontArguments.VariationPosition.Coordinate(t, v) for t, v in axes])
-                args = skia.FontArguments()
-                args.setVariationDesignPosition(skia.FontArguments.VariationPosition(coords))
-                face = base.makeClone(args) or base
-            self._typefaces[key] = face
-            return face
+        on `opsz` at `size` px when given (Inter's display cut is tighter at headlines)."""
+        key = (family.lower(), int(weight), bool(italic), size)
+        hit = self._typefaces.get(key)
+        if hit is None:
+            face = self.select(family, weight, italic)
+            hit = self.instance(face, weight, size).typeface
+            with self._lock:
+                if len(self._typefaces) >= MAX_INSTANCES:
+                    self._typefaces.pop(next(iter(self._typefaces)))
+                self._typefaces[key] = hit
+        return hit
 
     def font(self, family: str, weight: int = 400, italic: bool = False,
              size: float = 16.0) -> skia.Font:
         """A skia.Font configured exactly as the rasteriser draws."""
         return configure(skia.Font(self.typeface(family, weight, italic, size), size))
 
+    def fallback_face(self, ch: str, used: list[ShapingFace], weight: int | None,
+                      size: float | None,
+                      variations: tuple[tuple[int, float], ...] = ()) -> ShapingFace | None:
+        """The first registered face (in registration order), not used yet, that has `ch`
+        and shares the style, weight or stretch of the first used face (as resvg does)."""
+        base = used[0].file if used else None
+        used_files = {(u.file.path, u.file.index) for u in used}
+        for face in self._faces:
+            if (face.path, face.index) in used_files:
+                continue
+            if base is not None and face.italic != base.italic and \
+                    face.weight != base.weight and face.stretch != base.stretch:
+                continue
+            candidate = self.instance(face, weight, size, variations)
+            if candidate.has_char(ch):
+                return candidate
+        return None
+
+    def shaping_face(self, family: str, weight: int = 400, italic: bool = False,
+                     size: float | None = None) -> ShapingFace:
+        """The primary shaping face of a CSS font request."""
+        return self.instance(self.select(family, weight, italic), weight, size)
+
     def runs(self, text: str, family: str, weight: int = 400, italic: bool = False,
              size: float | None = None) -> list[tuple[str, skia.Typeface]]:
         """Split text into runs drawn by one typeface each, falling back per character."""
-        primary = self.typeface(family, weight, italic, size)
+        primary = self.shaping_face(family, weight, italic, size)
         out: list[tuple[str, skia.Typeface]] = []
         for ch in text:
             face = primary
-            if not ch.isspace() and not self.has_glyph(primary, ch):
-                face = self.fallback(ch, weight, italic, size) or primary
-            if out and out[-1][1] is face:
-                out[-1] = (out[-1][0] + ch, face)
+            if not ch.isspace() and not primary.has_char(ch):
+                face = self.fallback_face(ch, [primary], weight, size) or primary
+            if out and out[-1][1] is face.typeface:
+                out[-1] = (out[-1][0] + ch, face.typeface)
             else:
-                out.append((ch, face))
+                out.append((ch, face.typeface))
         return out
-
-    def fallback(self, ch: str, weight: int, italic: bool,
-                 size: float | None = None) -> skia.Typeface | None:
-        """The first registered typeface (in registration order) that has a glyph for ch."""
-        for fam in self._order:
-            face = self.typeface(fam, weight, italic, size)
-            if self.has_glyph(face, ch):
-                return face
-        return None
-
-    def has_glyph(self, face: skia.Typeface, ch: str) -> bool:
-        """Glyph coverage, memoised: fallback asks about every character of every run.
-        Keyed by id(face), which is stable because this registry keeps its faces alive."""
-        key = (id(face), ch)
-        hit = self._glyphs.get(key)
-        if hit is None:
-            hit = self._glyphs[key] = face.unicharToGlyph(ord(ch)) != 0
-        return hit
 
     def measure(self, text: str, family: str, weight: int = 400, italic: bool = False,
                 size: float = 16.0, letter_spacing: float = 0.0) -> float:
-        """Advance width in px, with the same fallback and settings the rasteriser draws with."""
-        total = 0.0
-        for run, face in self.runs(text, family, weight, italic, size):
-            total += configure(skia.Font(face, size)).measureText(run)
-        return total + letter_spacing * len(text)
+        """Advance width in px, shaped (kerning, ligatures) with the same faces, fallback and
+        settings the rasteriser draws with."""
+        if not text:
+            return 0.0
+        primary = self.shaping_face(family, weight, italic, size)
+        glyphs = shape_text(text, primary,
+                            lambda ch, used: self.fallback_face(ch, used, weight, size))
+        units = sum(g.advance * size / g.face.upem for g in glyphs)
+        return units + letter_spacing * len(text)
 
     def metrics(self, family: str, weight: int = 400, italic: bool = False,
                 size: float = 16.0) -> tuple[float, float, float]:
-        """(ascent, descent, line gap), all positive px."""
-        m = self.font(family, weight, italic, size).getMetrics()
-        return -m.fAscent, m.fDescent, m.fLeading
+        """(ascent, descent, line gap), all positive px, from the same face metrics the
+        renderer uses for baselines and text bounding boxes."""
+        face = self.shaping_face(family, weight, italic, size)
+        scale = face.scale(size)
+        return face.ascent * scale, -face.descent * scale, max(0.0, face.line_gap * scale)

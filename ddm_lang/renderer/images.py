@@ -8,13 +8,14 @@ import hashlib
 import re
 import threading
 import urllib.parse
+import zlib
 from collections import OrderedDict
 from pathlib import Path
 
 import skia
 from lxml import etree
 
-from .document import MAX_BYTES, MAX_IMAGE_NESTING, MAX_PIXELS, href_of, intrinsic_size, parse_svg
+from .document import MAX_BYTES, MAX_IMAGE_NESTING, MAX_PIXELS, href_of, parse_svg
 from .errors import RenderError
 from .units import Viewport, num, view_box_matrix
 
@@ -67,18 +68,19 @@ class ImageMixin:
     """The <image> element for the renderer."""
 
     def image(self, canvas: skia.Canvas, el: etree._Element, vp: Viewport,
-              alpha: float = 1.0) -> None:
-        """Draw a raster or SVG image into its viewport with preserveAspectRatio."""
+              alpha: float = 1.0, st: dict[str, str] | None = None) -> None:
+        """Draw a raster or SVG image into its viewport with preserveAspectRatio.
+        `st` gives image-rendering (nearest-neighbour for optimizeSpeed and friends)."""
         href = href_of(el)
-        if not href:
+        if not href or zero_sized(el, vp):
+            return  # nothing to draw, so nothing is loaded
+        if self.nesting > 0 and not href.startswith("data:"):
+            return  # an SVG drawn as an image loads no external files (SVG's secure mode)
+        loaded = self.load_image(href)
+        if loaded is None:
             return
-        data, mime, name = self.load(href)
+        picture, iw, ih = loaded
         x, y = num(el.get("x"), 0, vp[0]), num(el.get("y"), 0, vp[1])
-        if is_svg(data, mime, name):
-            picture, iw, ih = self.svg_image(data, name)
-        else:
-            raster = IMAGES.raster(data, name)
-            picture, iw, ih = raster, float(raster.width()), float(raster.height())
         w, h = self.image_size(el, iw, ih, vp)
         if w <= 0 or h <= 0 or iw <= 0 or ih <= 0:
             return
@@ -92,13 +94,24 @@ class ImageMixin:
             paint = skia.Paint(AntiAlias=True)
             paint.setAlphaf(alpha)
             canvas.drawImageRect(picture, skia.Rect.MakeWH(iw, ih),
-                                 skia.SamplingOptions(skia.CubicResampler.Mitchell()), paint)
+                                 sampling((st or {}).get("image-rendering")), paint)
         else:
-            canvas.clipRect(skia.Rect.MakeWH(iw, ih))
             paint = skia.Paint()
             paint.setAlphaf(alpha)
             canvas.drawPicture(picture, None, paint if alpha < 1.0 else None)
         canvas.restore()
+
+    def load_image(self, href: str) -> tuple[skia.Image | skia.Picture, float, float] | None:
+        """The decoded image (or recorded SVG) and its size, None when the reference is
+        not an image format resvg draws (it is then skipped, as resvg does)."""
+        data, mime, name = self.load(href)
+        kind = image_kind(data, mime, name)
+        if kind is None:
+            return None
+        if kind == "svg":
+            return self.svg_image(data, name)
+        raster = IMAGES.raster(data, name)
+        return raster, float(raster.width()), float(raster.height())
 
     @staticmethod
     def image_size(el: etree._Element, iw: float, ih: float, vp: Viewport) -> tuple[float, float]:
@@ -114,19 +127,25 @@ class ImageMixin:
             return w, (w * ih / iw if iw else 0.0)
         return w, h
 
-    def svg_image(self, data: bytes, name: str) -> tuple[skia.Picture, float, float]:
-        """An SVG image recorded once as a picture, cached by content hash."""
+    def svg_image(self, data: bytes, name: str) -> tuple[skia.Picture, float, float] | None:
+        """An SVG (or gzipped SVGZ) image recorded once as a picture, cached by content
+        hash and the options that change its drawing; None when it has no valid size."""
         if self.nesting >= MAX_IMAGE_NESTING:
             raise RenderError(f"SVG images nest deeper than {MAX_IMAGE_NESTING} levels ({name})")
-        key = f"svg:{self.nesting}:{hashlib.sha256(data).hexdigest()}"
+        data = gunzip(data, name)
+        key = (f"svg:{self.nesting}:{id(self.fonts)}:{','.join(self.options.languages)}:"
+               f"{hashlib.sha256(data).hexdigest()}")
         hit = IMAGES.lookup(key)
         if isinstance(hit, tuple):
             return hit
-        root = parse_svg(data)
-        iw, ih = intrinsic_size(root)
+        sub = self.sub_document(parse_svg(data))
+        size = sub.document_size()
+        if size is None:
+            return None
+        iw, ih = size
         rec = skia.PictureRecorder()
         pc = rec.beginRecording(skia.Rect.MakeWH(iw, ih))
-        self.draw_document(root, pc, iw, ih)
+        sub.draw_root(pc, iw, ih, size)
         result = (rec.finishRecordingAsPicture(), iw, ih)
         IMAGES.store(key, result)
         return result
@@ -170,12 +189,57 @@ class ImageMixin:
 
 
 
-def is_svg(data: bytes, mime: str, name: str) -> bool:
-    if mime:
-        return mime == "image/svg+xml"
+def image_kind(data: bytes, mime: str, name: str) -> str | None:
+    """"svg" or "raster" as resvg decides: a data URI by its MIME type (text/plain, the
+    default, is sniffed, falling back to SVG), a file by its .svg/.svgz extension, else by
+    the PNG, JPEG, GIF or WebP signature; None for anything else."""
+    if name.startswith("data:"):
+        if mime in ("image/jpg", "image/jpeg", "image/png", "image/gif", "image/webp"):
+            return "raster"
+        if mime == "image/svg+xml":
+            return "svg"
+        if mime in ("", "text/plain"):
+            return "raster" if raster_signature(data) else "svg"
+        return None
     if name.lower().endswith((".svg", ".svgz")):
-        return True
-    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"<") and (b"<svg" in data[:4096])
+        return "svg"
+    return "raster" if raster_signature(data) else None
 
 
+def raster_signature(data: bytes) -> bool:
+    return data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")) or \
+        (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
+def gunzip(data: bytes, name: str) -> bytes:
+    """SVGZ: gzip-compressed SVG, inflated with a cap so a zip bomb is refused."""
+    if not data.startswith(b"\x1f\x8b"):
+        return data
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        out = inflater.decompress(data, MAX_BYTES + 1)
+    except zlib.error:
+        raise RenderError(f"image {name} is not valid gzip") from None
+    if len(out) > MAX_BYTES or inflater.unconsumed_tail:
+        raise RenderError(f"image {name} inflates beyond {MAX_BYTES // 1_000_000} MB")
+    return out
+
+
+def zero_sized(el: etree._Element, vp: Viewport) -> bool:
+    """An explicit zero or negative width or height: the image is not drawn (resvg)."""
+    for attr, ref in (("width", vp[0]), ("height", vp[1])):
+        text = el.get(attr)
+        if text is not None and text.strip() != "auto" and num(text, 1.0, ref) <= 0:
+            return True
+    return False
+
+
+def sampling(mode: str | None) -> skia.SamplingOptions:
+    """image-rendering as resvg maps it: nearest neighbour for optimizeSpeed,
+    crisp-edges and pixelated; bilinear for smooth; bicubic otherwise."""
+    mode = (mode or "").strip()
+    if mode in ("optimizeSpeed", "crisp-edges", "pixelated"):
+        return skia.SamplingOptions(skia.FilterMode.kNearest)
+    if mode == "smooth":
+        return skia.SamplingOptions(skia.FilterMode.kLinear)
+    return skia.SamplingOptions(skia.CubicResampler.Mitchell())

@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import skia
 from lxml import etree
 
 from .document import href_of, local_name
-from .style import DEFAULTS, SHAPES
-from .units import Viewport, bbox_len, bbox_matrix, num, parse_transform
+from .errors import RenderError
+from .style import SHAPES
+from .units import Viewport, bbox_len, bbox_matrix, element_transform, num
 
 
 class MaskingMixin:
     """clip-path and mask for the renderer."""
 
+    def link(self, el: etree._Element, st: dict[str, str], prop: str) -> etree._Element | None:
+        """The clipPath or mask (`prop`) an element refers to, unless that reference closes
+        a cycle (resvg cuts those, see `recursive_links`)."""
+        target, _ = self.ref(st.get(prop))
+        if target is None:
+            return None
+        cuts = self.cut_links.get(prop)
+        if cuts is None:
+            cuts = self.cut_links[prop] = recursive_links(
+                self.root, CUT_TAGS[prop], prop, lambda e: self.ref(e.get(prop))[0])
+        return None if el in cuts else target
+
     def clip_path(self, target: etree._Element, bounds: skia.Rect | None, vp: Viewport,
                   depth: int = 0) -> skia.Path:
         """The union of a clipPath's children as one path in the referencing user space."""
         clip = skia.Path()
-        tst = self.style(target, {})
+        tst = self.tree_style(target)  # clip-rule and friends inherit from its ancestors
         for child in target:
             kind = local_name(child)
             cst = self.style(child, tst)
@@ -26,21 +41,24 @@ class MaskingMixin:
             shape = self.clip_shape(child, kind, cst, vp)
             if shape is None:
                 continue
-            shape.transform(parse_transform(child.get("transform")))
             shape.setFillType(skia.PathFillType.kEvenOdd if cst.get("clip-rule") == "evenodd"
                               else skia.PathFillType.kWinding)
-            nested, _ = self.ref(cst.get("clip-path"))
+            nested = self.link(child, cst, "clip-path")
             if nested is not None and local_name(nested) == "clipPath" and depth < 8:
-                shape = skia.Op(shape, self.clip_path(nested, bounds, vp, depth + 1),
+                # a child's own clip-path works in the child's coordinates (its transform
+                # applies to both), with the child's shape as its bounding box
+                shape = skia.Op(shape, self.clip_path(nested, shape.computeTightBounds(), vp,
+                                                      depth + 1),
                                 skia.PathOp.kIntersect_PathOp) or shape
+            shape.transform(element_transform(child, vp))
             clip = skia.Op(clip, shape, skia.PathOp.kUnion_PathOp) or clip
-        m = parse_transform(target.get("transform"))
+        m = element_transform(target, vp)
         if target.get("clipPathUnits") == "objectBoundingBox":
             if bounds is None or bounds.isEmpty():
                 return skia.Path()
             m = skia.Matrix.Concat(m, bbox_matrix(bounds))
         clip.transform(m)
-        nested, _ = self.ref(tst.get("clip-path"))
+        nested = self.link(target, tst, "clip-path")
         if nested is not None and local_name(nested) == "clipPath" and depth < 8:
             clip = skia.Op(clip, self.clip_path(nested, bounds, vp, depth + 1),
                            skia.PathOp.kIntersect_PathOp) or clip
@@ -51,16 +69,7 @@ class MaskingMixin:
         if kind in SHAPES:
             return self.shape(child, kind, vp, cst)
         if kind == "text":
-            path = skia.Path()
-            for run in self.layout_text(child, cst, vp):
-                for ch, pt in zip(run.text, run.points, strict=False):
-                    glyph = run.font.textToGlyphs(ch)
-                    if len(glyph):
-                        outline = run.font.getPath(glyph[0])
-                        if outline is not None:
-                            outline.offset(pt.x(), pt.y())
-                            path.addPath(outline)
-            return path
+            return self.text_outline(child, cst, vp)
         if kind == "use":
             href = href_of(child)
             target = self.ids.get(href[1:]) if href.startswith("#") else None
@@ -68,13 +77,13 @@ class MaskingMixin:
                 return None
             shape = self.clip_shape(target, local_name(target), self.style(target, cst), vp)
             if shape is not None:
-                shape.transform(parse_transform(target.get("transform")))
+                shape.transform(element_transform(target, vp))
                 shape.offset(num(child.get("x"), 0, vp[0]), num(child.get("y"), 0, vp[1]))
             return shape
         return None
 
     def apply_mask(self, canvas: skia.Canvas, mask: etree._Element, bounds: skia.Rect | None,
-                   st: dict[str, str], vp: Viewport) -> None:
+                   st: dict[str, str], vp: Viewport, depth: int = 0) -> None:
         """Multiply the layer below by the mask's luminance (or alpha) with DstIn."""
         user = mask.get("maskUnits") == "userSpaceOnUse"
         content_bbox = mask.get("maskContentUnits") == "objectBoundingBox"
@@ -82,7 +91,11 @@ class MaskingMixin:
             canvas.clear(skia.ColorTRANSPARENT)
             return
         region = self.region(mask, bounds, vp, user)
-        mst = self.style(mask, {k: v for k, v in DEFAULTS.items()})
+        mst = self.tree_style(mask)  # mask content inherits from the mask's ancestors
+        nested = self.link(mask, mst, "mask")
+        if nested is not None and local_name(nested) == "mask" and depth < 8:
+            # a mask on the <mask> masks the content too: both multiply it (as resvg)
+            self.apply_mask(canvas, nested, bounds, st, vp, depth + 1)
         paint = skia.Paint(BlendMode=skia.BlendMode.kDstIn)
         if mst.get("mask-type", "luminance") != "alpha":
             paint.setColorFilter(skia.LumaColorFilter.Make())
@@ -107,3 +120,52 @@ class MaskingMixin:
         return skia.Rect.MakeXYWH(b.left() + x * b.width(), b.top() + y * b.height(),
                                   w * b.width(), h * b.height())
 
+
+
+CUT_TAGS = {"clip-path": "clipPath", "mask": "mask"}
+MAX_LINK_STEPS = 1_000_000
+
+
+def recursive_links(root: etree._Element, tag: str, prop: str,
+                    target_of: Callable[[etree._Element], etree._Element | None],
+                    ) -> set[etree._Element]:
+    """Elements whose `prop` reference must be ignored because it loops back into the
+    clipPath or mask that contains it, found as resvg does: for each such element in
+    document order, a descendant (or itself) that refers to it, or an element inside the
+    referenced one that refers back, has its reference cut; repeated until none is left.
+    Work is bounded by the number of references and MAX_LINK_STEPS."""
+    holders = [e for e in root.iter() if isinstance(e.tag, str) and e.get(prop)]
+    if not holders:
+        return set()
+    cut: set[etree._Element] = set()
+    steps = 0
+
+    def link(e: etree._Element) -> etree._Element | None:
+        return None if e in cut or not e.get(prop) else target_of(e)
+
+    def find() -> etree._Element | None:
+        nonlocal steps
+        for node in root.iter():
+            if local_name(node) != tag:
+                continue
+            for child in node.iter():
+                steps += 1
+                if steps > MAX_LINK_STEPS:
+                    raise RenderError(f"too many {prop} references to check for cycles")
+                target = link(child)
+                if target is None:
+                    continue
+                if target is node:
+                    return child
+                for inner in target.iter():
+                    steps += 1
+                    if link(inner) is node:
+                        return inner
+        return None
+
+    for _ in range(len(holders)):
+        found = find()
+        if found is None:
+            break
+        cut.add(found)
+    return cut

@@ -13,12 +13,15 @@ class RenderOptions:
     """allowed_roots: the only folders files (images, nested SVG) may be read from.
     base_dir: where relative hrefs resolve (the SVG file's folder); it must lie inside an
     allowed root to be used. fonts: the registry text is shaped with (None: the process-wide
-    default). languages: the user's languages, for `systemLanguage` in <switch>."""
+    default). languages: the user's languages, matched against `systemLanguage` (in a <switch>
+    and on any element). font_size: the size of text that sets none (CSS `medium`, 16 px;
+    resvg's own default is 12)."""
 
     allowed_roots: tuple[Path, ...] = ()
     base_dir: Path | None = None
     fonts: FontRegistry | None = None
     languages: tuple[str, ...] = ("en",)
+    font_size: float = 16.0
     resolved_roots: tuple[Path, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

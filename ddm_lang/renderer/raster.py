@@ -3,17 +3,20 @@
 The renderer draws everything the compiler emits — shapes, paths, gradients, clip paths,
 masks, nested viewports, images (raster or SVG, from data URIs or allowed files), text with
 tspans, anchors and per-character font fallback, group opacity, and the common filter
-primitives — and parses any input safely: no entity expansion, no network, bounded size,
-bounded work. Anything it cannot draw is skipped; anything malformed is a RenderError.
+primitives — and parses any input safely: bounded entity expansion, no network, bounded
+size, bounded work. Anything it cannot draw is skipped; anything malformed is a RenderError.
 
-Structure: `parse_svg` (document.py, safe parse) → `Renderer` walks the tree once, computing
-styles as it goes (inheritance is a dict copy per element) and issuing canvas calls. Each
-concern lives in its own module as a mixin of `Renderer`: style, paint servers, shapes,
-clipping and masking, filters, images, text.
+Structure: `parse_svg` (document.py, safe parse, then the CSS cascade of css.py) →
+`Renderer` walks the tree once, computing styles as it goes (inheritance is a dict copy per
+element) and issuing canvas calls. Each concern lives in its own module as a mixin of
+`Renderer`: style, paint servers, shapes, clipping and masking, filters, images, text.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +24,8 @@ import skia
 from lxml import etree
 
 from .colors import parse_color
+from .conditions import switch_choice
+from .css import cascade, needs_cascade
 from .document import (
     MAX_DEPTH,
     MAX_DRAWN,
@@ -29,6 +34,8 @@ from .document import (
     local_name,
     output_size,
     parse_svg,
+    sized_by_content,
+    view_box,
 )
 from .errors import RenderError
 from .filters import FilterMixin
@@ -38,9 +45,19 @@ from .masking import MaskingMixin
 from .options import RenderOptions
 from .paint import PaintMixin
 from .shapes import ShapeMixin
-from .style import DEFAULTS, NON_RENDERING, SHAPES, StyleMixin
+from .style import NON_RENDERING, SHAPES, StyleMixin
 from .text import TextMixin
-from .units import URL_RE, Viewport, fraction, num, numbers, parse_transform, union, view_box_matrix
+from .units import (
+    URL_RE,
+    Viewport,
+    element_transform,
+    fraction,
+    invertible,
+    num,
+    numbers,
+    union,
+    view_box_matrix,
+)
 
 
 class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, ImageMixin, TextMixin):
@@ -60,15 +77,61 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Im
         self.depth = 0
         self.drawn = 0
         self.active_refs: set[int] = set()
+        self.cut_links: dict[str, set[etree._Element]] = {}  # masking.recursive_links
         expanded = self.expanded_size(root, {}, set())
         if expanded > MAX_DRAWN:
             raise RenderError(f"SVG would draw {expanded} elements after expanding <use>, more "
                               f"than {MAX_DRAWN}")
 
-    def draw_document(self, root: etree._Element, canvas: skia.Canvas, width: float,
-                      height: float) -> None:
-        """Draw another document (an SVG image) with these options, one nesting level down."""
-        _draw_root(root, canvas, width, height, self.options, self.nesting + 1)
+    def sub_document(self, root: etree._Element) -> Renderer:
+        """A renderer for another document (an SVG image), with these options, one
+        nesting level down."""
+        return Renderer(root, self.options, self.nesting + 1)
+
+    def document_size(self) -> tuple[float, float] | None:
+        """The document's size in px (None: zero or negative, nothing is drawn). Without a
+        viewBox and with a percentage or missing width/height, resvg sizes the document to
+        its drawing's extent (the right and bottom of its bounding box)."""
+        size = intrinsic_size(self.root)
+        if size is None or not sized_by_content(self.root):
+            return size
+        st = self.style(self.root, self.initial_style())
+        box = self.bbox(self.root, st, size, stroked=True) if st.get("display") != "none" \
+            else None
+        if box is not None and box.right() > 0 and box.bottom() > 0:
+            return box.right(), box.bottom()
+        return size
+
+    def draw_root(self, canvas: skia.Canvas, width: float, height: float,
+                  size: tuple[float, float] | None = None) -> None:
+        """Draw the whole document fitted to width × height: the viewBox mapped with
+        preserveAspectRatio, else the document size scaled; the non-standard
+        `background-color` (resvg's) fills the viewBox first."""
+        size = size or self.document_size()
+        if size is None:
+            return
+        root = self.root
+        vb = view_box(root)
+        canvas.save()
+        try:
+            if vb:
+                m, _ = view_box_matrix(vb, width, height, root.get("preserveAspectRatio"))
+                canvas.concat(m)
+                vp = (vb[2], vb[3])
+                area = skia.Rect.MakeXYWH(*vb)
+            else:
+                canvas.scale(width / size[0], height / size[1])
+                vp = intrinsic_size(root) or size
+                area = skia.Rect.MakeWH(*vp)
+            st = self.style(root, self.initial_style())
+            if st.get("display") == "none":
+                return
+            background = parse_color(root.get("background-color") or "")
+            if background is not None:
+                canvas.drawRect(area, skia.Paint(Color4f=skia.Color4f(*background)))
+            self.draw_effects(canvas, root, "g", st, vp)
+        finally:
+            canvas.restore()
 
     def expanded_size(self, el: etree._Element, memo: dict[etree._Element, int],
                       active: set[etree._Element], depth: int = 0) -> int:
@@ -121,6 +184,9 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Im
         st = self.style(el, parent)
         if st.get("display") == "none":
             return
+        transform = element_transform(el, vp)
+        if not invertible(transform):
+            return  # squashed flat: nothing to see (resvg drops the element)
         self.drawn += 1
         if self.drawn > MAX_DRAWN:
             raise RenderError(f"SVG draws more than {MAX_DRAWN} elements (recursive <use>?)")
@@ -129,7 +195,7 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Im
             raise RenderError(f"SVG nesting is deeper than {MAX_DEPTH} levels")
         saved = canvas.save()
         try:
-            canvas.concat(parse_transform(el.get("transform")))
+            canvas.concat(transform)
             self.draw_effects(canvas, el, kind, st, vp, size)
         finally:
             canvas.restoreToCount(saved)
@@ -138,24 +204,21 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Im
     def draw_effects(self, canvas: skia.Canvas, el: etree._Element, kind: str,
                      st: dict[str, str], vp: Viewport,
                      size: tuple[str | None, str | None] = (None, None)) -> None:
-        clip_el, _ = self.ref(st.get("clip-path"))
-        mask_el, _ = self.ref(st.get("mask"))
-        filter_el, _ = self.ref(st.get("filter"))
+        clip_el = self.link(el, st, "clip-path")
+        mask_el = self.link(el, st, "mask")
+        filter_spec = st.get("filter", "none").strip()
+        filtered = filter_spec not in ("", "none")
         opacity = fraction(st.get("opacity"), 1.0)
         if opacity <= 0:
             return
-        need_box = any(e is not None for e in (clip_el, mask_el, filter_el))
+        need_box = filtered or any(e is not None for e in (clip_el, mask_el))
         bounds = self.bbox(el, st, vp) if need_box else None
         if clip_el is not None and local_name(clip_el) == "clipPath":
             canvas.clipPath(self.clip_path(clip_el, bounds, vp), doAntiAlias=True)
-        filt = None
-        if st.get("filter", "none").startswith("url(") and (
-                filter_el is None or local_name(filter_el) != "filter"):
-            return  # a filter reference to nothing hides the element (as browsers do)
-        if filter_el is not None and local_name(filter_el) == "filter":
-            filt = self.filter_for(filter_el, bounds, st, vp)
-            if filt is not None:
-                canvas.clipRect(filt[1], doAntiAlias=True)
+        filt = self.filter_for(filter_spec, bounds, st, vp, el) if filtered else None
+        if filt is not None and not filt:
+            return  # only broken filter references: the element is not drawn (as resvg)
+        blended = self.blend_layer(canvas, st)
         masked = mask_el is not None and local_name(mask_el) == "mask"
         if masked:
             canvas.saveLayer(None, None)
@@ -164,18 +227,22 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Im
                   "stroke-opacity": repr(fraction(st.get("stroke-opacity"), 1.0) * opacity),
                   "image-opacity": repr(opacity)}
             opacity = 1.0
-        layered = opacity < 1.0 or filt is not None
-        if layered:
-            paint = skia.Paint()
-            paint.setAlphaf(opacity)
-            if filt is not None:
-                paint.setImageFilter(filt[0])
-            canvas.saveLayer(None if filt is not None else self.layer_bounds(el, st, vp), paint)
-        self.draw_element(canvas, el, kind, st, vp, size)
-        if layered:
-            canvas.restore()
+        layered = opacity < 1.0 and filt is None
+        if filt is not None:
+            self.draw_filtered(canvas, filt, opacity,
+                               lambda c: self.draw_element(c, el, kind, st, vp, size))
+        else:
+            if layered:
+                paint = skia.Paint()
+                paint.setAlphaf(opacity)
+                canvas.saveLayer(self.layer_bounds(el, st, vp), paint)
+            self.draw_element(canvas, el, kind, st, vp, size)
+            if layered:
+                canvas.restore()
         if masked:
             self.apply_mask(canvas, mask_el, bounds, st, vp)
+            canvas.restore()
+        if blended:
             canvas.restore()
 
     def single_paint(self, kind: str, st: dict[str, str], vp: Viewport) -> bool:
@@ -184,7 +251,7 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Im
         translucent shape costs a full-canvas allocation."""
         if kind == "image":
             return True
-        if kind not in SHAPES:
+        if kind not in SHAPES or self.has_markers(st):
             return False
         no_fill = st.get("fill", "black").strip() == "none"
         no_stroke = st.get("stroke", "none").strip() == "none" or \
@@ -208,15 +275,19 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Im
     def draw_element(self, canvas: skia.Canvas, el: etree._Element, kind: str,
                      st: dict[str, str], vp: Viewport,
                      size: tuple[str | None, str | None] = (None, None)) -> None:
-        if kind in ("g", "a", "switch"):
+        if kind in ("g", "a"):
             self.draw_children(canvas, el, st, vp)
+        elif kind == "switch":
+            child = switch_choice(el, self.options.languages)
+            if child is not None:
+                self.draw(canvas, child, st, vp)
         elif kind == "svg":
             self.nested_svg(canvas, el, st, vp, size)
         elif kind == "use":
             self.use(canvas, el, st, vp)
         elif kind == "image":
             if st.get("visibility") not in ("hidden", "collapse"):
-                self.image(canvas, el, vp, fraction(st.get("image-opacity"), 1.0))
+                self.image(canvas, el, vp, fraction(st.get("image-opacity"), 1.0), st)
         elif kind == "text":
             self.text(canvas, el, st, vp)
         elif kind in SHAPES:
@@ -229,48 +300,65 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Im
         """Draw the referenced element; a reference cycle draws nothing."""
         href = href_of(el)
         target = self.ids.get(href[1:]) if href.startswith("#") else None
-        if target is None or id(target) in self.active_refs:
+        if target is None or id(target) in self.active_refs or not local_name(target):
             return
         if any(a is target for a in el.iterancestors()):
             return
         self.active_refs.add(id(target))
+        outer_context = self.context
+        self.context = self.use_context(canvas, el, target, st, vp)
+        saved = canvas.save()  # the use's own clip, mask and filter apply after this
         try:
-            canvas.translate(num(el.get("x"), 0, vp[0]), num(el.get("y"), 0, vp[1]))
             if local_name(target) == "symbol":
                 self.symbol(canvas, el, target, st, vp)
-            elif local_name(target) == "svg":
+                return
+            canvas.translate(num(el.get("x"), 0, vp[0]), num(el.get("y"), 0, vp[1]))
+            if local_name(target) == "svg":
                 size = (el.get("width"), el.get("height"))
                 self.draw(canvas, target, st, vp, size)
             else:
                 self.draw(canvas, target, st, vp)
         finally:
+            canvas.restoreToCount(saved)
             self.active_refs.discard(id(target))
+            self.context = outer_context
 
     def symbol(self, canvas: skia.Canvas, use: etree._Element, sym: etree._Element,
                st: dict[str, str], vp: Viewport) -> None:
-        w = num(use.get("width") or sym.get("width"), vp[0], vp[0])
-        h = num(use.get("height") or sym.get("height"), vp[1], vp[1])
+        """A symbol instance: a viewport of the <use>'s x/y/width/height (100 % by default),
+        clipped unless the symbol's overflow is visible, its viewBox mapped onto it; the
+        symbol itself then draws as a group (its opacity, clip, mask and filter apply)."""
+        x, y = num(use.get("x"), 0, vp[0]), num(use.get("y"), 0, vp[1])
+        w = num(use.get("width"), vp[0], vp[0])
+        h = num(use.get("height"), vp[1], vp[1])
         sst = self.style(sym, st)
+        if sst.get("display") == "none":
+            return
+        if w > 0 and h > 0 and sst.get("overflow", "hidden") not in ("visible", "auto"):
+            canvas.clipRect(skia.Rect.MakeXYWH(x, y, w, h), doAntiAlias=True)
+        canvas.translate(x, y)
+        inner = (w, h) if w > 0 and h > 0 else vp
         vb = numbers(sym.get("viewBox"))
-        inner = vp
-        if len(vb) == 4:
-            if sst.get("overflow", "hidden") in ("hidden", "scroll"):
-                canvas.clipRect(skia.Rect.MakeWH(w, h), doAntiAlias=True)
+        if len(vb) == 4 and vb[2] > 0 and vb[3] > 0 and w > 0 and h > 0:
             m, _ = view_box_matrix(vb, w, h, sym.get("preserveAspectRatio"))
             canvas.concat(m)
             inner = (vb[2], vb[3])
-        self.draw_children(canvas, sym, sst, inner)
+        self.draw_effects(canvas, sym, "g", sst, inner)
 
     def nested_svg(self, canvas: skia.Canvas, el: etree._Element, st: dict[str, str],
                    vp: Viewport, size: tuple[str | None, str | None] = (None, None)) -> None:
         """A nested viewport: its own coordinate system, clipped unless overflow is visible.
-        `size` is the width/height of a <use> that references it, which take precedence."""
+        `size` is the width/height of a <use> that references it, which take precedence.
+        As in resvg, an <svg> without both width and height (and not sized by a <use>) is
+        not clipped."""
         x, y = num(el.get("x"), 0, vp[0]), num(el.get("y"), 0, vp[1])
         w = num(size[0] or el.get("width"), vp[0], vp[0])
         h = num(size[1] or el.get("height"), vp[1], vp[1])
         if w <= 0 or h <= 0:
             return
-        if st.get("overflow", "hidden") in ("hidden", "scroll"):
+        sized = size != (None, None) or (el.get("width") is not None and
+                                         el.get("height") is not None)
+        if sized and st.get("overflow", "hidden") not in ("visible", "auto"):
             canvas.clipRect(skia.Rect.MakeXYWH(x, y, w, h), doAntiAlias=True)
         canvas.translate(x, y)
         vb = numbers(el.get("viewBox"))
@@ -284,30 +372,37 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Im
     # ---- shapes -------------------------------------------------------------------------
     # ---- bounding boxes -----------------------------------------------------------------
     def bbox(self, el: etree._Element, st: dict[str, str], vp: Viewport,
-             depth: int = 0) -> skia.Rect | None:
+             depth: int = 0, stroked: bool = False) -> skia.Rect | None:
         """Object bounding box in the element's user space (fill geometry, no stroke):
-        the reference box for objectBoundingBox units of clips, masks, filters."""
+        the reference box for objectBoundingBox units of clips, masks, filters. `stroked`
+        grows shapes by half their stroke width (the extent of a document sized by its
+        content)."""
         kind = local_name(el)
         if depth > 32 or kind in NON_RENDERING:
             return None
         if kind in SHAPES:
             path = self.shape(el, kind, vp, st)
-            return path.computeTightBounds() if path is not None else None
+            if path is None:
+                return None
+            box = path.computeTightBounds()
+            if stroked and st.get("stroke", "none").strip() != "none":
+                half = num(st.get("stroke-width"), 1.0, max(vp)) / 2
+                box = box.makeOutset(half, half) if half > 0 else box
+            return box
         if kind == "image":
             return skia.Rect.MakeXYWH(num(el.get("x"), 0, vp[0]), num(el.get("y"), 0, vp[1]),
                                       num(el.get("width"), 0, vp[0]),
                                       num(el.get("height"), 0, vp[1]))
         if kind == "text":
-            box = None
-            for run in self.layout_text(el, st, vp):
-                box = union(box, self.run_bounds(run))
-            return box
+            return self.text_bbox(el, st, vp)
         if kind == "use":
             href = href_of(el)
             target = self.ids.get(href[1:]) if href.startswith("#") else None
-            if target is None or local_name(target) == "symbol":
+            if target is None or any(a is target for a in el.iterancestors()):
                 return None
-            inner = self.child_bbox(target, st, vp, depth + 1)
+            if local_name(target) == "symbol":
+                return self.symbol_bbox(el, target, st, vp, depth + 1, stroked)
+            inner = self.child_bbox(target, st, vp, depth + 1, stroked)
             if inner is None:
                 return None
             return skia.Matrix.Translate(num(el.get("x"), 0, vp[0]),
@@ -316,52 +411,73 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Im
             return skia.Rect.MakeXYWH(num(el.get("x"), 0, vp[0]), num(el.get("y"), 0, vp[1]),
                                       num(el.get("width"), vp[0], vp[0]),
                                       num(el.get("height"), vp[1], vp[1]))
+        if kind == "switch":
+            chosen = switch_choice(el, self.options.languages)
+            children = [chosen] if chosen is not None else []
+        else:
+            children = list(el)
         box = None
-        for child in el:
-            box = union(box, self.child_bbox(child, st, vp, depth + 1))
+        for child in children:
+            box = union(box, self.child_bbox(child, st, vp, depth + 1, stroked))
         return box
 
+    def symbol_bbox(self, use: etree._Element, sym: etree._Element, st: dict[str, str],
+                    vp: Viewport, depth: int, stroked: bool) -> skia.Rect | None:
+        """The bounding box of a symbol instance in the <use>'s user space (its content
+        through the viewBox mapping, as `symbol` draws it)."""
+        sst = self.style(sym, st)
+        if sst.get("display") == "none":
+            return None
+        x, y = num(use.get("x"), 0, vp[0]), num(use.get("y"), 0, vp[1])
+        w = num(use.get("width"), vp[0], vp[0])
+        h = num(use.get("height"), vp[1], vp[1])
+        m = skia.Matrix.Translate(x, y)
+        inner = (w, h) if w > 0 and h > 0 else vp
+        vb = numbers(sym.get("viewBox"))
+        if len(vb) == 4 and vb[2] > 0 and vb[3] > 0 and w > 0 and h > 0:
+            m.preConcat(view_box_matrix(vb, w, h, sym.get("preserveAspectRatio"))[0])
+            inner = (vb[2], vb[3])
+        box = None
+        for child in sym:
+            box = union(box, self.child_bbox(child, sst, inner, depth + 1, stroked))
+        return m.mapRect(box) if box is not None else None
+
     def child_bbox(self, child: etree._Element, parent: dict[str, str], vp: Viewport,
-                   depth: int) -> skia.Rect | None:
+                   depth: int, stroked: bool = False) -> skia.Rect | None:
         cst = self.style(child, parent)
         if cst.get("display") == "none":
             return None
-        box = self.bbox(child, cst, vp, depth)
+        box = self.bbox(child, cst, vp, depth, stroked)
         if box is None:
             return None
-        return parse_transform(child.get("transform")).mapRect(box)
+        return element_transform(child, vp).mapRect(box)
 
     # ---- clipping and masking -----------------------------------------------------------
 
 def _draw_root(root: etree._Element, canvas: skia.Canvas, width: float, height: float,
                options: RenderOptions, nesting: int = 0) -> None:
-    renderer = Renderer(root, options, nesting)
-    vb = numbers(root.get("viewBox"))
-    canvas.save()
-    try:
-        if len(vb) == 4 and vb[2] > 0 and vb[3] > 0:
-            m, _ = view_box_matrix(vb, width, height, root.get("preserveAspectRatio"))
-            canvas.concat(m)
-            vp = (vb[2], vb[3])
-        else:
-            w0, h0 = intrinsic_size(root)
-            canvas.scale(width / w0, height / h0)
-            vp = (w0, h0)
-        st = renderer.style(root, dict(DEFAULTS))
-        if st.get("display") != "none":
-            renderer.draw_effects(canvas, root, "g", st, vp)
-    finally:
-        canvas.restore()
+    Renderer(root, options, nesting).draw_root(canvas, width, height)
 
 
 def draw(svg: str | bytes | etree._Element, canvas: skia.Canvas, width: int, height: int,
          allowed_roots: tuple[Path, ...] = (), *, options: RenderOptions | None = None) -> None:
     """Draw an SVG document onto a canvas, fitted to width × height (for callers that
-    compose several documents or draw onto their own surface)."""
-    root = svg if isinstance(svg, etree._Element) else parse_svg(svg)
+    compose several documents or draw onto their own surface). A tree passed in is
+    cascaded on a copy (style sheets become attributes), so the caller's stays as it was."""
+    if isinstance(svg, etree._Element):
+        root = cascade(copy.deepcopy(svg)) if needs_cascade(svg) else svg
+    else:
+        root = parse_svg(svg)
     options = options or RenderOptions(allowed_roots=tuple(allowed_roots))
-    try:
+    with render_errors():
         _draw_root(root, canvas, width, height, options)
+
+
+@contextmanager
+def render_errors() -> Iterator[None]:
+    """Turn a stray exception from malformed input into a RenderError."""
+    try:
+        yield
     except RenderError:
         raise
     except (ValueError, TypeError, OverflowError, ZeroDivisionError, RecursionError,
@@ -381,7 +497,10 @@ def render(svg: str | bytes, width: int | None = None, height: int | None = None
                                 base_dir=Path(base_dir) if base_dir is not None else None,
                                 fonts=fonts)
     root = parse_svg(svg)
-    w, h = output_size(root, width, height)
+    with render_errors():
+        renderer = Renderer(root, options)
+        size = renderer.document_size()
+    w, h = output_size(size, width, height)
     bg = None
     if background:
         bg = parse_color(background)
@@ -393,6 +512,7 @@ def render(svg: str | bytes, width: int | None = None, height: int | None = None
         raise RenderError(f"cannot allocate a {w}x{h} surface")
     canvas = surface.getCanvas()
     canvas.clear(skia.Color4f(*bg).toColor() if bg else skia.ColorTRANSPARENT)
-    draw(root, canvas, w, h, options=options)
+    with render_errors():
+        renderer.draw_root(canvas, w, h, size)
     return surface.makeImageSnapshot().toarray(colorType=skia.ColorType.kRGBA_8888_ColorType,
                                                alphaType=skia.AlphaType.kUnpremul_AlphaType)

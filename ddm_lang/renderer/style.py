@@ -1,20 +1,28 @@
-"""Computed style: presentation attributes, the style attribute and inheritance."""
+"""Computed style: the element's properties (presentation attributes, into which css.py has
+cascaded style sheets and the style attribute), inheritance, and conditional attributes."""
 
 from __future__ import annotations
 
 from lxml import etree
 
 from .colors import parse_color
+from .conditions import CONDITIONS, conditions_pass
+from .options import RenderOptions
 from .units import num
 
 INHERITED = frozenset((
     "fill", "fill-opacity", "fill-rule", "clip-rule", "stroke", "stroke-width", "stroke-opacity",
     "stroke-linecap", "stroke-linejoin", "stroke-miterlimit", "stroke-dasharray",
     "stroke-dashoffset", "font-family", "font-size", "font-weight", "font-style", "text-anchor",
-    "letter-spacing", "visibility", "color", "dominant-baseline", "color-interpolation-filters"))
+    "letter-spacing", "visibility", "color", "dominant-baseline", "color-interpolation-filters",
+    "marker-start", "marker-mid", "marker-end", "paint-order", "shape-rendering",
+    "word-spacing", "writing-mode", "font-variant", "font-stretch", "font-variation-settings",
+    "kerning", "font-kerning", "font-optical-sizing", "text-rendering", "direction",
+    "image-rendering"))
 NOT_INHERITED = frozenset((
     "opacity", "clip-path", "mask", "filter", "display", "stop-color", "stop-opacity",
-    "flood-color", "flood-opacity", "overflow", "mask-type", "alignment-baseline"))
+    "flood-color", "flood-opacity", "overflow", "mask-type", "alignment-baseline",
+    "mix-blend-mode", "isolation", "baseline-shift", "text-decoration"))
 PROPERTIES = INHERITED | NOT_INHERITED
 DEFAULTS = {"fill": "black", "stroke": "none", "stroke-width": "1", "font-family": "sans-serif",
             "font-size": "16", "font-weight": "400", "font-style": "normal",
@@ -32,21 +40,27 @@ WEIGHTS = {"normal": 400, "bold": 700, "bolder": 700, "lighter": 300}
 class StyleMixin:
     """Style computation for the renderer."""
 
+    options: RenderOptions
+
+    def initial_style(self) -> dict[str, str]:
+        """The root's parent style: CSS initial values, with the configured default font
+        size (16 px as in browsers; resvg's test settings use 12)."""
+        return {**DEFAULTS, "font-size": repr(float(self.options.font_size))}
+
     def style(self, el: etree._Element, parent: dict[str, str]) -> dict[str, str]:
-        """Computed style: inherited properties from the parent, then presentation
-        attributes, then the style attribute (which wins, as in CSS)."""
+        """Computed style: inherited properties from the parent, then the element's own
+        properties. Style sheets and the style attribute were already cascaded into the
+        attributes at parse time (css.cascade), so attributes are the whole story. An
+        element whose conditional attributes (systemLanguage, requiredFeatures, …) fail
+        computes as display:none, so every consumer skips it."""
         st = {k: v for k, v in parent.items() if k in INHERITED}
         own: dict[str, str] = {}
+        conditional = False
         for key, value in el.attrib.items():
             if key in PROPERTIES:
                 own[key] = value.strip()
-        style_attr = el.get("style")
-        if style_attr:
-            for decl in style_attr.split(";"):
-                k, sep, v = decl.partition(":")
-                k = k.strip().lower()
-                if sep and k in PROPERTIES:
-                    own[k] = v.replace("!important", "").strip()
+            elif key in CONDITIONS:
+                conditional = True
         for key, value in own.items():
             if key in PAINTS and not valid_paint(value):
                 continue
@@ -57,16 +71,19 @@ class StyleMixin:
                 st[key] = value
         if "font-size" in own:
             st["font-size"] = repr(self.font_size(own["font-size"], parent))
+        if conditional and not conditions_pass(el, self.options.languages):
+            st["display"] = "none"
         return st
 
     @staticmethod
     def font_size(spec: str, parent: dict[str, str]) -> float:
         """Font size in px; em and % are relative to the parent's font size."""
         base = num(parent.get("font-size"), 16.0)
-        keywords = {"xx-small": 9, "x-small": 10, "small": 13, "medium": 16, "large": 18,
-                    "x-large": 24, "xx-large": 32, "larger": base * 1.2, "smaller": base / 1.2}
-        if spec in keywords:
-            return float(keywords[spec])
+        # named sizes step by 1.2 from the parent's size, as resvg resolves them
+        steps = {"xx-small": -3, "x-small": -2, "small": -1, "medium": 0, "large": 1,
+                 "x-large": 2, "xx-large": 3, "larger": 1, "smaller": -1}
+        if spec in steps:
+            return base * 1.2 ** steps[spec]
         return max(0.0, num(spec, base, base, base))
 
 
@@ -74,7 +91,8 @@ class StyleMixin:
 def valid_paint(value: str) -> bool:
     """Whether a paint value parses; an invalid one is ignored, so the inherited one holds."""
     v = value.strip().lower()
-    return v in ("none", "inherit", "currentcolor", "transparent") or v.startswith("url(") or \
+    return v in ("none", "inherit", "currentcolor", "transparent", "context-fill",
+                 "context-stroke") or v.startswith("url(") or \
         parse_color(v) is not None
 
 

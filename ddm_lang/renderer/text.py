@@ -1,28 +1,153 @@
-"""Text layout and drawing: whitespace, positioning, anchors, font fallback."""
+"""The <text> element, laid out as resvg's usvg does and drawn as glyph outlines.
+
+Pipeline (crates/usvg/src/text in resvg): the text tree (tspan, tref, a, textPath) is
+flattened into characters with xml:space processing; x/y/dx/dy/rotate lists are resolved per
+character; characters are grouped into chunks (a new chunk at every absolute position and
+around each textPath) made of spans (runs with one style). Each chunk is shaped as a whole
+with HarfBuzz (textshape.py), per span font; glyphs form clusters that get letter and word
+spacing, textLength, anchors, baselines and, on a textPath, a position and angle along the
+path. Each span becomes one path of glyph outlines filled and stroked like a shape, with its
+decorations; the text's bbox (for paint servers, clips, filters) comes from font metrics.
+"""
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 
 import skia
 from lxml import etree
 
-from .document import XML_SPACE, local_name
-from .fonts import configure
-from .style import font_weight, is_italic
-from .units import Viewport, fraction, num, union
+from .document import MAX_IMAGE_NESTING, XML_SPACE, href_of, local_name, parse_svg
+from .errors import RenderError
+from .fonts import WGHT, tag_of
+from .shapes import paint_order
+from .textpath import ACCURACY, path_length, path_normals
+from .textshape import Glyph, ShapingFace, shape_text
+from .units import Viewport, fraction, num, parse_transform, union
+
+MAX_TEXT_CHARS = 100_000  # characters one <text> lays out (input is untrusted)
+MAX_TEXT_DEPTH = 32
+STRETCH = {"ultra-condensed": 1, "extra-condensed": 2, "condensed": 3, "narrower": 3,
+           "semi-condensed": 4, "normal": 5, "semi-expanded": 6, "expanded": 7, "wider": 7,
+           "extra-expanded": 8, "ultra-expanded": 9}
+WDTH = {1: 50.0, 2: 62.5, 3: 75.0, 4: 87.5, 6: 112.5, 7: 125.0, 8: 150.0, 9: 200.0}
+WEIGHT_KEYWORDS = {"normal": 400, "bold": 700}
+# scripts whose letters join, so letter-spacing would break them apart (css-text-3)
+NO_LETTER_SPACING = ("ARABIC", "SYRIAC", "NKO", "MANICHAEAN", "PSALTER PAHLAVI", "MANDAIC",
+                     "MONGOLIAN", "PHAGS-PA", "DEVANAGARI", "BENGALI", "GURMUKHI", "MODI",
+                     "SHARADA", "SYLOTI NAGRI", "TIRHUTA", "OGHAM")
+WORD_SEPARATORS = frozenset("\u0020\u00a0\u1361\U00010100\U00010101\U0001039f\U0001091f")
+
+
+def _concat(a: skia.Matrix, b: skia.Matrix) -> skia.Matrix:
+    """a · b: b applied first (tiny-skia's `a.pre_concat(b)`)."""
+    return skia.Matrix.Concat(a, b)
+
+
+def _translate(x: float, y: float) -> skia.Matrix:
+    return skia.Matrix.Translate(x, y)
+
+
+def _rotate(deg: float, px: float = 0.0, py: float = 0.0) -> skia.Matrix:
+    m = skia.Matrix()
+    m.setRotate(deg, px, py)
+    return m
+
+
+# ---- the text tree ---------------------------------------------------------------------
+@dataclass
+class Leaf:
+    """A text node: its (whitespace-processed) characters."""
+
+    text: str
+    preserve: bool
 
 
 @dataclass
-class Glyphs:
-    """A run of characters drawn with one typeface and one style, at explicit positions."""
+class Node:
+    """An element of the text tree (text, tspan, tref, a, textPath) with its styles."""
 
-    text: str
-    font: skia.Font
-    points: list[skia.Point]
-    style: dict[str, str]
+    el: etree._Element
+    kind: str
+    st: dict[str, str]  # computed style
+    own: dict[str, str]  # declared on this element
+    parent: Node | None
+    children: list[Node | Leaf] = field(default_factory=list)
+    preserve: bool = False
 
+    def ancestors(self):
+        node: Node | None = self
+        while node is not None:
+            yield node
+            node = node.parent
+
+
+@dataclass
+class Span:
+    """A run of characters of one chunk with one style (usvg's TextSpan)."""
+
+    start: int
+    end: int
+    node: Node
+    face: ShapingFace
+    size: float
+    variations: tuple[tuple[int, float], ...]
+    features: dict[str, bool]
+    decoration: dict[str, Node]
+    visible: bool
+    dominant: str
+    alignment: str
+    shifts: list[str | float]
+    letter_spacing: float
+    word_spacing: float
+    text_length: float | None
+    spacing_and_glyphs: bool
+
+
+@dataclass
+class Chunk:
+    x: float | None
+    y: float | None
+    anchor: str
+    spans: list[Span]
+    path: tuple[skia.Path, float] | None  # textPath geometry and its start offset
+    text: str = ""
+    chars: list[str] = field(default_factory=list)  # the text while it is collected
+    owner: list[int] = field(default_factory=list)  # span index of each character
+
+
+@dataclass
+class Cluster:
+    """Glyphs of one character cluster, laid out at the cluster's origin."""
+
+    idx: int
+    char: str
+    width: float
+    advance: float
+    ascent: float
+    descent: float
+    glyphs: list[tuple[ShapingFace, int, skia.Matrix]]
+    transform: skia.Matrix = field(default_factory=skia.Matrix)
+    path_transform: skia.Matrix = field(default_factory=skia.Matrix)
+    relative_shift: bool = False
+    visible: bool = True
+
+    def full(self) -> skia.Matrix:
+        return _concat(self.transform, self.path_transform)
+
+
+@dataclass
+class DrawnSpan:
+    """What one span paints: glyph outlines and decorations, in the text's user space."""
+
+    node: Node
+    visible: bool
+    glyphs: skia.Path
+    decorations: dict[str, tuple[skia.Path, Node]]
+    color: list[tuple[ShapingFace, int, skia.Matrix]]  # colour glyphs (emoji), user space
 
 
 class TextMixin:
@@ -30,126 +155,523 @@ class TextMixin:
 
     def text(self, canvas: skia.Canvas, el: etree._Element, st: dict[str, str],
              vp: Viewport) -> None:
-        runs = self.layout_text(el, st, vp)
-        if not runs:
+        spans, box = self.layout_text(el, st, vp, self.text_scale(canvas, el))
+        if not spans or box is None:
             return
-        box = None
-        for run in runs:
-            box = union(box, self.run_bounds(run))
-        for run in runs:
-            rst = run.style
-            if rst.get("visibility") in ("hidden", "collapse"):
+        crisp = st.get("text-rendering", "").strip() == "optimizeSpeed"
+        for span in spans:
+            if not span.visible:
                 continue
-            blob = skia.TextBlob.MakeFromPosText(run.text, run.points, run.font)
-            if blob is None:
+            for kind in ("overline", "underline"):
+                if kind in span.decorations:
+                    path, owner = span.decorations[kind]
+                    self.paint_text_path(canvas, path, owner.st, box, vp, crisp)
+            if not span.glyphs.isEmpty():
+                self.paint_text_path(canvas, span.glyphs, span.node.st, box, vp, crisp)
+            for face, gid, matrix in span.color:
+                self.draw_color_glyph(canvas, face, gid, matrix, crisp)
+            if "line-through" in span.decorations:
+                path, owner = span.decorations["line-through"]
+                self.paint_text_path(canvas, path, owner.st, box, vp, crisp)
+
+    def text_scale(self, canvas: skia.Canvas, el: etree._Element) -> float:
+        """How much the text is magnified in the document's own coordinates (resvg's
+        abs_transform: the canvas transform without the fit to the output size). Only
+        text on a path depends on it, so it is computed only for that."""
+        if not any(local_name(e) == "textPath" for e in el.iter()):
+            return 1.0
+        m = canvas.getTotalMatrix()
+        scale = math.sqrt(math.hypot(m.getScaleX(), m.getSkewY()) *
+                          math.hypot(m.getSkewX(), m.getScaleY()))
+        fit = getattr(self, "_text_fit", None)
+        if fit is None:
+            size = self.document_size()
+            device = canvas.getBaseLayerSize()
+            fit = 1.0
+            if size is not None and size[0] > 0 and size[1] > 0:
+                fit = math.sqrt(device.width() / size[0] * device.height() / size[1]) or 1.0
+            self._text_fit = fit
+        return scale / fit
+
+    def paint_text_path(self, canvas: skia.Canvas, path: skia.Path, st: dict[str, str],
+                        box: skia.Rect, vp: Viewport, crisp: bool) -> None:
+        """Fill (always nonzero: fill-rule does not apply to text) and stroke one path of
+        text, in paint-order, with paint servers sized by the whole text's bbox;
+        text-rendering (not shape-rendering) decides antialiasing, as in resvg."""
+        path.setFillType(skia.PathFillType.kWinding)
+        for part in paint_order(st.get("paint-order")):
+            if part == "fill":
+                paint = self.paint(st.get("fill", "black"),
+                                   fraction(st.get("fill-opacity"), 1.0), box, st, vp, canvas)
+            elif part == "stroke":
+                paint = self.stroke_paint(st, box, vp, canvas)
+            else:
                 continue
-            fill = self.paint(rst.get("fill", "black"), fraction(rst.get("fill-opacity"), 1.0),
-                              box, rst, vp)
-            if fill is not None:
-                canvas.drawTextBlob(blob, 0, 0, fill)
-            stroke = self.stroke_paint(rst, box, vp)
-            if stroke is not None:
-                canvas.drawTextBlob(blob, 0, 0, stroke)
+            if paint is not None:
+                paint.setAntiAlias(not crisp)
+                canvas.drawPath(path, paint)
 
-    @staticmethod
-    def run_bounds(run: Glyphs) -> skia.Rect:
-        m = run.font.getMetrics()
-        left = min(p.x() for p in run.points)
-        right = max(p.x() for p in run.points) + sum(run.font.getWidths(
-            run.font.textToGlyphs(run.text[-1])))
-        top = min(p.y() for p in run.points) + m.fAscent
-        bottom = max(p.y() for p in run.points) + m.fDescent
-        return skia.Rect(left, top, right, bottom)
+    def draw_color_glyph(self, canvas: skia.Canvas, face: ShapingFace, gid: int,
+                         matrix: skia.Matrix, crisp: bool) -> None:
+        """A colour glyph (emoji) at its place: COLR and CBDT glyphs drawn by skia, SVG
+        glyphs by this renderer (their document is in font units, y down), sbix bitmaps
+        placed as resvg places them. They paint their own colours; the foreground is
+        black, as in resvg."""
+        kind = face.color_kind(gid)
+        canvas.save()
+        canvas.concat(matrix)
+        try:
+            if kind == "svg":
+                self.draw_svg_glyph(canvas, face, gid)
+            elif kind == "sbix":
+                image, ox, oy, ppem, x_min, y_min = face.sbix(gid)  # type: ignore[misc]
+                shift_y = 0.128 * face.upem if abs(y_min) < 1e-6 else -y_min
+                canvas.translate(-x_min, shift_y)
+                canvas.scale(face.upem / ppem, face.upem / ppem)
+                canvas.translate(ox, -image.height() - oy)
+                canvas.drawImage(image, 0, 0, skia.SamplingOptions(skia.FilterMode.kLinear))
+            else:
+                blob = face.color_blob(gid)
+                if blob is not None:
+                    canvas.drawTextBlob(blob, 0, 0, skia.Paint(AntiAlias=not crisp))
+        finally:
+            canvas.restore()
 
-    def layout_text(self, el: etree._Element, st: dict[str, str], vp: Viewport) -> list[Glyphs]:
-        """Position every character of a <text>: whitespace collapsing, x/y/dx/dy lists,
-        text chunks with their anchors, per-character font fallback, letter spacing."""
-        chars, owners = collect_text(el, st, self.style, preserves_space(el))
-        if not chars:
-            return []
-        n = len(chars)
-        ax: list[float | None] = [None] * n
-        ay: list[float | None] = [None] * n
-        dx = [0.0] * n
-        dy = [0.0] * n
-        for owner, start, end in owners:  # ancestors first, so descendants override
-            em = num(owner[1].get("font-size"), 16.0)
-            for name, target, ref in (("x", ax, vp[0]), ("y", ay, vp[1]), ("dx", dx, vp[0]),
-                                      ("dy", dy, vp[1])):
-                values = owner[0].get(name)
-                if values is None:
-                    continue
-                parts = [p for p in re.split(r"[\s,]+", values.strip()) if p]
-                for k, text in enumerate(parts[:end - start]):
-                    target[start + k] = num(text, 0.0, ref, em)
-        if ax[0] is None:
-            ax[0] = 0.0
-        if ay[0] is None:
-            ay[0] = 0.0
-        return self.place_chunks(chars, ax, ay, dx, dy)
+    def draw_svg_glyph(self, canvas: skia.Canvas, face: ShapingFace, gid: int) -> None:
+        """An OT-SVG glyph: the element `glyph<id>` of the font's SVG document (the whole
+        document when that is the root), drawn without the root's viewport clip."""
+        if self.nesting >= MAX_IMAGE_NESTING:
+            return
+        root = face.svg_roots.get(gid)
+        if root is None:
+            data = face.svg_document(gid)
+            if data is None:
+                return
+            try:
+                root = face.svg_roots[gid] = parse_svg(data)
+            except RenderError:
+                return  # a broken glyph document draws nothing, the text still does
+        target = next((e for e in root.iter() if e.get("id") == f"glyph{gid}"), root)
+        sub = self.sub_document(root)
+        chain = [target, *target.iterancestors()][::-1]
+        st = self.initial_style()
+        for el in chain[:-1]:
+            st = sub.style(el, st)
+        vp = (float(face.upem), float(face.upem))
+        if target is root:
+            sub.draw_children(canvas, root, sub.style(root, st), vp)
+        else:
+            sub.draw(canvas, target, st, vp)
 
-    def place_chunks(self, chars: list[tuple[str, dict[str, str]]], ax: list[float | None],
-                     ay: list[float | None], dx: list[float], dy: list[float]) -> list[Glyphs]:
-        fonts: dict[int, tuple[skia.Font, float, float]] = {}
-        pen_x = pen_y = 0.0
-        chunks: list[list[tuple[int, float, float, skia.Font]]] = []
-        for i, (ch, cst) in enumerate(chars):
-            if ax[i] is not None or ay[i] is not None or not chunks:
-                chunks.append([])
-            if ax[i] is not None:
-                pen_x = ax[i]  # type: ignore[assignment]
-            if ay[i] is not None:
-                pen_y = ay[i]  # type: ignore[assignment]
-            pen_x += dx[i]
-            pen_y += dy[i]
-            key = id(cst)
-            if key not in fonts:
-                fonts[key] = self.style_font(cst)
-            primary, spacing, shift = fonts[key]
-            font = primary
-            if not ch.isspace() and not self.fonts.has_glyph(primary.getTypeface(), ch):
-                face = self.fonts.fallback(ch, font_weight(cst), is_italic(cst), primary.getSize())
-                if face is not None:
-                    font = configure(skia.Font(face, primary.getSize()))
-            chunks[-1].append((i, pen_x, pen_y + shift, font))
-            pen_x += font.measureText(ch) + spacing
-        runs: list[Glyphs] = []
-        for chunk in chunks:
-            first = chunk[0]
-            end_x = max(x + f.measureText(chars[i][0]) + fonts[id(chars[i][1])][1]
-                        for i, x, _, f in chunk)
-            width = end_x - first[1]
-            anchor = chars[first[0]][1].get("text-anchor", "start")
-            shift_x = -width / 2 if anchor == "middle" else -width if anchor == "end" else 0.0
-            for i, x, y, font in chunk:
-                ch, cst = chars[i]
-                point = skia.Point(x + shift_x, y)
-                last = runs[-1] if runs else None
-                if last is not None and last.style is cst and last.font is font:
-                    last.text += ch
-                    last.points.append(point)
+    def text_bbox(self, el: etree._Element, st: dict[str, str],
+                  vp: Viewport) -> skia.Rect | None:
+        """The text's object bounding box from font metrics (as resvg computes it)."""
+        return self.layout_text(el, st, vp)[1]
+
+    def text_outline(self, el: etree._Element, st: dict[str, str],
+                     vp: Viewport) -> skia.Path:
+        """The text as one path (glyphs and decorations of visible spans), for clipping."""
+        out = skia.Path()
+        for span in self.layout_text(el, st, vp)[0]:
+            if span.visible:
+                out.addPath(span.glyphs)
+                for path, _ in span.decorations.values():
+                    out.addPath(path)
+        return out
+
+    # ---- layout ---------------------------------------------------------------------
+    def layout_text(self, el: etree._Element, st: dict[str, str], vp: Viewport,
+                    scale: float = 1.0) -> tuple[list[DrawnSpan], skia.Rect | None]:
+        """Lay out a <text>: the spans it paints and its metrics bbox. `scale` is the
+        text's scale on the canvas: text on a path is measured finer when magnified."""
+        root = self.text_tree(el, st)
+        leaves = list(_leaves(root))
+        _trim_whitespace(leaves, root.preserve)
+        total = sum(len(leaf.text) for leaf, _ in leaves)
+        if total == 0:
+            return [], None
+        positions = self.position_lists(root, total, vp)
+        rotate = _rotate_list(root, total)
+        chunks = self.collect_chunks(root, positions, vp)
+        writing = _writing_mode(el, st)
+        accuracy = ACCURACY / max(1.0, scale if math.isfinite(scale) else 1.0)
+        return self.layout_chunks(chunks, positions, rotate, writing, accuracy)
+
+    def text_tree(self, el: etree._Element, st: dict[str, str]) -> Node:
+        """The text subtree: tspan/a/tref/textPath elements and their text nodes."""
+        own = _declared(el)
+        root = Node(el, "text", st, own, None, preserve=_preserves(el))
+        budget = [MAX_TEXT_CHARS]
+
+        def add_text(node: Node, text: str | None) -> None:
+            if text and budget[0] > 0:
+                text = text[:budget[0]]
+                budget[0] -= len(text)
+                node.children.append(Leaf(_collapse(text, node.preserve), node.preserve))
+
+        def walk(node: Node, depth: int) -> None:
+            add_text(node, node.el.text)
+            for child in node.el:
+                kind = local_name(child)
+                if kind == "a":
+                    kind = "tspan"
+                ok = kind in ("tspan", "tref") or (kind == "textPath" and node.kind == "text")
+                if ok and depth < MAX_TEXT_DEPTH:
+                    cst = self.style(child, node.st)
+                    space = child.get(XML_SPACE)
+                    preserve = node.preserve if space is None else space == "preserve"
+                    sub = Node(child, kind, cst, _declared(child), node,
+                               preserve=preserve)
+                    node.children.append(sub)
+                    if kind == "tref":
+                        add_text(sub, self.tref_text(child))
+                    else:
+                        walk(sub, depth + 1)
+                add_text(node, child.tail)
+
+        walk(root, 0)
+        return root
+
+    def tref_text(self, el: etree._Element) -> str | None:
+        """All character data inside the element a <tref> references."""
+        href = href_of(el)
+        target = self.ids.get(href[1:]) if href.startswith("#") else None
+        if target is None or not local_name(target):
+            return None
+        return "".join(t for t in target.itertext()
+                       if isinstance(t, str))[:MAX_TEXT_CHARS] or None
+
+    def position_lists(self, root: Node, total: int,
+                       vp: Viewport) -> list[list[float | None]]:
+        """x, y, dx, dy per character: each text/tspan assigns its lists to its own
+        characters, descendants overriding (usvg's resolve_positions_list)."""
+        lists: list[list[float | None]] = [[None] * total for _ in range(4)]
+        offset = 0
+
+        def walk(node: Node) -> None:
+            nonlocal offset
+            if node.kind in ("text", "tspan", "tref"):
+                count = _count(node)
+                em = _size(node.st)
+                for k, (name, ref) in enumerate((("x", vp[0]), ("y", vp[1]), ("dx", vp[0]),
+                                                 ("dy", vp[1]))):
+                    values = node.el.get(name)
+                    if values is None:
+                        continue
+                    parts = [p for p in re.split(r"[\s,]+", values.strip()) if p]
+                    for i, part in enumerate(parts[:count]):
+                        lists[k][offset + i] = num(part, 0.0, ref, em)
+            for child in node.children:
+                if isinstance(child, Leaf):
+                    offset += len(child.text)
                 else:
-                    runs.append(Glyphs(ch, font, [point], cst))
-        return runs
+                    walk(child)
 
-    def style_font(self, cst: dict[str, str]) -> tuple[skia.Font, float, float]:
-        """The primary font of a text style, its letter spacing and its baseline shift."""
-        size = num(cst.get("font-size"), 16.0)
-        font = self.fonts.font(cst.get("font-family", "sans-serif"), font_weight(cst),
-                               is_italic(cst), size)
-        ls = cst.get("letter-spacing", "normal")
-        spacing = 0.0 if ls == "normal" else num(ls, 0.0, size, size)
-        baseline = cst.get("dominant-baseline", cst.get("alignment-baseline", "auto"))
-        m = font.getMetrics()
-        shift = {"middle": (-m.fAscent - m.fDescent) / 2, "central": (-m.fAscent - m.fDescent) / 2,
-                 "hanging": -m.fAscent * 0.8, "text-before-edge": -m.fAscent,
-                 "text-top": -m.fAscent, "text-after-edge": -m.fDescent,
-                 "text-bottom": -m.fDescent, "ideographic": -m.fDescent,
-                 "mathematical": -m.fAscent * 0.5}.get(baseline, 0.0)
-        return font, spacing, shift
+        walk(root)
+        return lists
+
+    def collect_chunks(self, root: Node, positions: list[list[float | None]],
+                       vp: Viewport) -> list[Chunk]:
+        """Group characters into chunks and spans (usvg's collect_text_chunks)."""
+        xs, ys = positions[0], positions[1]
+        chunks: list[Chunk] = []
+        state = {"count": 0, "split": False, "flow": None}
+        fonts: dict[int, tuple] = {}
+
+        def walk(parent: Node) -> None:
+            for child in parent.children:
+                if isinstance(child, Node):
+                    if child.kind == "textPath":
+                        flow = self.text_flow(child, vp)
+                        if flow is None:
+                            state["count"] += _count(child)
+                            continue
+                        state["flow"] = flow
+                        state["split"] = True
+                    walk(child)
+                    state["flow"] = None
+                    if child.kind == "textPath":
+                        state["split"] = True
+                    continue
+                text = child.text
+                if not text:
+                    continue
+                if parent.st.get("display") == "none" or parent.own.get("display") == "none":
+                    state["count"] += len(text)
+                    continue
+                key = id(parent)
+                if key not in fonts:
+                    fonts[key] = self.span_style(parent, vp)
+                span_style = fonts[key]
+                if span_style is None:
+                    state["count"] += len(text)
+                    continue
+                new_span = True
+                for ch in text:
+                    i = state["count"]
+                    if xs[i] is not None or ys[i] is not None or state["split"] or not chunks:
+                        anchor = parent.st.get("text-anchor", "start").strip()
+                        chunks.append(Chunk(xs[i], ys[i], anchor if anchor in (
+                            "start", "middle", "end") else "start", [], state["flow"]))
+                        new_span = True
+                    state["split"] = False
+                    chunk = chunks[-1]
+                    if new_span:
+                        pos = len(chunk.chars)
+                        chunk.spans.append(Span(pos, pos + 1, parent, *span_style))
+                    else:
+                        chunk.spans[-1].end += 1
+                    chunk.chars.append(ch)
+                    new_span = False
+                    state["count"] += 1
+
+        walk(root)
+        for chunk in chunks:
+            chunk.text = "".join(chunk.chars)
+        return chunks
+
+    def text_flow(self, node: Node, vp: Viewport) -> tuple[skia.Path, float] | None:
+        """A textPath's path (with the referenced element's transform) and start offset."""
+        href = href_of(node.el)
+        target = self.ids.get(href[1:]) if href.startswith("#") else None
+        if target is None:
+            return None
+        path = self.shape(target, local_name(target), vp, self.style(target, node.st))
+        if path is None or path.countPoints() == 0:
+            return None
+        path = skia.Path(path)
+        path.transform(parse_transform(target.get("transform")))
+        text = (node.el.get("startOffset") or "0").strip()
+        if text.endswith("%"):
+            offset = path_length(path) * num(text[:-1], 0.0) / 100.0
+        else:
+            offset = num(text, 0.0, vp[0], _size(node.st))
+        return path, offset
+
+    def span_style(self, node: Node, vp: Viewport) -> tuple | None:
+        """The font and text properties of the characters directly inside `node` (the
+        fields of Span after start/end/node), or None when its font size is zero."""
+        st = node.st
+        size = _size(st)
+        if size <= 0:
+            return None
+        weight = _weight(node)
+        italic = st.get("font-style", "normal").split()[:1] in (["italic"], ["oblique"])
+        stretch = STRETCH.get(_find(node, "font-stretch") or "normal", 5)
+        variations = list(_variation_settings(_find(node, "font-variation-settings")))
+        tags = {t for t, _ in variations}
+        if WGHT not in tags:
+            variations.append((WGHT, float(weight)))
+        if stretch != 5 and tag_of("wdth") not in tags:
+            variations.append((tag_of("wdth"), WDTH[stretch]))
+        oblique = st.get("font-style", "normal").startswith("oblique")
+        if italic and not oblique and tag_of("ital") not in tags:
+            variations.append((tag_of("ital"), 1.0))
+        if oblique and tag_of("slnt") not in tags:
+            variations.append((tag_of("slnt"), -12.0))
+        family = st.get("font-family", "") or ""
+        face_file = self.fonts.select(family, weight, italic, stretch)
+        optical = (_find(node, "font-optical-sizing") or "auto") != "none"
+        face = self.fonts.instance(face_file, None, size if optical else None,
+                                   tuple(variations))
+        features: dict[str, bool] = {}
+        if (_find(node, "font-variant") or "").strip() == "small-caps":
+            features["smcp"] = True
+        kerning = _find(node, "kerning")
+        if (kerning is not None and re.fullmatch(r"\s*[-+]?0*\.?0*(px)?\s*", kerning) and
+                re.search(r"\d", kerning)) or \
+                (_find(node, "font-kerning") or "").strip() == "none":
+            features["kern"] = False
+        decoration = _decorations(node)
+        visible = st.get("visibility", "visible") == "visible"
+        dominant = _self_or_parent(node.el, "dominant-baseline")
+        if dominant == "no-change":  # the parent's value
+            parent = node.el.getparent()
+            dominant = _self_or_parent(parent, "dominant-baseline") if parent is not None \
+                else "auto"
+        alignment = _self_or_parent(node.el, "alignment-baseline")
+        shifts = _baseline_shifts(node)
+        ls = _find(node, "letter-spacing")
+        letter = 0.0 if ls in (None, "normal") else num(ls, 0.0, vp[0], size)
+        ws = _find(node, "word-spacing")
+        word = 0.0 if ws in (None, "normal") else num(ws, 0.0, vp[0], size)
+        length_text = node.el.get("textLength")
+        text_length = None
+        if length_text is not None:
+            value = num(length_text, -1.0, vp[0], size)
+            text_length = value if value >= 0 else None
+        adjust = (node.el.get("lengthAdjust") or "spacing").strip() == "spacingAndGlyphs"
+        return (face, size, tuple(variations), features, decoration, visible,
+                dominant, alignment, shifts, letter, word, text_length, adjust)
+
+    def layout_chunks(self, chunks: list[Chunk], positions: list[list[float | None]],
+                      rotate: list[float], vertical: bool, accuracy: float = ACCURACY,
+                      ) -> tuple[list[DrawnSpan], skia.Rect | None]:
+        """Shape and place each chunk (usvg's layout_text)."""
+        dx, dy = positions[2], positions[3]
+        drawn: list[DrawnSpan] = []
+        box: skia.Rect | None = None
+        offset = 0
+        last_x = last_y = 0.0
+        for chunk in chunks:
+            if chunk.path is None:
+                x = chunk.x if chunk.x is not None else last_x
+                y = chunk.y if chunk.y is not None else last_y
+            else:
+                x = y = 0.0
+            clusters = self.shape_chunk(chunk)
+            if not clusters:
+                offset += len(chunk.text)
+                continue
+            # the clusters (positions in visual order) of each span
+            members: list[list[int]] = [[] for _ in chunk.spans]
+            for pos, c in enumerate(clusters):
+                members[chunk.owner[c.idx]].append(pos)
+            if vertical:
+                _apply_writing_mode(clusters)
+            _apply_letter_spacing(chunk, clusters)
+            _apply_word_spacing(chunk, clusters)
+            _apply_length_adjust(chunk, clusters, members)
+            if chunk.path is None:
+                end = _place_linear(chunk, clusters, offset, dx, dy, rotate, vertical)
+            else:
+                end = _place_on_path(chunk, clusters, offset, dx, dy, rotate, vertical,
+                                     accuracy)
+            text_ts = skia.Matrix()
+            if vertical and chunk.path is None:
+                text_ts = _rotate(90, x, y)
+            chunk_box = _metrics_box(clusters)
+            for span, positions in zip(chunk.spans, members, strict=True):
+                span_ts = _concat(text_ts, _translate(x, y))
+                if chunk.path is None:
+                    span_ts = _concat(span_ts, _translate(0, _baseline(span, vertical)))
+                decorations: dict[str, tuple[skia.Path, Node]] = {}
+                pieces = _decoration_pieces(clusters, positions)
+                face, size = span.face, span.size
+                for kind, owner in span.decoration.items():
+                    if not pieces:
+                        break
+                    if kind == "underline":
+                        at = face.height_half(size) if vertical else \
+                            -face.underline * face.scale(size)
+                    elif kind == "overline":
+                        at = -face.height_half(size) if vertical else \
+                            -face.ascent * face.scale(size)
+                    else:
+                        at = 0.0 if vertical else -face.line_through * face.scale(size)
+                    path = _decoration_path(at, face.underline_thickness * face.scale(size),
+                                            pieces, span_ts)
+                    if path is not None:
+                        decorations[kind] = (path, owner)
+                        box = union(box, path.computeTightBounds())
+                if chunk_box is None or not positions:
+                    continue
+                glyphs, color = _span_outlines(clusters, positions, span_ts)
+                box = union(box, span_ts.mapRect(chunk_box))
+                drawn.append(DrawnSpan(span.node, span.visible, glyphs, decorations, color))
+            offset += len(chunk.text)
+            ex, ey = end
+            if vertical and chunk.path is None:
+                ex, ey = ey, ex
+            last_x, last_y = x + ex, y + ey
+        if box is not None and (box.width() <= 0 and box.height() <= 0):
+            box = None
+        return drawn, box
+
+    def shape_chunk(self, chunk: Chunk) -> list[Cluster]:
+        """Shape the whole chunk once per distinct span font (shaping needs the context of
+        the neighbours), each span taking the clusters of its own characters from its
+        font's shaping (usvg's process_chunk); glyphs grouped into clusters."""
+        chunk.owner = [0] * len(chunk.text)
+        for i, span in enumerate(chunk.spans):
+            chunk.owner[span.start:span.end] = [i] * (span.end - span.start)
+        shaped: dict[tuple, dict[int, list[Glyph]]] = {}
+
+        def key_of(span: Span) -> tuple:
+            return (id(span.face), tuple(sorted(span.features.items())), span.size,
+                    span.variations)
+
+        def shape(span: Span) -> list[list[Glyph]]:
+            def fallback(ch: str, used: list[ShapingFace]) -> ShapingFace | None:
+                return self.fonts.fallback_face(ch, used, None, span.size, span.variations)
+
+            return _groups(shape_text(chunk.text, span.face, fallback, span.features))
+
+        first = chunk.spans[0]
+        base_key = key_of(first)
+        clusters: list[Cluster] = []
+        skip_below = -1  # characters already covered by a ligature of another font
+        for group in shape(first):
+            idx = group[0].cluster
+            if idx < skip_below:
+                continue
+            span = chunk.spans[chunk.owner[idx]]
+            key = key_of(span)
+            if key == base_key:
+                clusters.append(_form_cluster(group, chunk.text, span.size))
+                continue
+            if key not in shaped:
+                shaped[key] = {g[0].cluster: g for g in shape(span)}
+            alt = shaped[key]
+            own = alt.get(idx, group)
+            clusters.append(_form_cluster(own, chunk.text, span.size))
+            base_len, own_len = _covers(group), _covers(own)
+            if own_len > base_len:  # the span's font joins what the base font split
+                skip_below = idx + own_len
+            else:  # the span's font splits what the base font joined (a ligature)
+                for k in range(idx + max(1, own_len), idx + base_len):
+                    if k in alt:
+                        clusters.append(_form_cluster(alt[k], chunk.text, span.size))
+        return clusters
 
 
-def preserves_space(el: etree._Element) -> bool:
+def _covers(group: list[Glyph]) -> int:
+    """How many characters a cluster's glyphs stand for."""
+    return max(1, max(g.cluster_len for g in group))
+
+
+def _groups(glyphs: list[Glyph]) -> list[list[Glyph]]:
+    """Consecutive glyphs of one cluster together (in visual order)."""
+    out: list[list[Glyph]] = []
+    for g in glyphs:
+        if out and out[-1][0].cluster == g.cluster:
+            out[-1].append(g)
+        else:
+            out.append([g])
+    return out
+
+
+# ---- tree helpers --------------------------------------------------------------------
+def _declared(el: etree._Element) -> dict[str, str]:
+    """The properties an element declares (style sheets and `style` attributes were
+    cascaded into attributes at parse time), `inherit` resolved to the nearest ancestor
+    that declares the property."""
+    own: dict[str, str] = {}
+    for key, value in el.attrib.items():
+        if not isinstance(key, str) or key.startswith("{"):
+            continue
+        value = value.strip()
+        if value == "inherit":
+            source = next((a.get(key) for a in el.iterancestors()
+                           if a.get(key) not in (None, "inherit")), None)
+            if source is None:
+                continue
+            value = source.strip()
+        own[key] = value
+    return own
+
+
+def _self_or_parent(el: etree._Element, name: str) -> str:
+    """A property that does not inherit but that resvg reads from the element or, when
+    it has none, from its direct parent (dominant-baseline, alignment-baseline)."""
+    value = _declared(el).get(name)
+    parent = el.getparent()
+    if value is None and parent is not None:
+        value = _declared(parent).get(name)
+    return (value or "auto").strip()
+
+
+def _preserves(el: etree._Element) -> bool:
     node: etree._Element | None = el
     while node is not None:
         value = node.get(XML_SPACE)
@@ -159,43 +681,491 @@ def preserves_space(el: etree._Element) -> bool:
     return False
 
 
-def collect_text(el: etree._Element, st: dict[str, str], style_of, preserve: bool,
-                  ) -> tuple[list[tuple[str, dict[str, str]]],
-                             list[tuple[tuple[etree._Element, dict[str, str]], int, int]]]:
-    """The addressable characters of a <text> after xml:space processing, each with its
-    style, and the character range each positioning element covers (in document order)."""
-    chars: list[tuple[str, dict[str, str]]] = []
-    owners: list[tuple[tuple[etree._Element, dict[str, str]], int, int]] = []
+def _collapse(text: str, preserve: bool) -> str:
+    """Tabs and newlines become spaces; runs of spaces collapse unless preserved."""
+    text = re.sub(r"[\t\n\r]", " ", text)
+    return text if preserve else re.sub(r" {2,}", " ", text)
 
-    def add(text: str | None, cst: dict[str, str]) -> None:
-        if not text:
-            return
-        text = re.sub(r"[\t\n\r]", " ", text)
-        for ch in text:
-            if not preserve and ch == " " and (not chars or chars[-1][0] == " "):
+
+def _leaves(node: Node, depth: int = 0):
+    for child in node.children:
+        if isinstance(child, Leaf):
+            yield child, depth
+        else:
+            yield from _leaves(child, depth + 1)
+
+
+def _trim_whitespace(leaves: list[tuple[Leaf, int]], preserve: bool) -> None:
+    """Space trimming across text nodes, as usvg does (mimicking Chrome): the first
+    leading and the last trailing space go, and a space doubled across two nodes once."""
+    if len(leaves) == 1:
+        leaf = leaves[0][0]
+        if not leaf.preserve:
+            if leaf.text == " ":
+                leaf.text = ""
+            else:
+                if leaf.text.startswith(" "):
+                    leaf.text = leaf.text[1:]
+                if leaf.text.endswith(" "):
+                    leaf.text = leaf.text[:-1]
+        return
+    last_non_empty: Leaf | None = None
+    n = len(leaves) - 1
+    for i in range(n):
+        node1, depth1 = leaves[i]
+        node2, depth2 = leaves[i + 1]
+        if not node1.text and last_non_empty is not None:
+            node1 = last_non_empty
+        t1, t2 = node1.text, node2.text
+        c1, c2 = t1[:1], t1[-1:]
+        c3, c4 = t2[:1], t2[-1:]
+        if depth1 < depth2:
+            if c3 == " " and not node2.preserve:
+                node2.text = node2.text[1:]
+        elif c2 == " " and c3 == " ":
+            if not node1.preserve and not node2.preserve:
+                node1.text = node1.text[:-1]
+            elif node1.preserve and not node2.preserve:
+                node2.text = node2.text[1:]
+        if i == 0 and c1 == " " and not node1.preserve and node1.text:
+            node1.text = node1.text[1:]
+        elif i == n - 1 and c4 == " " and node2.text and not node2.preserve:
+            node2.text = node2.text[:-1]
+        if i == n - 1 and c2 == " " and node1.text and not node2.text and \
+                node1.text.endswith(" "):
+            node1.text = node1.text[:-1]
+        if node1.text.strip():
+            last_non_empty = node1
+
+
+def _count(node: Node) -> int:
+    return sum(len(leaf.text) for leaf, _ in _leaves(node))
+
+
+def _size(st: dict[str, str]) -> float:
+    return num(st.get("font-size"), 16.0)
+
+
+def _find(node: Node, name: str) -> str | None:
+    """An inherited text property: the nearest declaration up the tree, then the
+    computed style (declarations outside the <text>)."""
+    for n in node.ancestors():
+        if name in n.own:
+            return n.own[name]
+    return node.st.get(name)
+
+
+def _weight(node: Node) -> int:
+    """font-weight with bolder/lighter relative to the parent's weight, from the root of the
+    document down (usvg's rules: bolder from 400 is 700, lighter from 400 is 200)."""
+    chain = list(node.ancestors())[::-1]
+    outside = list(chain[0].el.iterancestors())[::-1]
+    weight = 400
+    for el in outside:
+        value = el.get("font-weight")
+        if value is not None:
+            weight = _weight_value(value, weight)
+    for n in chain:
+        value = n.own.get("font-weight")
+        if value is not None:
+            weight = _weight_value(value, weight)
+    return weight
+
+
+def _weight_value(text: str, parent: int) -> int:
+    text = text.strip()
+    if text in WEIGHT_KEYWORDS:
+        return WEIGHT_KEYWORDS[text]
+    if text == "bolder":
+        return max(100, min(900, parent + (300 if parent == 400 else 100)))
+    if text == "lighter":
+        return max(100, min(900, parent - (200 if parent == 400 else 100)))
+    if text in ("100", "200", "300", "400", "500", "600", "700", "800", "900"):
+        return int(text)
+    return parent
+
+
+def _variation_settings(text: str | None) -> list[tuple[int, float]]:
+    """font-variation-settings: `"wght" 700, "wdth" 50` → [(tag, value)]."""
+    out: list[tuple[int, float]] = []
+    if not text or text.strip().lower() == "normal":
+        return out
+    for part in text.split(",")[:16]:
+        m = re.fullmatch(r"\s*(['\"])(.{4})\1\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*",
+                         part)
+        if m and math.isfinite(float(m.group(3))):
+            out.append((tag_of(m.group(2)), float(m.group(3))))
+    return out
+
+
+def _declares(el: etree._Element, name: str, word: str) -> bool:
+    """Whether an element outside the text tree declares `word` in a property, as an
+    attribute or in its style attribute."""
+    values = [el.get(name) or ""]
+    for decl in (el.get("style") or "").split(";"):
+        key, _, value = decl.partition(":")
+        if key.strip().lower() == name:
+            values.append(value)
+    return any(word in v.split() for v in values)
+
+
+def _decorations(node: Node) -> dict[str, Node]:
+    """text-decoration lines that apply to the node's characters (declared on it or on any
+    ancestor, even outside the <text>), each with the element whose fill and stroke paint
+    it: the nearest declaring element inside the text, else the <text> (as usvg does)."""
+    found: dict[str, Node] = {}
+    chain = list(node.ancestors())
+    outside = list(chain[-1].el.iterancestors())
+    for kind in ("underline", "overline", "line-through"):
+        owner = next((n for n in chain if kind in (n.own.get("text-decoration") or "").split()),
+                     None)
+        if owner is None and any(_declares(a, "text-decoration", kind) for a in outside):
+            owner = chain[-1]
+        if owner is not None:
+            found[kind] = owner
+    return found
+
+
+def _baseline_shifts(node: Node) -> list[str | float]:
+    """baseline-shift of the node and its ancestors inside the <text>, innermost first."""
+    shifts: list[str | float] = []
+    for n in node.ancestors():
+        if n.kind == "text":
+            break
+        value = n.own.get("baseline-shift")
+        if value is None:
+            continue
+        value = value.strip()
+        size = _size(n.st)
+        if value in ("sub", "super", "baseline"):
+            shifts.append(value)
+        elif value.endswith("%"):
+            shifts.append(size * num(value[:-1], 0.0) / 100.0)
+        elif re.match(r"[-+]?(\d|\.\d)", value):
+            shifts.append(num(value, 0.0, 0.0, size))
+        else:
+            shifts.append("baseline")
+    if all(s == "baseline" for s in shifts):
+        return []
+    return shifts
+
+
+def _rotate_list(root: Node, total: int) -> list[float]:
+    """rotate per character: each element's list for its characters, the last value
+    repeating (SVG 1.1 rotate rules, as usvg resolves them)."""
+    out = [0.0] * total
+    offset = 0
+
+    def walk(node: Node) -> None:
+        nonlocal offset
+        values = node.el.get("rotate")
+        if values is not None:
+            angles = _number_list(values)
+            last = 0.0
+            for i in range(_count(node)):
+                if i < len(angles):
+                    last = angles[i]
+                if offset + i < total:
+                    out[offset + i] = last
+        for child in node.children:
+            if isinstance(child, Leaf):
+                offset += len(child.text)
+            else:
+                walk(child)
+
+    walk(root)
+    return out
+
+
+def _number_list(text: str) -> list[float]:
+    """A list of plain numbers (`rotate`); anything else invalidates the whole list."""
+    out = []
+    for part in (p for p in re.split(r"[\s,]+", text.strip()) if p):
+        m = re.fullmatch(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", part)
+        if m is None or not math.isfinite(float(part)):
+            return []
+        out.append(float(part))
+    return out
+
+
+def _writing_mode(el: etree._Element, st: dict[str, str]) -> bool:
+    """Whether the text is vertical (tb, tb-rl, vertical-rl, vertical-lr)."""
+    node: etree._Element | None = el
+    value = st.get("writing-mode")
+    while value is None and node is not None:
+        value = node.get("writing-mode")
+        node = node.getparent()
+    return (value or "").strip() in ("tb", "tb-rl", "vertical-rl", "vertical-lr")
+
+
+# ---- cluster layout -----------------------------------------------------------------
+def _form_cluster(glyphs: list[Glyph], text: str, size: float) -> Cluster:
+    """A cluster from its glyphs: each glyph scaled from font units and offset within the
+    cluster (marks above a base, zalgo); advance is the sum, width the widest glyph."""
+    x = 0.0
+    width = advance = 0.0
+    placed: list[tuple[ShapingFace, int, skia.Matrix]] = []
+    for g in glyphs:
+        sx = g.face.scale(size)
+        ts = skia.Matrix.MakeAll(sx, 0, sx * (x + g.dx), 0, sx, -sx * g.dy, 0, 0, 1)
+        placed.append((g.face, g.gid, ts))
+        x += g.advance
+        w = g.advance * sx
+        advance += w
+        width = max(width, w)
+    face = glyphs[0].face
+    sx = face.scale(size)
+    return Cluster(glyphs[0].cluster, text[glyphs[0].cluster], width, advance,
+                   face.ascent * sx, face.descent * sx, placed)
+
+
+def _span_at(chunk: Chunk, idx: int) -> Span | None:
+    return chunk.spans[chunk.owner[idx]] if 0 <= idx < len(chunk.owner) else None
+
+
+def _apply_writing_mode(clusters: list[Cluster]) -> None:
+    """Upright characters (CJK) turn back upright in vertical text; others stay rotated
+    with the line, centred on it (usvg's apply_writing_mode)."""
+    for c in clusters:
+        if unicodedata.east_asian_width(c.char) in ("W", "F"):
+            ts = _translate(0, (c.ascent + c.descent) / 2)
+            ts = _concat(ts, _rotate(-90, c.width / 2, -(c.ascent + c.descent) / 2))
+            c.path_transform = ts
+            c.ascent, c.descent = c.width / 2, -c.width / 2
+        else:
+            c.transform = _concat(c.transform, _translate(0, (c.ascent + c.descent) / 2))
+
+
+def _letter_spacing_applies(ch: str) -> bool:
+    name = unicodedata.name(ch, "")
+    return not any(name.startswith(script) for script in NO_LETTER_SPACING)
+
+
+def _apply_letter_spacing(chunk: Chunk, clusters: list[Cluster]) -> None:
+    if not any(s.letter_spacing for s in chunk.spans):
+        return
+    last = len(clusters) - 1
+    for i, c in enumerate(clusters):
+        if not _letter_spacing_applies(c.char):
+            continue
+        span = _span_at(chunk, c.idx)
+        if span is None:
+            continue
+        if i != last:
+            c.advance += span.letter_spacing
+        if not c.advance > 0:
+            c.width = c.advance = 0.0
+            c.glyphs = []
+
+
+def _apply_word_spacing(chunk: Chunk, clusters: list[Cluster]) -> None:
+    if not any(s.word_spacing for s in chunk.spans):
+        return
+    for c in clusters:
+        if c.char in WORD_SEPARATORS:
+            span = _span_at(chunk, c.idx)
+            if span is not None:
+                c.advance += span.word_spacing
+
+
+def _apply_length_adjust(chunk: Chunk, clusters: list[Cluster],
+                         members: list[list[int]]) -> None:
+    """textLength: spread the spacing, or scale the glyphs, to the requested length."""
+    horizontal = chunk.path is None
+    for span, chosen in zip(chunk.spans, members, strict=True):
+        if span.text_length is None:
+            continue
+        if not chosen:
+            continue
+        width = sum(clusters[i].width for i in chosen)
+        if not span.spacing_and_glyphs:
+            factor = (span.text_length - width) / (len(chosen) - 1) if len(chosen) > 1 else 0
+            for i in chosen:
+                clusters[i].advance = clusters[i].width + factor
+        else:
+            factor = span.text_length / width if width else 0.0
+            if factor < 0.001:
                 continue
-            chars.append((ch, cst))
-
-    def walk(node: etree._Element, nst: dict[str, str], depth: int) -> None:
-        start = len(chars)
-        entry = [(node, nst), start, start]
-        owners.append(entry)  # type: ignore[arg-type]
-        add(node.text, nst)
-        for child in node:
-            kind = local_name(child)
-            if kind in ("tspan", "a", "textPath") and depth < 32:
-                cst = style_of(child, nst)
-                if cst.get("display") != "none":
-                    walk(child, cst, depth + 1)
-            add(child.tail, nst)
-        entry[2] = len(chars)
-
-    walk(el, st, 0)
-    if not preserve:
-        while chars and chars[-1][0] == " ":
-            chars.pop()
-    total = len(chars)
-    fixed = [(o, s, min(e, total)) for o, s, e in owners]
-    return chars, [o for o in fixed if o[1] < o[2]]
+            for i in chosen:
+                c = clusters[i]
+                c.transform = _concat(c.transform, skia.Matrix.Scale(factor, 1))
+                if not horizontal:
+                    c.advance *= factor
+                    c.width *= factor
 
 
+def _anchor_shift(anchor: str, width: float) -> float:
+    return -width / 2 if anchor == "middle" else -width if anchor == "end" else 0.0
+
+
+def _place_linear(chunk: Chunk, clusters: list[Cluster], offset: int, dx: list, dy: list,
+                  rotate: list[float], vertical: bool) -> tuple[float, float]:
+    x = _anchor_shift(chunk.anchor, sum(c.advance for c in clusters))
+    y = 0.0
+    for c in clusters:
+        cp = offset + c.idx
+        if cp < len(dx):
+            ddx, ddy = dx[cp] or 0.0, dy[cp] or 0.0
+            if vertical:
+                y -= ddx
+                x += ddy
+            else:
+                x += ddx
+                y += ddy
+            c.relative_shift = ddx != 0 or ddy != 0
+        c.transform = _concat(c.transform, _translate(x, y))
+        angle = rotate[cp] if cp < len(rotate) else 0.0
+        if angle:
+            c.transform = _concat(c.transform, _rotate(angle))
+            c.relative_shift = True
+        x += c.advance
+    return x, y
+
+
+def _baseline(span: Span, vertical: bool) -> float:
+    """The vertical shift of a span's baseline: baseline-shift, then the alignment or
+    dominant baseline (resvg's hardcoded, Chrome-like values)."""
+    face, size = span.face, span.size
+    sx = face.scale(size)
+    shift = 0.0
+    for s in reversed(span.shifts):
+        if s == "sub":
+            shift -= face.subscript * sx
+        elif s == "super":
+            shift += face.superscript * sx
+        elif isinstance(s, float):
+            shift += s
+    total = -shift
+    if not vertical:
+        name = span.alignment
+        if name in ("auto", "baseline"):
+            name = {"use-script": "auto", "no-change": "auto", "reset-size": "auto"}.get(
+                span.dominant, span.dominant)
+        total += _alignment_shift(face, name, sx)
+    return total
+
+
+def _alignment_shift(face: ShapingFace, name: str, sx: float) -> float:
+    ascent, descent = face.ascent * sx, face.descent * sx
+    return {"before-edge": ascent, "text-before-edge": ascent,
+            "middle": face.x_height * sx * 0.5,
+            "central": ascent - (ascent - descent) * 0.5,
+            "after-edge": descent, "text-after-edge": descent, "ideographic": descent,
+            "hanging": ascent * 0.8, "mathematical": ascent * 0.5}.get(name, 0.0)
+
+
+def _place_on_path(chunk: Chunk, clusters: list[Cluster], offset: int, dx: list, dy: list,
+                   rotate: list[float], vertical: bool,
+                   accuracy: float = ACCURACY) -> tuple[float, float]:
+    """Clusters along a textPath: each at the point of the path under its midpoint,
+    rotated to the tangent; those off the path are hidden (usvg's text-on-path)."""
+    path, start = chunk.path  # type: ignore[misc]
+    chunk_offset = (chunk.y if vertical else chunk.x) or 0.0
+    start_at = chunk_offset + start + _anchor_shift(chunk.anchor,
+                                                    sum(c.advance for c in clusters))
+    offsets = []
+    advance = start_at
+    for c in clusters:
+        cp = offset + c.idx
+        advance += (dx[cp] or 0.0) if cp < len(dx) else 0.0
+        offsets.append(advance + c.width / 2)
+        advance += c.advance
+    normals = path_normals(path, offsets, accuracy)
+    last = (0.0, 0.0)
+    shift_y = 0.0
+    for c, normal in zip(clusters, normals, strict=True):
+        if normal is None:
+            c.visible = False
+            continue
+        x, y, angle = normal
+        c.relative_shift = True
+        original = c.transform
+        half = c.width / 2
+        ts = _concat(_translate(x - half, y), _rotate(angle, half, 0))
+        cp = offset + c.idx
+        shift_y += (dy[cp] or 0.0) if cp < len(dy) else 0.0
+        span = _span_at(chunk, c.idx)
+        baseline = -_baseline(span, vertical) if span is not None else 0.0
+        if shift_y or baseline:
+            ts = _concat(ts, _translate(0, shift_y - baseline))
+        angle2 = rotate[cp] if cp < len(rotate) else 0.0
+        if angle2:
+            ts = _concat(ts, _rotate(angle2))
+        c.transform = _concat(ts, original)
+        last = (x + c.advance, y)
+    return last
+
+
+def _decoration_pieces(clusters: list[Cluster],
+                       positions: list[int]) -> list[tuple[float, skia.Matrix]]:
+    """Continuous stretches of a span's clusters for decoration lines, broken where
+    another span's clusters come between and wherever a cluster was moved on its own
+    (dx/dy, rotate, text on a path), as usvg does."""
+    pieces: list[tuple[float, skia.Matrix]] = []
+    width = 0.0
+    ts = skia.Matrix()
+    previous = None
+    for pos in positions:
+        c = clusters[pos]
+        if previous is not None and (pos != previous + 1 or c.relative_shift):
+            pieces.append((width, ts))
+            previous = None
+        if previous is None:
+            width, ts = c.advance, c.transform
+        else:
+            width += c.advance
+        previous = pos
+    if previous is not None:
+        pieces.append((width, ts))
+    return pieces
+
+
+def _decoration_path(at: float, thickness: float, pieces: list[tuple[float, skia.Matrix]],
+                     span_ts: skia.Matrix) -> skia.Path | None:
+    out = skia.Path()
+    for width, ts in pieces:
+        if width <= 0 or thickness <= 0:
+            continue
+        rect = skia.Path()
+        rect.addRect(skia.Rect.MakeXYWH(0, -thickness / 2, width, thickness))
+        rect.transform(_concat(span_ts, _concat(ts, _translate(0, at))))
+        out.addPath(rect)
+    return out if out.countVerbs() else None
+
+
+def _metrics_box(clusters: list[Cluster]) -> skia.Rect | None:
+    """The chunk's bbox from font metrics: each visible cluster's advance × (ascent to
+    descent) box, as placed (usvg counts every visible cluster of the chunk in each span's
+    bbox, so it is computed once per chunk)."""
+    left = top = math.inf
+    right = bottom = -math.inf
+    for c in clusters:
+        if not c.visible or c.ascent - c.descent <= 0:
+            continue
+        advance = c.advance if c.advance > 0 else 1.0
+        rect = c.full().mapRect(skia.Rect.MakeXYWH(0, -c.ascent, advance, c.ascent - c.descent))
+        left, top = min(left, rect.left()), min(top, rect.top())
+        right, bottom = max(right, rect.right()), max(bottom, rect.bottom())
+    return skia.Rect(left, top, right, bottom) if left <= right else None
+
+
+def _span_outlines(clusters: list[Cluster], positions: list[int], span_ts: skia.Matrix,
+                   ) -> tuple[skia.Path, list[tuple[ShapingFace, int, skia.Matrix]]]:
+    """A span's glyph outlines in user space, and its colour glyphs with their
+    transforms (clusters off a text path are hidden)."""
+    path = skia.Path()
+    color: list[tuple[ShapingFace, int, skia.Matrix]] = []
+    for pos in positions:
+        c = clusters[pos]
+        if not c.visible:
+            continue
+        full = _concat(span_ts, c.full())
+        for face, gid, ts in c.glyphs:
+            matrix = _concat(full, ts)
+            if face.is_color(gid):
+                color.append((face, gid, matrix))
+                continue
+            outline = face.outline(gid)
+            if outline is not None:
+                path.addPath(outline, matrix)
+    return path, color

@@ -6,12 +6,13 @@ import math
 import re
 
 import skia
+from lxml import etree
 
 NUMBER_RE = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-URL_RE = re.compile(r"url\(\s*['\"]?#([^)'\"]+)['\"]?\s*\)\s*(.*)", re.S)
+URL_RE = re.compile(r"url\(\s*['\"]?\s*#([^)'\"\s]+)\s*['\"]?\s*\)\s*(.*)", re.S)
 Viewport = tuple[float, float]  # the width and height that % lengths refer to
 UNITS = {"": 1.0, "px": 1.0, "pt": 4 / 3, "pc": 16.0, "mm": 96 / 25.4, "cm": 96 / 2.54,
-          "in": 96.0, "q": 96 / 101.6}
+          "in": 96.0}  # resvg knows no others (Q, vw, vh, vmin, vmax, lh): those are invalid
 
 
 def num(text: str | None, default: float = 0.0, ref: float = 0.0, em: float = 16.0) -> float:
@@ -33,7 +34,9 @@ def num(text: str | None, default: float = 0.0, ref: float = 0.0, em: float = 16
         return value * em
     if unit == "ex":
         return value * em / 2
-    return value * UNITS.get(unit, 1.0)
+    if unit not in UNITS:
+        return default  # an unknown unit makes the length invalid (`44mmx`)
+    return value * UNITS[unit]
 
 
 def fraction(text: str | None, default: float) -> float:
@@ -84,6 +87,68 @@ def parse_transform(text: str | None) -> skia.Matrix:
             t.setSkew(0, math.tan(math.radians(v[0])))
         m.preConcat(t)
     return m
+
+
+ORIGIN_KEYWORDS = {"left": ("x", "0"), "right": ("x", "100%"), "top": ("y", "0"),
+                   "bottom": ("y", "100%"), "center": ("", "50%")}
+
+
+def parse_origin(text: str | None, vp: Viewport) -> tuple[float, float] | None:
+    """`transform-origin` (CSS syntax: one or two keywords or lengths, a third z value is
+    ignored) as a point; percentages refer to the viewport, as in resvg. None: no origin."""
+    if not text:
+        return None
+    tokens = text.replace(",", " ").split()[:2]
+    if not tokens:
+        return None
+    axes: list[tuple[str, str]] = []
+    for token in tokens:
+        low = token.lower()
+        if low in ORIGIN_KEYWORDS:
+            axes.append(ORIGIN_KEYWORDS[low])
+        elif NUMBER_RE.match(token):
+            axes.append(("", token))
+        else:
+            return None
+    if len(axes) == 1:
+        axis, value = axes[0]
+        axes = [("x", "50%"), ("y", value)] if axis == "y" else [("x", value), ("y", "50%")]
+    (a0, v0), (a1, v1) = axes
+    if a0 == "y" or a1 == "x":  # `top left`, `top 20%`, `10% left`: the y value came first
+        v0, v1 = v1, v0
+    return num(v0, 0.0, vp[0]), num(v1, 0.0, vp[1])
+
+
+def element_transform(el: etree._Element, vp: Viewport, attr: str = "transform") -> skia.Matrix:
+    """An element's transform attribute (or gradientTransform, patternTransform) around
+    its `transform-origin` (SVG 2)."""
+    return with_origin(parse_transform(el.get(attr)), el.get("transform-origin"), vp)
+
+
+def with_origin(m: skia.Matrix, origin: str | None, vp: Viewport) -> skia.Matrix:
+    """translate(origin) · m · translate(-origin); origin percentages refer to the
+    viewport (as resvg resolves them, for paint servers too)."""
+    if origin is None or m.isIdentity():
+        return m
+    point = parse_origin(origin, vp)
+    if point is None:
+        return m
+    dx, dy = point
+    out = skia.Matrix.Translate(dx, dy)
+    out.preConcat(m)
+    out.preTranslate(-dx, -dy)
+    return out
+
+
+def invertible(m: skia.Matrix) -> bool:
+    """Whether a transform keeps some area (resvg skips elements whose transform squashes
+    them to a line or a point, or is not finite)."""
+    values = [m.get(i) for i in range(6)]
+    if not all(math.isfinite(v) for v in values):
+        return False
+    sx, kx, _, ky, sy, _ = values
+    return math.hypot(sx, ky) > 1e-7 and math.hypot(kx, sy) > 1e-7 and \
+        abs(sx * sy - kx * ky) > 1e-12
 
 
 def view_box_matrix(vb: list[float], width: float, height: float,
