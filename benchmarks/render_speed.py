@@ -20,24 +20,21 @@ import base64
 import contextlib
 import datetime as dt
 import gc
-import importlib.util
 import json
 import os
-import platform
 import shlex
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 import numpy as np
 import skia
+from provenance import ddm_lang_source, machine, versions
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_PHOTOS = REPO.parent / "shared" / "data" / "products-grocery"
@@ -278,41 +275,10 @@ def save_renders(folder: Path, doc: Document) -> None:
 
 
 # ---- reporting -------------------------------------------------------------------------------
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in ("skia-python", "cairosvg", "numpy", "pillow", "ddm_lang"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
-def ddm_lang_source() -> dict[str, str]:
-    """Which ddm_lang was measured: its folder and git commit ("-dirty" when that folder has
-    uncommitted changes). The renderer changes often; a figure without its commit is noise."""
-    spec = importlib.util.find_spec("ddm_lang")
-    if spec is None or not spec.origin:
-        return {"path": "not installed", "commit": "unknown"}
-    folder = Path(spec.origin).resolve().parent
-    path = os.path.relpath(folder, REPO) if folder.is_relative_to(REPO) else str(folder)
-    try:
-        def git(*cmd: str) -> str:
-            return subprocess.run(["git", "-C", str(folder), *cmd], capture_output=True,
-                                  text=True, check=True, timeout=30).stdout.strip()
-        commit = git("rev-parse", "--short", "HEAD")
-        dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".")
-    except (OSError, subprocess.SubprocessError):
-        return {"path": path, "commit": "unknown"}
-    return {"path": path, "commit": commit + ("-dirty" if dirty else "")}
 
 
-def cpu_name() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def geomean(values: list[float]) -> float:
@@ -412,9 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     record = {
         "meta": {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                  "command": command, "reps": args.reps,
-                 "machine": {"platform": platform.platform(), "processor": cpu_name(),
-                             "cpus": os.cpu_count(),
-                             "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)]},
+                 "machine": {**machine(), "load_1min": [round(load_before, 2),
+                                                        round(os.getloadavg()[0], 2)]},
                  "versions": versions(), "ddm_lang": ddm_lang_source(),
                  "photos": [p.relative_to(args.photos.parent).as_posix()
                             if p.is_relative_to(args.photos.parent) else str(p)

@@ -25,15 +25,12 @@ import argparse
 import contextlib
 import datetime as dt
 import functools
-import importlib.util
 import io
 import json
 import multiprocessing as mp
 import os
-import platform
 import re
 import shlex
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +38,6 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from importlib import metadata
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
@@ -49,6 +45,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 from PIL import Image
+from provenance import ddm_lang_source, machine, versions
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "svg-conformance"
@@ -432,47 +429,12 @@ class Pool:
 
 
 # ---- reporting -------------------------------------------------------------------------------
-def versions() -> dict[str, str]:
-    """Versions of the packages whose behaviour the figures depend on."""
-    out = {"python": platform.python_version()}
-    for name in ("skia-python", "cairosvg", "numpy", "pillow", "ddm_lang"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
-def machine() -> dict[str, Any]:
-    return {"platform": platform.platform(), "processor": cpu_name(), "cpus": os.cpu_count()}
 
 
-def ddm_lang_source() -> dict[str, str]:
-    """Which ddm_lang was measured: its folder and git commit ("-dirty" when that folder has
-    uncommitted changes). The renderer changes often; a figure without its commit is noise."""
-    spec = importlib.util.find_spec("ddm_lang")
-    if spec is None or not spec.origin:
-        return {"path": "not installed", "commit": "unknown"}
-    folder = Path(spec.origin).resolve().parent
-    path = os.path.relpath(folder, REPO) if folder.is_relative_to(REPO) else str(folder)
-    try:
-        def git(*cmd: str) -> str:
-            return subprocess.run(["git", "-C", str(folder), *cmd], capture_output=True,
-                                  text=True, check=True, timeout=30).stdout.strip()
-        commit = git("rev-parse", "--short", "HEAD")
-        dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".")
-    except (OSError, subprocess.SubprocessError):
-        return {"path": path, "commit": "unknown"}
-    return {"path": path, "commit": commit + ("-dirty" if dirty else "")}
 
 
-def cpu_name() -> str:
-    """The CPU model (from /proc/cpuinfo on Linux): core counts alone don't compare hosts."""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def table(entries: list[dict[str, Any]], renderers: Iterable[str]) -> str:
