@@ -23,7 +23,9 @@ def encode(pixels: np.ndarray, fmt: str, quality: int = 90) -> bytes:
     if pixels.ndim != 3 or pixels.shape[2] != 4 or pixels.dtype != np.uint8:
         raise ValueError(f"expected an H×W×4 uint8 RGBA array, got {pixels.shape} {pixels.dtype}")
     rgba = np.ascontiguousarray(pixels)
-    if kind == skia.EncodedImageFormat.kJPEG:
+    # JPEG: composite on white, unless the image is opaque (most creatives: a backdrop),
+    # where that is the identity and would cost twice the encoding itself.
+    if kind == skia.EncodedImageFormat.kJPEG and rgba[..., 3].min() < 255:
         alpha = rgba[..., 3:4].astype(np.uint16)
         rgb = (rgba[..., :3].astype(np.uint16) * alpha + 255 * (255 - alpha)) // 255
         rgba = np.concatenate([rgb.astype(np.uint8), np.full_like(rgba[..., :1], 255)], axis=2)

@@ -4,7 +4,8 @@ Resolution follows usvg (regions, subregions, primitiveUnits, inputs, invalid-fi
 and rendering follows resvg: the element is drawn into an offscreen pixmap the size of the
 filter region in device pixels, each primitive is applied to whole-pixel RGBA8 images
 (filter_ops, filter_turbulence, filter_lighting), each result is clipped to its subregion,
-and the last result is drawn back in place. Bounded work: the region is capped in pixels,
+and the last result is drawn back in place (scaled up when filter_reduce lets a glow or
+soft shadow run at reduced resolution). Bounded work: the region is capped in pixels,
 kernels in cells, turbulence in octaves.
 """
 
@@ -34,6 +35,7 @@ from .filter_parse import (
     parse_primitive,
     subregion,
 )
+from .filter_reduce import reduction
 from .filter_turbulence import turbulence
 from .style import DEFAULTS
 from .units import URL_RE, Viewport, bbox_len, num, numbers
@@ -42,6 +44,7 @@ from .units import URL_RE, Viewport, bbox_len, num, numbers
 MAX_FILTER_PIXELS = 8_000_000
 MAX_HREF_CHAIN = 16
 MAX_PRIMITIVES = 256  # per filter; later ones are ignored (bounds work per element)
+CONTENT_BANDS = 8  # row bands a scaled-up filter result is drawn in
 IntRect = tuple[int, int, int, int]  # x, y, width, height in layer pixels
 
 
@@ -68,6 +71,32 @@ def intersect(a: IntRect, b: IntRect) -> IntRect | None:
     x0, y0 = max(a[0], b[0]), max(a[1], b[1])
     x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
     return (x0, y0, x1 - x0, y1 - y0) if x1 > x0 and y1 > y0 else None
+
+
+def draw_content_bands(canvas: skia.Canvas, src: np.ndarray, paint: skia.Paint) -> None:
+    """Draw an image bilinearly under the canvas's scaling, leaving out what would come out
+    transparent: scaled drawing costs per device pixel, so the image goes in bands of rows,
+    each cut to the columns holding content in or next to it (a blurred disc fills π/4 of
+    its box). A pixel left out samples only transparent neighbours, so nothing changes."""
+    filled = src[..., 3] != 0
+    rows = np.flatnonzero(filled.any(axis=1))
+    if rows.size == 0:
+        return
+    sh, sw = filled.shape
+    top, bottom = max(int(rows[0]) - 1, 0), min(int(rows[-1]) + 2, sh)
+    step = -(-(bottom - top) // CONTENT_BANDS)
+    image = ops.image_of(src)
+    sampling = skia.SamplingOptions(skia.FilterMode.kLinear)
+    for r0 in range(top, bottom, step):
+        r1 = min(r0 + step, bottom)
+        # Rows r0-1 ..= r1 are the ones bilinear sampling of this band reads.
+        cols = np.flatnonzero(filled[max(r0 - 1, 0):r1 + 1].any(axis=0))
+        if cols.size == 0:
+            continue
+        band = skia.Rect(max(int(cols[0]) - 1, 0), r0, min(int(cols[-1]) + 2, sw), r1)
+        # kFast: samples beyond the band come from the image, so bands meet seamlessly.
+        canvas.drawImageRect(image, band, band, sampling, paint,
+                             skia.Canvas.kFast_SrcRectConstraint)
 
 
 class FilterMixin:
@@ -224,7 +253,8 @@ class FilterMixin:
     def draw_filtered(self, canvas: skia.Canvas, filters: list[Filter], opacity: float,
                       draw: Callable[[skia.Canvas], None]) -> None:
         """Draw through the filters: render into a pixmap covering the filter regions in
-        device space, apply each filter, composite the result with the group opacity."""
+        device space, apply each filter, composite the result with the group opacity. A
+        chain whose output is a wide blur runs on 1/k-scale pixels (filter_reduce)."""
         ts = canvas.getTotalMatrix()
         box: skia.Rect | None = None
         for f in filters:
@@ -250,16 +280,19 @@ class FilterMixin:
         if layer is None or layer[2] * layer[3] > MAX_FILTER_PIXELS:
             return
         x0, y0, w, h = layer
-        src = ops.blank(h, w)
+        k = reduction(filters, (math.hypot(ts.getScaleX(), ts.getSkewX()),
+                                math.hypot(ts.getSkewY(), ts.getScaleY())))
+        # The layer's pixels: device pixels, or k×k blocks of them for a reduced chain.
+        lts = skia.Matrix.Scale(1 / k, 1 / k)
+        lts.preTranslate(-x0, -y0)
+        lts.preConcat(ts)
+        src = ops.blank(-(-h // k), -(-w // k))
         surface = skia.Surface(src, colorType=ops.RGBA, alphaType=ops.PREMUL)
         inner = surface.getCanvas()
-        inner.translate(-x0, -y0)
-        inner.concat(ts)
+        inner.concat(lts)
         draw(inner)
         surface.flushAndSubmit()
         del inner, surface
-        lts = skia.Matrix.Translate(-x0, -y0)
-        lts.preConcat(ts)
         active = self.applying_filters()
         for f in filters:
             active.append(f.element)
@@ -267,11 +300,26 @@ class FilterMixin:
                 src = self.apply_filter(f, lts, src)
             finally:
                 active.pop()
+        self.draw_filter_result(canvas, src, layer, k, opacity)
+
+    @staticmethod
+    def draw_filter_result(canvas: skia.Canvas, src: np.ndarray, layer: IntRect, k: int,
+                           opacity: float) -> None:
+        """Composite the filtered layer in device space with the group opacity; a reduced
+        layer is scaled back up bilinearly and clipped to the exact layer rectangle."""
+        x0, y0, w, h = layer
         canvas.save()
         canvas.resetMatrix()
         paint = skia.Paint()
         paint.setAlphaf(opacity)
-        canvas.drawImage(ops.image_of(src), x0, y0, skia.SamplingOptions(), paint)
+        if k == 1:
+            canvas.drawImage(ops.image_of(src), x0, y0, skia.SamplingOptions(), paint)
+        else:
+            canvas.clipRect(skia.Rect.MakeXYWH(x0, y0, w, h))
+            canvas.translate(x0, y0)
+            canvas.scale(k, k)
+            paint.setDither(True)  # skia's fast (float) pipeline for the scaled draw
+            draw_content_bands(canvas, src, paint)
         canvas.restore()
 
     def apply_filter(self, f: Filter, ts: skia.Matrix, source: np.ndarray) -> np.ndarray:

@@ -91,10 +91,12 @@ class ImageMixin:
             canvas.clipRect(skia.Rect.MakeWH(w, h), doAntiAlias=True)
         canvas.concat(m)
         if isinstance(picture, skia.Image):
-            paint = skia.Paint(AntiAlias=True)
+            # Dither selects skia's float pipeline: ~3× faster for scaled images (paint.py).
+            paint = skia.Paint(AntiAlias=True, Dither=True)
             paint.setAlphaf(alpha)
+            magnified = canvas.getTotalMatrix().getMinScale() >= 1.0
             canvas.drawImageRect(picture, skia.Rect.MakeWH(iw, ih),
-                                 sampling((st or {}).get("image-rendering")), paint)
+                                 sampling((st or {}).get("image-rendering"), magnified), paint)
         else:
             paint = skia.Paint()
             paint.setAlphaf(alpha)
@@ -234,12 +236,22 @@ def zero_sized(el: etree._Element, vp: Viewport) -> bool:
     return False
 
 
-def sampling(mode: str | None) -> skia.SamplingOptions:
-    """image-rendering as resvg maps it: nearest neighbour for optimizeSpeed,
-    crisp-edges and pixelated; bilinear for smooth; bicubic otherwise."""
+def sampling(mode: str | None, magnified: bool = False) -> skia.SamplingOptions:
+    """image-rendering: nearest neighbour for optimizeSpeed, crisp-edges and pixelated;
+    bilinear for smooth; bicubic (as resvg draws everything else) when optimizeQuality or
+    high-quality asks for it; otherwise (auto) what browsers do by default, bilinear with
+    mipmaps: on photos scaled 2–3× within about one level of bicubic on average, smooth
+    when downscaling, and a third of bicubic's cost in skia's CPU pipeline (bicubic reads
+    16 pixels for each one drawn).
+    `magnified` (no axis shrinks) skips the mipmap level selection, which then picks the
+    full-size level anyway."""
     mode = (mode or "").strip()
     if mode in ("optimizeSpeed", "crisp-edges", "pixelated"):
         return skia.SamplingOptions(skia.FilterMode.kNearest)
     if mode == "smooth":
         return skia.SamplingOptions(skia.FilterMode.kLinear)
-    return skia.SamplingOptions(skia.CubicResampler.Mitchell())
+    if mode in ("optimizeQuality", "high-quality"):
+        return skia.SamplingOptions(skia.CubicResampler.Mitchell())
+    if magnified:
+        return skia.SamplingOptions(skia.FilterMode.kLinear)
+    return skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kLinear)

@@ -132,7 +132,10 @@ class PaintMixin(PatternMixin):
                 return paint
             # Paint(Shader=...), not setShader: skia-python's setShader drops a two-stop
             # gradient's stop positions (stops at 0.5 and 1 come out evenly spaced).
-            paint = skia.Paint(AntiAlias=antialias(st), Shader=shader)
+            # Dither: less banding, and skia then runs the float raster pipeline, which is
+            # ~3× faster for shaders than its 8-bit one in the SSE2 build skia-python ships
+            # (a 1080² gradient: 3 ms instead of 10).
+            paint = skia.Paint(AntiAlias=antialias(st), Shader=shader, Dither=True)
             paint.setAlphaf(opacity)
             return paint
         if spec.lower() == "currentcolor":

@@ -1,0 +1,166 @@
+"""The renderer's fast paths give the result of the slow ones: filter chains run at reduced
+resolution only when their output is smooth and then match the full-resolution result,
+opaque and translucent outputs read back as straight alpha, images pick their sampling
+from image-rendering and the scale, and dithered gradients keep their colours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import skia
+
+from ddm_lang.renderer import filter_ops, filter_reduce, filters, render
+from ddm_lang.renderer.filter_boxblur import box_blur, box_sizes
+from ddm_lang.renderer.filter_parse import Filter, Primitive
+from ddm_lang.renderer.images import sampling
+
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+       'viewBox="0 0 {w} {h}">{body}</svg>')
+REGION = skia.Rect.MakeXYWH(0, 0, 400, 400)
+
+
+def prim(kind: str, result: str, inputs: list[str], rect: skia.Rect = REGION,
+         **params: object) -> Primitive:
+    return Primitive(kind, rect, True, result, inputs, dict(params))
+
+
+def blur(result: str, source: str, sigma: float, rect: skia.Rect = REGION) -> Primitive:
+    return prim("feGaussianBlur", result, [source], rect, std=(sigma, sigma))
+
+
+@pytest.mark.parametrize(("primitives", "factor"), [
+    ([blur("a", "SourceGraphic", 36)], 8),  # a glow: 36/8 ≥ 4 px
+    ([blur("a", "SourceGraphic", 10)], 2),  # 10/4 < 4 px: only halved
+    ([blur("a", "SourceGraphic", 3)], 1),  # too narrow to reduce
+    ([blur("a", "SourceAlpha", 36),
+      prim("feFlood", "b", [], color=(0, 0, 0, 0.5)),
+      prim("feComposite", "c", ["b", "a"], op="in"),
+      prim("feOffset", "d", ["c"], dx=16, dy=8)], 8),  # a soft shadow alone
+    ([blur("a", "SourceAlpha", 36),
+      prim("feMerge", "m", ["a", "SourceGraphic"])], 1),  # merged with the sharp source
+    ([prim("feDropShadow", "a", ["SourceGraphic"], std=(36, 36))], 1),
+    ([blur("a", "SourceGraphic", 36),
+      prim("feOffset", "d", ["a"], dx=3, dy=0)], 1),  # 3 px is no whole reduced pixel
+    ([blur("a", "SourceGraphic", 36, skia.Rect.MakeXYWH(50, 50, 100, 100))], 1),  # own edge
+    ([prim("feMorphology", "a", ["SourceGraphic"]), blur("b", "a", 36)], 1),  # px detail
+    ([blur("a", "SourceGraphic", 36), prim("feMorphology", "b", ["a"])], 1),
+])
+def test_reduction_only_for_smooth_outputs(primitives: list[Primitive], factor: int) -> None:
+    assert filter_reduce.reduction([Filter(REGION, primitives)], (1.0, 1.0)) == factor
+
+
+def test_reduction_follows_device_scale() -> None:
+    f = Filter(REGION, [blur("a", "SourceGraphic", 9)])
+    assert filter_reduce.reduction([f], (1.0, 1.0)) == 2
+    assert filter_reduce.reduction([f], (4.0, 4.0)) == 8
+    assert filter_reduce.reduction([f, Filter(REGION, [])], (4.0, 4.0)) == 1
+
+
+GLOW = ('<rect width="400" height="400" fill="#123"/>'
+        '<filter id="f" x="-50%" y="-50%" width="200%" height="200%">{prims}</filter>'
+        '<circle cx="200" cy="200" r="80" fill="#e25" fill-opacity="0.6" filter="url(#f)"/>')
+
+
+@pytest.mark.parametrize("prims", [
+    '<feGaussianBlur stdDeviation="36"/>',
+    '<feGaussianBlur in="SourceAlpha" stdDeviation="30"/><feOffset dx="16" dy="32"/>'
+    '<feComponentTransfer><feFuncA type="linear" slope="0.5"/></feComponentTransfer>',
+])
+def test_reduced_chain_matches_full_resolution(prims: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    svg = SVG.format(w=400, h=400, body=GLOW.format(prims=prims))
+    factors: list[int] = []
+    original = filters.reduction
+    monkeypatch.setattr(filters, "reduction",
+                        lambda fs, scale: factors.append(original(fs, scale)) or factors[-1])
+    fast = render(svg).astype(int)
+    assert factors == [4] or factors == [8]  # the reduced chain ran
+    monkeypatch.setattr(filter_ops, "MAX_REDUCTION", 1)
+    full = render(svg).astype(int)
+    assert factors[-1] == 1
+    diff = np.abs(fast - full)[..., :3].max(axis=2)
+    # One 8-bit linearRGB level near black is up to 13 sRGB levels: the bound on the max.
+    assert diff.mean() < 1.5 and diff.max() <= 16, (diff.mean(), diff.max())
+
+
+def test_banded_upscale_is_the_whole_upscale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Leaving out what comes out transparent changes no pixel."""
+    svg = SVG.format(w=400, h=400, body=GLOW.format(prims='<feGaussianBlur stdDeviation="36"/>'))
+    banded = render(svg)
+    monkeypatch.setattr(filters, "CONTENT_BANDS", 1)
+    assert np.array_equal(render(svg), banded)
+
+
+def test_reduced_glow_stays_inside_filter_region() -> None:
+    """The reduced layer is scaled back and clipped to the exact region: nothing beyond."""
+    body = ('<filter id="f" filterUnits="userSpaceOnUse" x="100" y="100" width="200" '
+            'height="200"><feGaussianBlur stdDeviation="40"/></filter>'
+            '<rect x="150" y="150" width="100" height="100" fill="blue" filter="url(#f)"/>')
+    img = render(SVG.format(w=400, h=400, body=body))
+    assert img[99, 200, 3] == 0 and img[200, 99, 3] == 0
+    assert img[300, 200, 3] == 0 and img[200, 300, 3] == 0
+    assert img[101, 200, 3] > 0 and img[200, 298, 3] > 0
+
+
+def test_box_sizes_follow_resvg() -> None:
+    assert box_sizes(1.0) == [1, 1, 1, 1, 3]
+    assert box_sizes(14.0) == [21, 21, 21, 23, 23]
+    assert box_sizes(0.0) == [1] * 5
+
+
+def _windowed(a: np.ndarray, r: int) -> np.ndarray:
+    """One box pass down the rows written the slow way: zero outside, f32, half to even."""
+    out = np.zeros_like(a)
+    for i in range(a.shape[0]):
+        total = a[max(0, i - r):i + r + 1].astype(np.int64).sum(axis=0)
+        out[i] = np.rint(total.astype(np.float32) * np.float32(1 / (2 * r + 1)))
+    return out
+
+
+@pytest.mark.parametrize(("sx", "sy"), [(3.0, 3.0), (2.5, 7.0), (0.0, 4.0), (10.0, 10.0)])
+def test_box_blur_is_resvgs_passes(sx: float, sy: float) -> None:
+    rng = np.random.default_rng(7)
+    plane = ((rng.random((31, 23)) > 0.6) * rng.integers(0, 256, (31, 23))).astype(np.uint8)
+    expected = plane
+    for bx, by in zip(box_sizes(sx), box_sizes(sy), strict=True):
+        expected = _windowed(expected, (by - 1) // 2)
+        expected = _windowed(expected.T, (bx - 1) // 2).T
+    assert np.array_equal(box_blur(plane, sx, sy), expected)
+
+
+@pytest.mark.parametrize("source", ["SourceAlpha", "SourceGraphic"])
+def test_huge_blur_spreads_to_nothing(source: str) -> None:
+    body = (f'<filter id="f"><feGaussianBlur in="{source}" stdDeviation="1e30"/></filter>'
+            '<rect x="10" y="10" width="50" height="50" filter="url(#f)"/>')
+    assert render(SVG.format(w=100, h=100, body=body))[..., 3].max() == 0
+
+
+def test_readback_is_straight_alpha() -> None:
+    opaque = render(SVG.format(w=4, h=4, body='<rect width="4" height="4" fill="#3366cc"/>'))
+    assert opaque[1, 1].tolist() == [0x33, 0x66, 0xcc, 255]
+    half = render(SVG.format(w=4, h=4, body='<rect width="4" height="4" fill="#ff8000" '
+                                            'fill-opacity="0.5"/>'))
+    r, g, b, a = half[1, 1].tolist()
+    assert abs(a - 128) <= 1 and r == 255 and abs(g - 128) <= 2 and b == 0
+    assert render(SVG.format(w=3, h=3, body="")).sum() == 0
+
+
+def test_image_sampling_choices() -> None:
+    assert sampling("optimizeSpeed").filter == skia.FilterMode.kNearest
+    assert sampling("pixelated", True).filter == skia.FilterMode.kNearest
+    assert sampling("optimizeQuality").useCubic
+    assert sampling("high-quality", True).useCubic
+    auto = sampling(None)
+    assert not auto.useCubic and auto.filter == skia.FilterMode.kLinear
+    assert auto.mipmap == skia.MipmapMode.kLinear  # downscaled: smooth, no aliasing
+    assert sampling("auto", True).mipmap == skia.MipmapMode.kNone  # magnified: level 0
+
+
+def test_dithered_gradient_keeps_its_colours() -> None:
+    body = ('<linearGradient id="g"><stop offset="0" stop-color="#000"/>'
+            '<stop offset="1" stop-color="#fff"/></linearGradient>'
+            '<rect width="256" height="8" fill="url(#g)"/>')
+    row = render(SVG.format(w=256, h=8, body=body))[4, :, 0].astype(int)
+    expected = np.arange(256)  # 256 px from black to white: about one level a pixel
+    assert np.abs(row - expected).max() <= 3
+    assert np.all(np.diff(row[::16]) > 0)  # no bands: strictly rising every 16 px
