@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from PIL import Image, ImageDraw
 
 from ddm_lang.ops import registry
 from ddm_lang.perception.schema import ATTRIBUTES
@@ -89,18 +88,11 @@ def _codes(cell: str) -> list[str]:
 
 
 @pytest.fixture
-def studio(tmp_path: Path) -> Path:
-    """A folder with the test products' images and the doc's library files."""
-    big = Image.new("RGB", (800, 600), (200, 210, 220))
-    ImageDraw.Draw(big).rectangle((300, 200, 500, 400), fill=(200, 30, 30))
-    big.save(tmp_path / "big.jpg", quality=92)
-    Image.new("RGB", (200, 200), (30, 160, 60)).save(tmp_path / "small.png")
-    logo = Image.new("RGBA", (100, 100), (0, 0, 0, 0))
-    ImageDraw.Draw(logo).ellipse((10, 10, 90, 90), fill=(20, 20, 20, 255))
-    logo.save(tmp_path / "logo.png")
+def studio(studio: Path) -> Path:
+    """conftest's folder of product images, plus the doc's library files."""
     for name, text in LIBRARIES.items():
-        (tmp_path / name).write_text(text, "utf-8")
-    return tmp_path
+        (studio / name).write_text(text, "utf-8")
+    return studio
 
 
 # ---- examples -------------------------------------------------------------------------

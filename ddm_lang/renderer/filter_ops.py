@@ -153,16 +153,21 @@ def blur(a: np.ndarray, sx: float, sy: float) -> np.ndarray:
     if factor > 1:
         out[box] = _blur_reduced(part, sx, sy, factor, passes)
         return out
+    out[box] = _gaussian_passes(part, sx, sy, passes)
+    return out
+
+
+def _gaussian_passes(a: np.ndarray, sx: float, sy: float, passes: int) -> np.ndarray:
+    """skia's Gaussian blur, `passes` times, each clipped to the image (decal edges)."""
     paint = skia.Paint(ImageFilter=skia.ImageFilters.Blur(sx, sy, skia.TileMode.kDecal, None))
     for _ in range(passes):
-        dest = np.zeros_like(part)
+        dest = np.zeros_like(a)
         surface = skia.Surface(dest, colorType=RGBA, alphaType=PREMUL)
-        surface.getCanvas().drawImage(image_of(part), 0, 0, skia.SamplingOptions(), paint)
+        surface.getCanvas().drawImage(image_of(a), 0, 0, skia.SamplingOptions(), paint)
         surface.flushAndSubmit()
         del surface
-        part = dest
-    out[box] = part
-    return out
+        a = dest
+    return a
 
 
 def _blur_plan(alpha: np.ndarray, sx: float, sy: float
@@ -207,15 +212,7 @@ def _blur_reduced(part: np.ndarray, sx: float, sy: float, factor: int,
         small[..., 3] = averaged[..., 0]
     else:
         small = averaged
-    paint = skia.Paint(ImageFilter=skia.ImageFilters.Blur(sx / factor, sy / factor,
-                                                          skia.TileMode.kDecal, None))
-    for _ in range(passes):
-        blurred = np.zeros_like(small)
-        surface = skia.Surface(blurred, colorType=RGBA, alphaType=PREMUL)
-        surface.getCanvas().drawImage(image_of(small), 0, 0, skia.SamplingOptions(), paint)
-        surface.flushAndSubmit()
-        del surface
-        small = blurred
+    small = _gaussian_passes(small, sx / factor, sy / factor, passes)
     full = blank(hh * factor, ww * factor)
     surface = skia.Surface(full, colorType=RGBA, alphaType=PREMUL)
     surface.getCanvas().drawImageRect(image_of(small), skia.Rect.MakeWH(ww * factor, hh * factor),

@@ -15,18 +15,10 @@ from . import filter_ops as ops
 from .colors import parse_color
 from .document import local_name
 from .filter_lighting import Light
+from .paint import BLEND_MODES
 from .units import NUMBER_RE, Viewport, bbox_len, num, numbers
 
 FUNCTION_RE = re.compile(r"\s*([a-zA-Z-]+)\(((?:[^()]|\([^()]*\))*)\)\s*")
-BLEND_MODES = {
-    "normal": skia.BlendMode.kSrcOver, "multiply": skia.BlendMode.kMultiply,
-    "screen": skia.BlendMode.kScreen, "overlay": skia.BlendMode.kOverlay,
-    "darken": skia.BlendMode.kDarken, "lighten": skia.BlendMode.kLighten,
-    "color-dodge": skia.BlendMode.kColorDodge, "color-burn": skia.BlendMode.kColorBurn,
-    "hard-light": skia.BlendMode.kHardLight, "soft-light": skia.BlendMode.kSoftLight,
-    "difference": skia.BlendMode.kDifference, "exclusion": skia.BlendMode.kExclusion,
-    "hue": skia.BlendMode.kHue, "saturation": skia.BlendMode.kSaturation,
-    "color": skia.BlendMode.kColor, "luminosity": skia.BlendMode.kLuminosity}
 COMPOSITE_MODES = {
     "over": skia.BlendMode.kSrcOver, "in": skia.BlendMode.kSrcIn,
     "out": skia.BlendMode.kSrcOut, "atop": skia.BlendMode.kSrcATop,

@@ -33,15 +33,15 @@ class ContextPaint:
 Context = tuple[ContextPaint | None, ContextPaint | None]
 _SHARED_ATTRS = frozenset(("gradientUnits", "spreadMethod", "gradientTransform"))
 _OFFSET = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(%?)\s*\Z")
-BLEND_MODES = {
-    "multiply": skia.BlendMode.kMultiply, "screen": skia.BlendMode.kScreen,
-    "overlay": skia.BlendMode.kOverlay, "darken": skia.BlendMode.kDarken,
-    "lighten": skia.BlendMode.kLighten, "color-dodge": skia.BlendMode.kColorDodge,
-    "color-burn": skia.BlendMode.kColorBurn, "hard-light": skia.BlendMode.kHardLight,
-    "soft-light": skia.BlendMode.kSoftLight, "difference": skia.BlendMode.kDifference,
-    "exclusion": skia.BlendMode.kExclusion, "hue": skia.BlendMode.kHue,
-    "saturation": skia.BlendMode.kSaturation, "color": skia.BlendMode.kColor,
-    "luminosity": skia.BlendMode.kLuminosity}
+BLEND_MODES = {  # CSS mix-blend-mode and feBlend's mode, one vocabulary
+    "normal": skia.BlendMode.kSrcOver, "multiply": skia.BlendMode.kMultiply,
+    "screen": skia.BlendMode.kScreen, "overlay": skia.BlendMode.kOverlay,
+    "darken": skia.BlendMode.kDarken, "lighten": skia.BlendMode.kLighten,
+    "color-dodge": skia.BlendMode.kColorDodge, "color-burn": skia.BlendMode.kColorBurn,
+    "hard-light": skia.BlendMode.kHardLight, "soft-light": skia.BlendMode.kSoftLight,
+    "difference": skia.BlendMode.kDifference, "exclusion": skia.BlendMode.kExclusion,
+    "hue": skia.BlendMode.kHue, "saturation": skia.BlendMode.kSaturation,
+    "color": skia.BlendMode.kColor, "luminosity": skia.BlendMode.kLuminosity}
 
 
 class PaintMixin(PatternMixin):
@@ -170,6 +170,8 @@ class PaintMixin(PatternMixin):
         """Open the layer that `mix-blend-mode` composites with (or that `isolation:
         isolate` confines its children's blending to); whether one was opened."""
         mode = BLEND_MODES.get(st.get("mix-blend-mode", "normal").strip())
+        if mode == skia.BlendMode.kSrcOver:
+            mode = None  # normal blending needs no layer of its own
         if mode is None and st.get("isolation", "auto").strip() != "isolate":
             return False
         paint = skia.Paint()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import skia
@@ -346,28 +347,19 @@ class TextMixin:
         """x, y, dx, dy per character: each text/tspan assigns its lists to its own
         characters, descendants overriding (usvg's resolve_positions_list)."""
         lists: list[list[float | None]] = [[None] * total for _ in range(4)]
-        offset = 0
-
-        def walk(node: Node) -> None:
-            nonlocal offset
-            if node.kind in ("text", "tspan", "tref"):
-                count = _count(node)
-                em = _size(node.st)
-                for k, (name, ref) in enumerate((("x", vp[0]), ("y", vp[1]), ("dx", vp[0]),
-                                                 ("dy", vp[1]))):
-                    values = node.el.get(name)
-                    if values is None:
-                        continue
-                    parts = [p for p in re.split(r"[\s,]+", values.strip()) if p]
-                    for i, part in enumerate(parts[:count]):
-                        lists[k][offset + i] = num(part, 0.0, ref, em)
-            for child in node.children:
-                if isinstance(child, Leaf):
-                    offset += len(child.text)
-                else:
-                    walk(child)
-
-        walk(root)
+        for node, offset in _elements(root):
+            if node.kind not in ("text", "tspan", "tref"):
+                continue
+            count = _count(node)
+            em = _size(node.st)
+            for k, (name, ref) in enumerate((("x", vp[0]), ("y", vp[1]), ("dx", vp[0]),
+                                             ("dy", vp[1]))):
+                values = node.el.get(name)
+                if values is None:
+                    continue
+                parts = [p for p in re.split(r"[\s,]+", values.strip()) if p]
+                for i, part in enumerate(parts[:count]):
+                    lists[k][offset + i] = num(part, 0.0, ref, em)
         return lists
 
     def collect_chunks(self, root: Node, positions: list[list[float | None]],
@@ -854,27 +846,35 @@ def _rotate_list(root: Node, total: int) -> list[float]:
     """rotate per character: each element's list for its characters, the last value
     repeating (SVG 1.1 rotate rules, as usvg resolves them)."""
     out = [0.0] * total
+    for node, offset in _elements(root):
+        values = node.el.get("rotate")
+        if values is None:
+            continue
+        angles = _number_list(values)
+        last = 0.0
+        for i in range(_count(node)):
+            if i < len(angles):
+                last = angles[i]
+            if offset + i < total:
+                out[offset + i] = last
+    return out
+
+
+def _elements(root: Node) -> Iterator[tuple[Node, int]]:
+    """Every element of a text tree in document order, with the index of its first
+    character: where its per-character attribute lists start."""
     offset = 0
 
-    def walk(node: Node) -> None:
+    def walk(node: Node) -> Iterator[tuple[Node, int]]:
         nonlocal offset
-        values = node.el.get("rotate")
-        if values is not None:
-            angles = _number_list(values)
-            last = 0.0
-            for i in range(_count(node)):
-                if i < len(angles):
-                    last = angles[i]
-                if offset + i < total:
-                    out[offset + i] = last
+        yield node, offset
         for child in node.children:
             if isinstance(child, Leaf):
                 offset += len(child.text)
             else:
-                walk(child)
+                yield from walk(child)
 
-    walk(root)
-    return out
+    yield from walk(root)
 
 
 def _number_list(text: str) -> list[float]:
