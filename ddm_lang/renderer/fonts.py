@@ -18,7 +18,7 @@ from pathlib import Path
 
 import skia
 
-from .textshape import ShapingFace, shape_text
+from .textshape import ShapingFace, load_typeface, shape_text
 
 WGHT = 0x77676874  # 'wght'
 OPSZ = 0x6F70737A  # 'opsz'
@@ -154,7 +154,7 @@ class FontRegistry:
         # a collection (.ttc) holds several faces; a plain file one
         limit = 64 if path.suffix.lower() == ".ttc" else 1
         for index in range(limit):
-            face = skia.Typeface.MakeFromFile(str(path), index)
+            face = load_typeface(path, index)
             if face is None:
                 break
             family = face.getFamilyName().lower()

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import skia
@@ -50,13 +51,23 @@ class Glyph:
     face: ShapingFace
 
 
+# Typefaces are made by a font manager that knows no system fonts: output never depends on
+# the host's fontconfig (nor prints its warnings), only on registered files.
+_FILE_FONTS = skia.FontMgr.New_Custom_Empty()
+
+
+def load_typeface(path: str | Path, index: int = 0) -> skia.Typeface | None:
+    """The face at `index` of a font file, or None when there is none."""
+    return _FILE_FONTS.makeFromFile(str(path), index)
+
+
 class ShapingFace:
     """A font file at one variation instance: typeface, HarfBuzz font and metrics."""
 
     def __init__(self, file: FaceFile, coords: dict[int, float]) -> None:
         self.file = file
         self.coords = dict(coords)
-        base = skia.Typeface.MakeFromFile(str(file.path), file.index)
+        base = load_typeface(file.path, file.index)
         typeface = base
         if coords:
             # every intermediate object stays referenced until makeClone has read it:
