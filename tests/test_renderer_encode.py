@@ -32,6 +32,14 @@ def test_png_is_lossless_with_alpha() -> None:
     assert np.array_equal(decode(data), pixels())
 
 
+def test_opaque_png_drops_the_alpha_channel_losslessly() -> None:
+    img = pixels()
+    img[..., 3] = 255
+    data = encode(img, "png")
+    assert Image.open(io.BytesIO(data)).mode == "RGB"
+    assert np.array_equal(decode(data), img)
+
+
 def test_jpeg_flattens_alpha_onto_white() -> None:
     for fmt in ("jpg", "JPEG"):
         data = encode(pixels(), fmt, 95)
