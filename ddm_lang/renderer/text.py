@@ -8,15 +8,16 @@ with HarfBuzz (textshape.py), per span font; glyphs form clusters that get lette
 spacing, textLength, anchors, baselines and, on a textPath, a position and angle along the
 path. Each span becomes one path of glyph outlines filled and stroked like a shape, with its
 decorations; the text's bbox (for paint servers, clips, filters) comes from font metrics.
+
+This module builds the tree and drives the steps; textmodel.py holds the tree's types and
+textlayout.py the cluster steps (spacing, anchors, baselines, placement, decorations).
 """
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import skia
 from lxml import etree
@@ -25,7 +26,22 @@ from .document import MAX_IMAGE_NESTING, XML_SPACE, href_of, local_name, parse_s
 from .errors import RenderError
 from .fonts import WGHT, tag_of
 from .shapes import paint_order
-from .textpath import ACCURACY, path_length, path_normals
+from .textlayout import (
+    apply_length_adjust,
+    apply_letter_spacing,
+    apply_word_spacing,
+    apply_writing_mode,
+    baseline_offset,
+    decoration_path,
+    decoration_pieces,
+    form_cluster,
+    metrics_box,
+    place_linear,
+    place_on_path,
+    span_outlines,
+)
+from .textmodel import Chunk, Cluster, DrawnSpan, Leaf, Node, Span, concat, rotate_about, translate
+from .textpath import ACCURACY, path_length
 from .textshape import Glyph, ShapingFace, shape_text
 from .units import Viewport, fraction, num, parse_transform, union
 
@@ -36,119 +52,6 @@ STRETCH = {"ultra-condensed": 1, "extra-condensed": 2, "condensed": 3, "narrower
            "extra-expanded": 8, "ultra-expanded": 9}
 WDTH = {1: 50.0, 2: 62.5, 3: 75.0, 4: 87.5, 6: 112.5, 7: 125.0, 8: 150.0, 9: 200.0}
 WEIGHT_KEYWORDS = {"normal": 400, "bold": 700}
-# scripts whose letters join, so letter-spacing would break them apart (css-text-3)
-NO_LETTER_SPACING = ("ARABIC", "SYRIAC", "NKO", "MANICHAEAN", "PSALTER PAHLAVI", "MANDAIC",
-                     "MONGOLIAN", "PHAGS-PA", "DEVANAGARI", "BENGALI", "GURMUKHI", "MODI",
-                     "SHARADA", "SYLOTI NAGRI", "TIRHUTA", "OGHAM")
-WORD_SEPARATORS = frozenset("\u0020\u00a0\u1361\U00010100\U00010101\U0001039f\U0001091f")
-
-
-def _concat(a: skia.Matrix, b: skia.Matrix) -> skia.Matrix:
-    """a · b: b applied first (tiny-skia's `a.pre_concat(b)`)."""
-    return skia.Matrix.Concat(a, b)
-
-
-def _translate(x: float, y: float) -> skia.Matrix:
-    return skia.Matrix.Translate(x, y)
-
-
-def _rotate(deg: float, px: float = 0.0, py: float = 0.0) -> skia.Matrix:
-    m = skia.Matrix()
-    m.setRotate(deg, px, py)
-    return m
-
-
-# ---- the text tree ---------------------------------------------------------------------
-@dataclass
-class Leaf:
-    """A text node: its (whitespace-processed) characters."""
-
-    text: str
-    preserve: bool
-
-
-@dataclass
-class Node:
-    """An element of the text tree (text, tspan, tref, a, textPath) with its styles."""
-
-    el: etree._Element
-    kind: str
-    st: dict[str, str]  # computed style
-    own: dict[str, str]  # declared on this element
-    parent: Node | None
-    children: list[Node | Leaf] = field(default_factory=list)
-    preserve: bool = False
-
-    def ancestors(self):
-        node: Node | None = self
-        while node is not None:
-            yield node
-            node = node.parent
-
-
-@dataclass
-class Span:
-    """A run of characters of one chunk with one style (usvg's TextSpan)."""
-
-    start: int
-    end: int
-    node: Node
-    face: ShapingFace
-    size: float
-    variations: tuple[tuple[int, float], ...]
-    features: dict[str, bool]
-    decoration: dict[str, Node]
-    visible: bool
-    dominant: str
-    alignment: str
-    shifts: list[str | float]
-    letter_spacing: float
-    word_spacing: float
-    text_length: float | None
-    spacing_and_glyphs: bool
-
-
-@dataclass
-class Chunk:
-    x: float | None
-    y: float | None
-    anchor: str
-    spans: list[Span]
-    path: tuple[skia.Path, float] | None  # textPath geometry and its start offset
-    text: str = ""
-    chars: list[str] = field(default_factory=list)  # the text while it is collected
-    owner: list[int] = field(default_factory=list)  # span index of each character
-
-
-@dataclass
-class Cluster:
-    """Glyphs of one character cluster, laid out at the cluster's origin."""
-
-    idx: int
-    char: str
-    width: float
-    advance: float
-    ascent: float
-    descent: float
-    glyphs: list[tuple[ShapingFace, int, skia.Matrix]]
-    transform: skia.Matrix = field(default_factory=skia.Matrix)
-    path_transform: skia.Matrix = field(default_factory=skia.Matrix)
-    relative_shift: bool = False
-    visible: bool = True
-
-    def full(self) -> skia.Matrix:
-        return _concat(self.transform, self.path_transform)
-
-
-@dataclass
-class DrawnSpan:
-    """What one span paints: glyph outlines and decorations, in the text's user space."""
-
-    node: Node
-    visible: bool
-    glyphs: skia.Path
-    decorations: dict[str, tuple[skia.Path, Node]]
-    color: list[tuple[ShapingFace, int, skia.Matrix]]  # colour glyphs (emoji), user space
 
 
 class TextMixin:
@@ -520,25 +423,25 @@ class TextMixin:
             for pos, c in enumerate(clusters):
                 members[chunk.owner[c.idx]].append(pos)
             if vertical:
-                _apply_writing_mode(clusters)
-            _apply_letter_spacing(chunk, clusters)
-            _apply_word_spacing(chunk, clusters)
-            _apply_length_adjust(chunk, clusters, members)
+                apply_writing_mode(clusters)
+            apply_letter_spacing(chunk, clusters)
+            apply_word_spacing(chunk, clusters)
+            apply_length_adjust(chunk, clusters, members)
             if chunk.path is None:
-                end = _place_linear(chunk, clusters, offset, dx, dy, rotate, vertical)
+                end = place_linear(chunk, clusters, offset, dx, dy, rotate, vertical)
             else:
-                end = _place_on_path(chunk, clusters, offset, dx, dy, rotate, vertical,
+                end = place_on_path(chunk, clusters, offset, dx, dy, rotate, vertical,
                                      accuracy)
             text_ts = skia.Matrix()
             if vertical and chunk.path is None:
-                text_ts = _rotate(90, x, y)
-            chunk_box = _metrics_box(clusters)
+                text_ts = rotate_about(90, x, y)
+            chunk_box = metrics_box(clusters)
             for span, positions in zip(chunk.spans, members, strict=True):
-                span_ts = _concat(text_ts, _translate(x, y))
+                span_ts = concat(text_ts, translate(x, y))
                 if chunk.path is None:
-                    span_ts = _concat(span_ts, _translate(0, _baseline(span, vertical)))
+                    span_ts = concat(span_ts, translate(0, baseline_offset(span, vertical)))
                 decorations: dict[str, tuple[skia.Path, Node]] = {}
-                pieces = _decoration_pieces(clusters, positions)
+                pieces = decoration_pieces(clusters, positions)
                 face, size = span.face, span.size
                 for kind, owner in span.decoration.items():
                     if not pieces:
@@ -551,14 +454,14 @@ class TextMixin:
                             -face.ascent * face.scale(size)
                     else:
                         at = 0.0 if vertical else -face.line_through * face.scale(size)
-                    path = _decoration_path(at, face.underline_thickness * face.scale(size),
+                    path = decoration_path(at, face.underline_thickness * face.scale(size),
                                             pieces, span_ts)
                     if path is not None:
                         decorations[kind] = (path, owner)
                         box = union(box, path.computeTightBounds())
                 if chunk_box is None or not positions:
                     continue
-                glyphs, color = _span_outlines(clusters, positions, span_ts)
+                glyphs, color = span_outlines(clusters, positions, span_ts)
                 box = union(box, span_ts.mapRect(chunk_box))
                 drawn.append(DrawnSpan(span.node, span.visible, glyphs, decorations, color))
             offset += len(chunk.text)
@@ -600,20 +503,20 @@ class TextMixin:
             span = chunk.spans[chunk.owner[idx]]
             key = key_of(span)
             if key == base_key:
-                clusters.append(_form_cluster(group, chunk.text, span.size))
+                clusters.append(form_cluster(group, chunk.text, span.size))
                 continue
             if key not in shaped:
                 shaped[key] = {g[0].cluster: g for g in shape(span)}
             alt = shaped[key]
             own = alt.get(idx, group)
-            clusters.append(_form_cluster(own, chunk.text, span.size))
+            clusters.append(form_cluster(own, chunk.text, span.size))
             base_len, own_len = _covers(group), _covers(own)
             if own_len > base_len:  # the span's font joins what the base font split
                 skip_below = idx + own_len
             else:  # the span's font splits what the base font joined (a ligature)
                 for k in range(idx + max(1, own_len), idx + base_len):
                     if k in alt:
-                        clusters.append(_form_cluster(alt[k], chunk.text, span.size))
+                        clusters.append(form_cluster(alt[k], chunk.text, span.size))
         return clusters
 
 
@@ -896,276 +799,3 @@ def _writing_mode(el: etree._Element, st: dict[str, str]) -> bool:
         value = node.get("writing-mode")
         node = node.getparent()
     return (value or "").strip() in ("tb", "tb-rl", "vertical-rl", "vertical-lr")
-
-
-# ---- cluster layout -----------------------------------------------------------------
-def _form_cluster(glyphs: list[Glyph], text: str, size: float) -> Cluster:
-    """A cluster from its glyphs: each glyph scaled from font units and offset within the
-    cluster (marks above a base, zalgo); advance is the sum, width the widest glyph."""
-    x = 0.0
-    width = advance = 0.0
-    placed: list[tuple[ShapingFace, int, skia.Matrix]] = []
-    for g in glyphs:
-        sx = g.face.scale(size)
-        ts = skia.Matrix.MakeAll(sx, 0, sx * (x + g.dx), 0, sx, -sx * g.dy, 0, 0, 1)
-        placed.append((g.face, g.gid, ts))
-        x += g.advance
-        w = g.advance * sx
-        advance += w
-        width = max(width, w)
-    face = glyphs[0].face
-    sx = face.scale(size)
-    return Cluster(glyphs[0].cluster, text[glyphs[0].cluster], width, advance,
-                   face.ascent * sx, face.descent * sx, placed)
-
-
-def _span_at(chunk: Chunk, idx: int) -> Span | None:
-    return chunk.spans[chunk.owner[idx]] if 0 <= idx < len(chunk.owner) else None
-
-
-def _apply_writing_mode(clusters: list[Cluster]) -> None:
-    """Upright characters (CJK) turn back upright in vertical text; others stay rotated
-    with the line, centred on it (usvg's apply_writing_mode)."""
-    for c in clusters:
-        if unicodedata.east_asian_width(c.char) in ("W", "F"):
-            ts = _translate(0, (c.ascent + c.descent) / 2)
-            ts = _concat(ts, _rotate(-90, c.width / 2, -(c.ascent + c.descent) / 2))
-            c.path_transform = ts
-            c.ascent, c.descent = c.width / 2, -c.width / 2
-        else:
-            c.transform = _concat(c.transform, _translate(0, (c.ascent + c.descent) / 2))
-
-
-def _letter_spacing_applies(ch: str) -> bool:
-    name = unicodedata.name(ch, "")
-    return not any(name.startswith(script) for script in NO_LETTER_SPACING)
-
-
-def _apply_letter_spacing(chunk: Chunk, clusters: list[Cluster]) -> None:
-    if not any(s.letter_spacing for s in chunk.spans):
-        return
-    last = len(clusters) - 1
-    for i, c in enumerate(clusters):
-        if not _letter_spacing_applies(c.char):
-            continue
-        span = _span_at(chunk, c.idx)
-        if span is None:
-            continue
-        if i != last:
-            c.advance += span.letter_spacing
-        if not c.advance > 0:
-            c.width = c.advance = 0.0
-            c.glyphs = []
-
-
-def _apply_word_spacing(chunk: Chunk, clusters: list[Cluster]) -> None:
-    if not any(s.word_spacing for s in chunk.spans):
-        return
-    for c in clusters:
-        if c.char in WORD_SEPARATORS:
-            span = _span_at(chunk, c.idx)
-            if span is not None:
-                c.advance += span.word_spacing
-
-
-def _apply_length_adjust(chunk: Chunk, clusters: list[Cluster],
-                         members: list[list[int]]) -> None:
-    """textLength: spread the spacing, or scale the glyphs, to the requested length."""
-    horizontal = chunk.path is None
-    for span, chosen in zip(chunk.spans, members, strict=True):
-        if span.text_length is None:
-            continue
-        if not chosen:
-            continue
-        width = sum(clusters[i].width for i in chosen)
-        if not span.spacing_and_glyphs:
-            factor = (span.text_length - width) / (len(chosen) - 1) if len(chosen) > 1 else 0
-            for i in chosen:
-                clusters[i].advance = clusters[i].width + factor
-        else:
-            factor = span.text_length / width if width else 0.0
-            if factor < 0.001:
-                continue
-            for i in chosen:
-                c = clusters[i]
-                c.transform = _concat(c.transform, skia.Matrix.Scale(factor, 1))
-                if not horizontal:
-                    c.advance *= factor
-                    c.width *= factor
-
-
-def _anchor_shift(anchor: str, width: float) -> float:
-    return -width / 2 if anchor == "middle" else -width if anchor == "end" else 0.0
-
-
-def _place_linear(chunk: Chunk, clusters: list[Cluster], offset: int, dx: list, dy: list,
-                  rotate: list[float], vertical: bool) -> tuple[float, float]:
-    x = _anchor_shift(chunk.anchor, sum(c.advance for c in clusters))
-    y = 0.0
-    for c in clusters:
-        cp = offset + c.idx
-        if cp < len(dx):
-            ddx, ddy = dx[cp] or 0.0, dy[cp] or 0.0
-            if vertical:
-                y -= ddx
-                x += ddy
-            else:
-                x += ddx
-                y += ddy
-            c.relative_shift = ddx != 0 or ddy != 0
-        c.transform = _concat(c.transform, _translate(x, y))
-        angle = rotate[cp] if cp < len(rotate) else 0.0
-        if angle:
-            c.transform = _concat(c.transform, _rotate(angle))
-            c.relative_shift = True
-        x += c.advance
-    return x, y
-
-
-def _baseline(span: Span, vertical: bool) -> float:
-    """The vertical shift of a span's baseline: baseline-shift, then the alignment or
-    dominant baseline (resvg's hardcoded, Chrome-like values)."""
-    face, size = span.face, span.size
-    sx = face.scale(size)
-    shift = 0.0
-    for s in reversed(span.shifts):
-        if s == "sub":
-            shift -= face.subscript * sx
-        elif s == "super":
-            shift += face.superscript * sx
-        elif isinstance(s, float):
-            shift += s
-    total = -shift
-    if not vertical:
-        name = span.alignment
-        if name in ("auto", "baseline"):
-            name = {"use-script": "auto", "no-change": "auto", "reset-size": "auto"}.get(
-                span.dominant, span.dominant)
-        total += _alignment_shift(face, name, sx)
-    return total
-
-
-def _alignment_shift(face: ShapingFace, name: str, sx: float) -> float:
-    ascent, descent = face.ascent * sx, face.descent * sx
-    return {"before-edge": ascent, "text-before-edge": ascent,
-            "middle": face.x_height * sx * 0.5,
-            "central": ascent - (ascent - descent) * 0.5,
-            "after-edge": descent, "text-after-edge": descent, "ideographic": descent,
-            "hanging": ascent * 0.8, "mathematical": ascent * 0.5}.get(name, 0.0)
-
-
-def _place_on_path(chunk: Chunk, clusters: list[Cluster], offset: int, dx: list, dy: list,
-                   rotate: list[float], vertical: bool,
-                   accuracy: float = ACCURACY) -> tuple[float, float]:
-    """Clusters along a textPath: each at the point of the path under its midpoint,
-    rotated to the tangent; those off the path are hidden (usvg's text-on-path)."""
-    path, start = chunk.path  # type: ignore[misc]
-    chunk_offset = (chunk.y if vertical else chunk.x) or 0.0
-    start_at = chunk_offset + start + _anchor_shift(chunk.anchor,
-                                                    sum(c.advance for c in clusters))
-    offsets = []
-    advance = start_at
-    for c in clusters:
-        cp = offset + c.idx
-        advance += (dx[cp] or 0.0) if cp < len(dx) else 0.0
-        offsets.append(advance + c.width / 2)
-        advance += c.advance
-    normals = path_normals(path, offsets, accuracy)
-    last = (0.0, 0.0)
-    shift_y = 0.0
-    for c, normal in zip(clusters, normals, strict=True):
-        if normal is None:
-            c.visible = False
-            continue
-        x, y, angle = normal
-        c.relative_shift = True
-        original = c.transform
-        half = c.width / 2
-        ts = _concat(_translate(x - half, y), _rotate(angle, half, 0))
-        cp = offset + c.idx
-        shift_y += (dy[cp] or 0.0) if cp < len(dy) else 0.0
-        span = _span_at(chunk, c.idx)
-        baseline = -_baseline(span, vertical) if span is not None else 0.0
-        if shift_y or baseline:
-            ts = _concat(ts, _translate(0, shift_y - baseline))
-        angle2 = rotate[cp] if cp < len(rotate) else 0.0
-        if angle2:
-            ts = _concat(ts, _rotate(angle2))
-        c.transform = _concat(ts, original)
-        last = (x + c.advance, y)
-    return last
-
-
-def _decoration_pieces(clusters: list[Cluster],
-                       positions: list[int]) -> list[tuple[float, skia.Matrix]]:
-    """Continuous stretches of a span's clusters for decoration lines, broken where
-    another span's clusters come between and wherever a cluster was moved on its own
-    (dx/dy, rotate, text on a path), as usvg does."""
-    pieces: list[tuple[float, skia.Matrix]] = []
-    width = 0.0
-    ts = skia.Matrix()
-    previous = None
-    for pos in positions:
-        c = clusters[pos]
-        if previous is not None and (pos != previous + 1 or c.relative_shift):
-            pieces.append((width, ts))
-            previous = None
-        if previous is None:
-            width, ts = c.advance, c.transform
-        else:
-            width += c.advance
-        previous = pos
-    if previous is not None:
-        pieces.append((width, ts))
-    return pieces
-
-
-def _decoration_path(at: float, thickness: float, pieces: list[tuple[float, skia.Matrix]],
-                     span_ts: skia.Matrix) -> skia.Path | None:
-    out = skia.Path()
-    for width, ts in pieces:
-        if width <= 0 or thickness <= 0:
-            continue
-        rect = skia.Path()
-        rect.addRect(skia.Rect.MakeXYWH(0, -thickness / 2, width, thickness))
-        rect.transform(_concat(span_ts, _concat(ts, _translate(0, at))))
-        out.addPath(rect)
-    return out if out.countVerbs() else None
-
-
-def _metrics_box(clusters: list[Cluster]) -> skia.Rect | None:
-    """The chunk's bbox from font metrics: each visible cluster's advance × (ascent to
-    descent) box, as placed (usvg counts every visible cluster of the chunk in each span's
-    bbox, so it is computed once per chunk)."""
-    left = top = math.inf
-    right = bottom = -math.inf
-    for c in clusters:
-        if not c.visible or c.ascent - c.descent <= 0:
-            continue
-        advance = c.advance if c.advance > 0 else 1.0
-        rect = c.full().mapRect(skia.Rect.MakeXYWH(0, -c.ascent, advance, c.ascent - c.descent))
-        left, top = min(left, rect.left()), min(top, rect.top())
-        right, bottom = max(right, rect.right()), max(bottom, rect.bottom())
-    return skia.Rect(left, top, right, bottom) if left <= right else None
-
-
-def _span_outlines(clusters: list[Cluster], positions: list[int], span_ts: skia.Matrix,
-                   ) -> tuple[skia.Path, list[tuple[ShapingFace, int, skia.Matrix]]]:
-    """A span's glyph outlines in user space, and its colour glyphs with their
-    transforms (clusters off a text path are hidden)."""
-    path = skia.Path()
-    color: list[tuple[ShapingFace, int, skia.Matrix]] = []
-    for pos in positions:
-        c = clusters[pos]
-        if not c.visible:
-            continue
-        full = _concat(span_ts, c.full())
-        for face, gid, ts in c.glyphs:
-            matrix = _concat(full, ts)
-            if face.is_color(gid):
-                color.append((face, gid, matrix))
-                continue
-            outline = face.outline(gid)
-            if outline is not None:
-                path.addPath(outline, matrix)
-    return path, color
