@@ -69,7 +69,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from .renderer import render_to_bytes
+    from .renderer import RenderError, render_to_bytes
     from .renderer.encode import write_atomic
     src = Path(args.svg)
     out = Path(args.output)
@@ -81,9 +81,12 @@ def _cmd_render(args: argparse.Namespace) -> int:
         for folder in args.font_dir:
             fonts.add_directory(folder)
     roots = (src.parent.resolve(), *(Path(r).resolve() for r in args.allow))
-    data = render_to_bytes(src.read_bytes(), fmt, width=args.width, height=args.height,
-                           background=args.background, quality=args.quality,
-                           allowed_roots=roots, base_dir=src.parent.resolve(), fonts=fonts)
+    try:
+        data = render_to_bytes(src.read_bytes(), fmt, width=args.width, height=args.height,
+                               background=args.background, quality=args.quality,
+                               allowed_roots=roots, base_dir=src.parent.resolve(), fonts=fonts)
+    except RenderError as err:  # name the file: a batch of assets fails one file at a time
+        raise RenderError(f"{src}: {err}") from None
     write_atomic(out, data)
     print(f"{out}: {len(data)} bytes")
     return 0
