@@ -1,14 +1,24 @@
 """The renderer's fast paths give the result of the slow ones: filter chains run at reduced
 resolution only when their output is smooth and then match the full-resolution result,
 opaque and translucent outputs read back as straight alpha, images pick their sampling
-from image-rendering and the scale, and dithered gradients keep their colours."""
+from image-rendering and the scale, and dithered gradients keep their colours. Magnified
+images resampled by Pillow (image_blit.py) and a lone blur or drop shadow on a solid-filled
+shape drawn with skia's mask blur (filter_direct.py) are taken where they apply and match
+the general paths."""
 
 from __future__ import annotations
+
+import base64
+import io
 
 import numpy as np
 import pytest
 import skia
+from _resvg import difference, resvg_pixels
+from PIL import Image
 
+import ddm_lang.renderer.filter_direct as filter_direct
+import ddm_lang.renderer.images as images
 from ddm_lang.renderer import filter_ops, filter_reduce, filters, render
 from ddm_lang.renderer.filter_boxblur import box_blur, box_sizes
 from ddm_lang.renderer.filter_parse import Filter, Primitive
@@ -61,6 +71,12 @@ GLOW = ('<rect width="400" height="400" fill="#123"/>'
         '<circle cx="200" cy="200" r="80" fill="#e25" fill-opacity="0.6" filter="url(#f)"/>')
 
 
+def _general_filters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Turn off filter_direct's mask-blur path, which would draw a plain glow itself."""
+    monkeypatch.setattr(filter_direct.DirectFilterMixin, "draw_filtered_directly",
+                        lambda *args, **kwargs: False)
+
+
 @pytest.mark.parametrize("prims", [
     '<feGaussianBlur stdDeviation="36"/>',
     '<feGaussianBlur in="SourceAlpha" stdDeviation="30"/><feOffset dx="16" dy="32"/>'
@@ -69,6 +85,7 @@ GLOW = ('<rect width="400" height="400" fill="#123"/>'
 def test_reduced_chain_matches_full_resolution(prims: str,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     svg = SVG.format(w=400, h=400, body=GLOW.format(prims=prims))
+    _general_filters(monkeypatch)
     factors: list[int] = []
     original = filters.reduction
     monkeypatch.setattr(filters, "reduction",
@@ -85,6 +102,7 @@ def test_reduced_chain_matches_full_resolution(prims: str,
 
 def test_banded_upscale_is_the_whole_upscale(monkeypatch: pytest.MonkeyPatch) -> None:
     """Leaving out what comes out transparent changes no pixel."""
+    _general_filters(monkeypatch)
     svg = SVG.format(w=400, h=400, body=GLOW.format(prims='<feGaussianBlur stdDeviation="36"/>'))
     banded = render(svg)
     monkeypatch.setattr(filters, "CONTENT_BANDS", 1)
@@ -164,3 +182,125 @@ def test_dithered_gradient_keeps_its_colours() -> None:
     expected = np.arange(256)  # 256 px from black to white: about one level a pixel
     assert np.abs(row - expected).max() <= 3
     assert np.all(np.diff(row[::16]) > 0)  # no bands: strictly rising every 16 px
+
+
+def _png_uri(mode: str) -> str:
+    """A small deterministic test image (opaque or with varying alpha) as a data URI."""
+    rng = np.random.default_rng(7)
+    pixels = rng.integers(0, 256, (12, 10, 4), dtype=np.uint8)
+    if mode == "RGB":
+        pixels[..., 3] = 255
+    buf = io.BytesIO()
+    Image.fromarray(pixels, "RGBA").convert(mode).save(buf, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def _svg(body: str, size: int = 120) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+            f'viewBox="0 0 {size} {size}">{body}</svg>')
+
+
+def _diff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.abs(a.astype(np.int16) - b.astype(np.int16))
+
+
+def _both(monkeypatch: pytest.MonkeyPatch, target: object, name: str,
+          svg: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """The render with the fast path `target.name`, without it, and how often it drew."""
+    func = getattr(target, name)
+    state = {"enabled": True, "taken": 0}
+
+    def spy(*args: object, **kwargs: object) -> bool:
+        if not state["enabled"]:
+            return False
+        drew = func(*args, **kwargs)
+        state["taken"] += bool(drew)
+        return drew
+
+    monkeypatch.setattr(target, name, spy)
+    fast = render(svg)
+    state["enabled"] = False
+    return fast, render(svg), state["taken"]
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_magnified_image_matches_skia_bilinear(monkeypatch: pytest.MonkeyPatch,
+                                               mode: str) -> None:
+    svg = _svg(f'<rect width="120" height="120" fill="#336"/>'
+               f'<image x="10" y="4" width="100" height="120" opacity="0.8" '
+               f'href="{_png_uri(mode)}"/>')
+    fast, general, taken = _both(monkeypatch, images, "draw_magnified", svg)
+    assert taken == 1
+    diff = _diff(fast, general)
+    assert diff.mean() < 1.0 and diff.max() <= 6
+
+
+@pytest.mark.parametrize("attrs", [
+    'x="10.3" y="4" width="100" height="120"',  # edges between device pixels
+    'x="10" y="4" width="5" height="6"',  # shrunk: mipmaps
+    'x="10" y="4" width="100" height="120" style="image-rendering:pixelated"',
+    'x="10" y="4" width="100" height="120" transform="rotate(10)"',
+])
+def test_magnified_image_fast_path_declines(monkeypatch: pytest.MonkeyPatch,
+                                            attrs: str) -> None:
+    svg = _svg(f'<image {attrs} href="{_png_uri("RGB")}"/>')
+    fast, general, taken = _both(monkeypatch, images, "draw_magnified", svg)
+    assert taken == 0
+    assert np.array_equal(fast, general)
+
+
+def test_image_inside_svg_image_is_not_resampled_at_recording_scale(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An SVG image is recorded as a picture and played back scaled: the recording canvas
+    has no device pixels, so the fast path must leave it to skia."""
+    inner = _svg(f'<image width="40" height="48" href="{_png_uri("RGB")}"/>', 40)
+    uri = "data:image/svg+xml;base64," + base64.b64encode(inner.encode()).decode()
+    svg = _svg(f'<image width="120" height="120" href="{uri}"/>')
+    _, _, taken = _both(monkeypatch, images, "draw_magnified", svg)
+    assert taken == 0
+
+
+BLUR = ('<filter id="f" x="-50%" y="-50%" width="200%" height="200%">'
+        '<feGaussianBlur stdDeviation="6"/></filter>')
+SHADOW = ('<filter id="f" x="-30%" y="-40%" width="160%" height="200%">'
+          '<feDropShadow dx="2" dy="5" stdDeviation="4" flood-color="#000" '
+          'flood-opacity="0.5"/></filter>')
+
+
+@pytest.mark.parametrize("body", [
+    f'{BLUR}<circle cx="60" cy="60" r="25" fill="#e2571e" fill-opacity="0.55" filter="url(#f)"/>',
+    f'{BLUR}<g opacity="0.5"><rect x="30" y="40" width="50" height="30" fill="#5a2ca0" '
+    f'filter="url(#f)"/></g>',
+    f'{SHADOW}<rect x="25" y="40" width="70" height="30" rx="15" fill="#1f7a3a" '
+    f'filter="url(#f)"/>',
+    f'{SHADOW}<rect x="25" y="40" width="70" height="30" fill="#0b5cab" opacity="0.6" '
+    f'filter="url(#f)"/>',
+])
+def test_direct_blur_matches_filter_pipeline(monkeypatch: pytest.MonkeyPatch,
+                                             body: str) -> None:
+    svg = _svg(f'<rect width="120" height="120" fill="#fff4d6"/>{body}')
+    fast, general, taken = _both(monkeypatch, filter_direct.DirectFilterMixin,
+                                 "draw_filtered_directly", svg)
+    assert taken == 1
+    assert _diff(fast, general).mean() < 1.0
+    # Against resvg, well inside the conformance rule (a drop shadow's anti-aliased edge is
+    # composited in sRGB here, in linearRGB there: a few levels on edge pixels).
+    mean, over = difference(fast, resvg_pixels(svg))
+    assert mean < 0.006 and over == 0.0
+
+
+@pytest.mark.parametrize("body", [
+    f'{BLUR}<circle cx="60" cy="60" r="25" fill="#e2571e" stroke="#000" filter="url(#f)"/>',
+    '<linearGradient id="g"><stop stop-color="red"/><stop offset="1" stop-color="blue"/>'
+    f'</linearGradient>{BLUR}<circle cx="60" cy="60" r="25" fill="url(#g)" filter="url(#f)"/>',
+    # The blur reaches well past a tight filter region: resvg's clipped passes differ.
+    '<filter id="f" x="0" y="0" width="1" height="1"><feGaussianBlur stdDeviation="6"/>'
+    '</filter><circle cx="60" cy="60" r="25" fill="#e2571e" filter="url(#f)"/>',
+    '<filter id="f"><feGaussianBlur stdDeviation="6 2"/></filter>'
+    '<circle cx="60" cy="60" r="25" fill="#e2571e" filter="url(#f)"/>',
+])
+def test_direct_blur_declines(monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    fast, general, taken = _both(monkeypatch, filter_direct.DirectFilterMixin,
+                                 "draw_filtered_directly", _svg(body))
+    assert taken == 0
+    assert np.array_equal(fast, general)

@@ -41,7 +41,7 @@ def _filter_reduction(f: Filter, scale: tuple[float, float]) -> int:
     sigma = math.inf
     last = False
     for prim in f.primitives:
-        if prim.kind not in REDUCIBLE or not _covers(prim, f):
+        if prim.kind not in REDUCIBLE or not covers(prim, f):
             return 1
         ok, prim_sigma = _smooth(prim, smooth, scale)
         sigma = min(sigma, prim_sigma)
@@ -66,7 +66,7 @@ def _smooth(prim: Primitive, smooth: dict[str, bool],
     return inputs_smooth, math.inf  # an offset or a pointwise primitive
 
 
-def _covers(prim: Primitive, f: Filter) -> bool:
+def covers(prim: Primitive, f: Filter) -> bool:
     """Whether the primitive's subregion holds the whole filter region (no edge of its own
     that the reduction would blur)."""
     r, region = prim.rect, f.rect

@@ -17,6 +17,7 @@ from lxml import etree
 
 from .document import MAX_BYTES, MAX_IMAGE_NESTING, MAX_PIXELS, href_of, parse_svg
 from .errors import RenderError
+from .image_blit import draw_magnified
 from .units import Viewport, num, view_box_matrix
 
 
@@ -94,9 +95,11 @@ class ImageMixin:
             # Dither selects skia's float pipeline: ~3× faster for scaled images (paint.py).
             paint = skia.Paint(AntiAlias=True, Dither=True)
             paint.setAlphaf(alpha)
-            magnified = canvas.getTotalMatrix().getMinScale() >= 1.0
-            canvas.drawImageRect(picture, skia.Rect.MakeWH(iw, ih),
-                                 sampling((st or {}).get("image-rendering"), magnified), paint)
+            mode = (st or {}).get("image-rendering")
+            if not bilinear_mode(mode) or not draw_magnified(canvas, picture, paint):
+                magnified = canvas.getTotalMatrix().getMinScale() >= 1.0
+                canvas.drawImageRect(picture, skia.Rect.MakeWH(iw, ih),
+                                     sampling(mode, magnified), paint)
         else:
             paint = skia.Paint()
             paint.setAlphaf(alpha)
@@ -234,6 +237,12 @@ def zero_sized(el: etree._Element, vp: Viewport) -> bool:
         if text is not None and text.strip() != "auto" and num(text, 1.0, ref) <= 0:
             return True
     return False
+
+
+def bilinear_mode(mode: str | None) -> bool:
+    """image-rendering values that `sampling` draws bilinear when magnifying (auto, smooth):
+    those the Pillow fast path (image_blit.py) reproduces."""
+    return (mode or "").strip() in ("", "auto", "smooth")
 
 
 def sampling(mode: str | None, magnified: bool = False) -> skia.SamplingOptions:

@@ -38,6 +38,7 @@ from .document import (
     view_box,
 )
 from .errors import RenderError
+from .filter_direct import DirectFilterMixin
 from .filters import FilterMixin
 from .fonts import FontRegistry
 from .images import ImageMixin
@@ -60,7 +61,8 @@ from .units import (
 )
 
 
-class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, ImageMixin, TextMixin):
+class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, DirectFilterMixin,
+               ImageMixin, TextMixin):
     """One render of one document: the id map, the options and the work counters."""
 
     def __init__(self, root: etree._Element, options: RenderOptions, nesting: int = 0) -> None:
@@ -229,8 +231,9 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Im
             opacity = 1.0
         layered = opacity < 1.0 and filt is None
         if filt is not None:
-            self.draw_filtered(canvas, filt, opacity,
-                               lambda c: self.draw_element(c, el, kind, st, vp, size))
+            if not self.draw_filtered_directly(canvas, filt, opacity, el, kind, st, vp):
+                self.draw_filtered(canvas, filt, opacity,
+                                   lambda c: self.draw_element(c, el, kind, st, vp, size))
         else:
             if layered:
                 paint = skia.Paint()
