@@ -27,6 +27,7 @@ MAX_DEPTH = 256
 MAX_PIXELS = 50_000_000
 MAX_OUTPUT = 16384
 MAX_IMAGE_NESTING = 4
+MAX_HREF_CHAIN = 16  # href inheritance links followed (gradients, patterns, filters)
 
 
 def safe_parser() -> etree.XMLParser:

@@ -21,7 +21,7 @@ import skia
 from lxml import etree
 
 from . import filter_ops as ops
-from .document import href_of, local_name
+from .document import MAX_HREF_CHAIN, href_of, local_name
 from .errors import RenderError
 from .filter_lighting import Light, lighting
 from .filter_parse import (
@@ -42,7 +42,6 @@ from .units import URL_RE, Viewport, bbox_len, num, numbers
 
 # One filter layer's pixels (≈ 2800²): bounds memory and time; a larger one is not drawn.
 MAX_FILTER_PIXELS = 8_000_000
-MAX_HREF_CHAIN = 16
 MAX_PRIMITIVES = 256  # per filter; later ones are ignored (bounds work per element)
 CONTENT_BANDS = 8  # row bands a scaled-up filter result is drawn in
 IntRect = tuple[int, int, int, int]  # x, y, width, height in layer pixels
@@ -165,8 +164,7 @@ class FilterMixin:
             seen.append(node)
             if node.get(name) is not None:
                 return node.get(name)
-            href = href_of(node)
-            node = self.ids.get(href[1:]) if href.startswith("#") else None
+            node = self.href_target(node)
             if node is not None and local_name(node) != "filter":
                 return None
         return None
@@ -183,8 +181,7 @@ class FilterMixin:
                 return None
             if any(isinstance(c.tag, str) for c in node):
                 return node
-            href = href_of(node)
-            node = self.ids.get(href[1:]) if href.startswith("#") else None
+            node = self.href_target(node)
         return None
 
     def filter_element(self, el: etree._Element, obb: skia.Rect | None,

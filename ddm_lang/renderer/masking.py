@@ -7,7 +7,7 @@ from collections.abc import Callable
 import skia
 from lxml import etree
 
-from .document import href_of, local_name
+from .document import local_name
 from .errors import RenderError
 from .style import SHAPES
 from .units import Viewport, bbox_len, bbox_matrix, element_transform, num
@@ -71,8 +71,7 @@ class MaskingMixin:
         if kind == "text":
             return self.text_outline(child, cst, vp)
         if kind == "use":
-            href = href_of(child)
-            target = self.ids.get(href[1:]) if href.startswith("#") else None
+            target = self.href_target(child)
             if target is None or local_name(target) not in SHAPES | {"text"}:
                 return None
             shape = self.clip_shape(target, local_name(target), self.style(target, cst), vp)

@@ -11,7 +11,7 @@ import skia
 from lxml import etree
 
 from .colors import parse_color
-from .document import href_of, local_name
+from .document import local_name
 from .patterns import PatternMixin
 from .units import Viewport, bbox_len, bbox_matrix, fraction, num, parse_transform, with_origin
 
@@ -33,6 +33,7 @@ class ContextPaint:
 Context = tuple[ContextPaint | None, ContextPaint | None]
 _SHARED_ATTRS = frozenset(("gradientUnits", "spreadMethod", "gradientTransform"))
 _OFFSET = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(%?)\s*\Z")
+GRADIENTS = frozenset(("linearGradient", "radialGradient"))
 BLEND_MODES = {  # CSS mix-blend-mode and feBlend's mode, one vocabulary
     "normal": skia.BlendMode.kSrcOver, "multiply": skia.BlendMode.kMultiply,
     "screen": skia.BlendMode.kScreen, "overlay": skia.BlendMode.kOverlay,
@@ -183,15 +184,7 @@ class PaintMixin(PatternMixin):
     # ---- gradients ----------------------------------------------------------------------
     def gradient_chain(self, el: etree._Element) -> list[etree._Element]:
         """The gradient and the ones it inherits from through href (cycle-safe)."""
-        chain = [el]
-        while len(chain) < 16:
-            href = href_of(chain[-1])
-            nxt = self.ids.get(href[1:]) if href.startswith("#") else None
-            if nxt is None or nxt in chain or \
-                    local_name(nxt) not in ("linearGradient", "radialGradient"):
-                break
-            chain.append(nxt)
-        return chain
+        return self.href_chain(el, GRADIENTS)
 
     def stops(self, chain: list[etree._Element]) -> tuple[list[int], list[float]]:
         """Colours and offsets of the first gradient in the chain that has stops. A stop's

@@ -14,7 +14,6 @@ import math
 import skia
 from lxml import etree
 
-from .document import href_of, local_name
 from .units import (
     Viewport,
     bbox_len,
@@ -32,6 +31,7 @@ MAX_CACHED_TILES = 16
 MAX_CACHED_PIXELS = 1 << 20
 #: Patterns nested inside pattern tiles at most.
 MAX_PATTERN_DEPTH = 8
+PATTERN = frozenset(("pattern",))
 
 
 class PatternMixin:
@@ -42,14 +42,7 @@ class PatternMixin:
 
     def pattern_chain(self, el: etree._Element) -> list[etree._Element]:
         """The pattern and the patterns it inherits from through href (cycle-safe)."""
-        chain = [el]
-        while len(chain) < 16:
-            href = href_of(chain[-1])
-            nxt = self.ids.get(href[1:]) if href.startswith("#") else None
-            if nxt is None or nxt in chain or local_name(nxt) != "pattern":
-                break
-            chain.append(nxt)
-        return chain
+        return self.href_chain(el, PATTERN)
 
     def pattern_shader(self, el: etree._Element, bounds: skia.Rect | None, vp: Viewport,
                        ctm: skia.Matrix | None) -> skia.Shader | None:

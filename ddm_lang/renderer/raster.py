@@ -3,7 +3,7 @@
 The renderer draws everything the compiler emits — shapes, paths, gradients, clip paths,
 masks, nested viewports, images (raster or SVG, from data URIs or allowed files), text with
 tspans, anchors and per-character font fallback, group opacity, and the common filter
-primitives — and parses any input safely: bounded entity expansion, no network, bounded
+primitives — and parses any input safely: no entity expansion, no network, bounded
 size, bounded work. Anything it cannot draw is skipped; anything malformed is a RenderError.
 
 Structure: `parse_svg` (document.py, safe parse, then the CSS cascade of css.py) →
@@ -29,6 +29,7 @@ from .css import cascade, needs_cascade
 from .document import (
     MAX_DEPTH,
     MAX_DRAWN,
+    MAX_HREF_CHAIN,
     href_of,
     intrinsic_size,
     local_name,
@@ -149,8 +150,7 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
         active.add(key)
         total = 1
         if local_name(el) == "use":
-            href = href_of(el)
-            target = self.ids.get(href[1:]) if href.startswith("#") else None
+            target = self.href_target(el)
             if target is not None:
                 total += self.expanded_size(target, memo, active, depth + 1)
         for child in el:
@@ -170,7 +170,22 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
             return None, ""
         return self.ids.get(m.group(1)), m.group(2).strip()
 
-    # ---- style --------------------------------------------------------------------------
+    def href_target(self, el: etree._Element) -> etree._Element | None:
+        """The element an href (`#id`) points at in this document, if any."""
+        href = href_of(el)
+        return self.ids.get(href[1:]) if href.startswith("#") else None
+
+    def href_chain(self, el: etree._Element, kinds: frozenset[str]) -> list[etree._Element]:
+        """`el` and the elements of `kinds` it inherits from through href, stopping at a
+        cycle, another kind or MAX_HREF_CHAIN links (gradients, patterns)."""
+        chain = [el]
+        while len(chain) < MAX_HREF_CHAIN:
+            nxt = self.href_target(chain[-1])
+            if nxt is None or nxt in chain or local_name(nxt) not in kinds:
+                break
+            chain.append(nxt)
+        return chain
+
     # ---- traversal ----------------------------------------------------------------------
     def draw_children(self, canvas: skia.Canvas, el: etree._Element, st: dict[str, str],
                       vp: Viewport) -> None:
@@ -301,8 +316,7 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
     def use(self, canvas: skia.Canvas, el: etree._Element, st: dict[str, str],
             vp: Viewport) -> None:
         """Draw the referenced element; a reference cycle draws nothing."""
-        href = href_of(el)
-        target = self.ids.get(href[1:]) if href.startswith("#") else None
+        target = self.href_target(el)
         if target is None or id(target) in self.active_refs or not local_name(target):
             return
         if any(a is target for a in el.iterancestors()):
@@ -331,21 +345,13 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
         """A symbol instance: a viewport of the <use>'s x/y/width/height (100 % by default),
         clipped unless the symbol's overflow is visible, its viewBox mapped onto it; the
         symbol itself then draws as a group (its opacity, clip, mask and filter apply)."""
-        x, y = num(use.get("x"), 0, vp[0]), num(use.get("y"), 0, vp[1])
-        w = num(use.get("width"), vp[0], vp[0])
-        h = num(use.get("height"), vp[1], vp[1])
         sst = self.style(sym, st)
         if sst.get("display") == "none":
             return
-        if w > 0 and h > 0 and sst.get("overflow", "hidden") not in ("visible", "auto"):
-            canvas.clipRect(skia.Rect.MakeXYWH(x, y, w, h), doAntiAlias=True)
-        canvas.translate(x, y)
-        inner = (w, h) if w > 0 and h > 0 else vp
-        vb = numbers(sym.get("viewBox"))
-        if len(vb) == 4 and vb[2] > 0 and vb[3] > 0 and w > 0 and h > 0:
-            m, _ = view_box_matrix(vb, w, h, sym.get("preserveAspectRatio"))
-            canvas.concat(m)
-            inner = (vb[2], vb[3])
+        viewport, m, inner = symbol_frame(use, sym, vp)
+        if not viewport.isEmpty() and sst.get("overflow", "hidden") not in ("visible", "auto"):
+            canvas.clipRect(viewport, doAntiAlias=True)
+        canvas.concat(m)
         self.draw_effects(canvas, sym, "g", sst, inner)
 
     def nested_svg(self, canvas: skia.Canvas, el: etree._Element, st: dict[str, str],
@@ -372,7 +378,6 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
             inner = (vb[2], vb[3])
         self.draw_children(canvas, el, st, inner)
 
-    # ---- shapes -------------------------------------------------------------------------
     # ---- bounding boxes -----------------------------------------------------------------
     def bbox(self, el: etree._Element, st: dict[str, str], vp: Viewport,
              depth: int = 0, stroked: bool = False) -> skia.Rect | None:
@@ -399,8 +404,7 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
         if kind == "text":
             return self.text_bbox(el, st, vp)
         if kind == "use":
-            href = href_of(el)
-            target = self.ids.get(href[1:]) if href.startswith("#") else None
+            target = self.href_target(el)
             if target is None or any(a is target for a in el.iterancestors()):
                 return None
             if local_name(target) == "symbol":
@@ -431,15 +435,7 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
         sst = self.style(sym, st)
         if sst.get("display") == "none":
             return None
-        x, y = num(use.get("x"), 0, vp[0]), num(use.get("y"), 0, vp[1])
-        w = num(use.get("width"), vp[0], vp[0])
-        h = num(use.get("height"), vp[1], vp[1])
-        m = skia.Matrix.Translate(x, y)
-        inner = (w, h) if w > 0 and h > 0 else vp
-        vb = numbers(sym.get("viewBox"))
-        if len(vb) == 4 and vb[2] > 0 and vb[3] > 0 and w > 0 and h > 0:
-            m.preConcat(view_box_matrix(vb, w, h, sym.get("preserveAspectRatio"))[0])
-            inner = (vb[2], vb[3])
+        _, m, inner = symbol_frame(use, sym, vp)
         box = None
         for child in sym:
             box = union(box, self.child_bbox(child, sst, inner, depth + 1, stroked))
@@ -455,11 +451,22 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
             return None
         return element_transform(child, vp).mapRect(box)
 
-    # ---- clipping and masking -----------------------------------------------------------
 
-def _draw_root(root: etree._Element, canvas: skia.Canvas, width: float, height: float,
-               options: RenderOptions, nesting: int = 0) -> None:
-    Renderer(root, options, nesting).draw_root(canvas, width, height)
+def symbol_frame(use: etree._Element, sym: etree._Element,
+                 vp: Viewport) -> tuple[skia.Rect, skia.Matrix, Viewport]:
+    """Where a symbol instance sits in the <use>'s user space: its viewport (the use's
+    x/y/width/height, 100 % by default), the matrix onto the symbol's coordinates (the
+    viewBox mapped onto that viewport) and the viewport size its percentages refer to."""
+    x, y = num(use.get("x"), 0, vp[0]), num(use.get("y"), 0, vp[1])
+    w = num(use.get("width"), vp[0], vp[0])
+    h = num(use.get("height"), vp[1], vp[1])
+    m = skia.Matrix.Translate(x, y)
+    inner = (w, h) if w > 0 and h > 0 else vp
+    vb = numbers(sym.get("viewBox"))
+    if len(vb) == 4 and vb[2] > 0 and vb[3] > 0 and w > 0 and h > 0:
+        m.preConcat(view_box_matrix(vb, w, h, sym.get("preserveAspectRatio"))[0])
+        inner = (vb[2], vb[3])
+    return skia.Rect.MakeXYWH(x, y, w, h), m, inner
 
 
 def draw(svg: str | bytes | etree._Element, canvas: skia.Canvas, width: int, height: int,
@@ -473,7 +480,7 @@ def draw(svg: str | bytes | etree._Element, canvas: skia.Canvas, width: int, hei
         root = parse_svg(svg)
     options = options or RenderOptions(allowed_roots=tuple(allowed_roots))
     with render_errors():
-        _draw_root(root, canvas, width, height, options)
+        Renderer(root, options).draw_root(canvas, width, height)
 
 
 @contextmanager

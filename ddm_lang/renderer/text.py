@@ -22,7 +22,7 @@ from collections.abc import Iterator
 import skia
 from lxml import etree
 
-from .document import MAX_IMAGE_NESTING, XML_SPACE, href_of, local_name, parse_svg
+from .document import MAX_IMAGE_NESTING, XML_SPACE, local_name, parse_svg
 from .errors import RenderError
 from .fonts import WGHT, tag_of
 from .shapes import paint_order
@@ -238,8 +238,7 @@ class TextMixin:
 
     def tref_text(self, el: etree._Element) -> str | None:
         """All character data inside the element a <tref> references."""
-        href = href_of(el)
-        target = self.ids.get(href[1:]) if href.startswith("#") else None
+        target = self.href_target(el)
         if target is None or not local_name(target):
             return None
         return "".join(t for t in target.itertext()
@@ -327,8 +326,7 @@ class TextMixin:
 
     def text_flow(self, node: Node, vp: Viewport) -> tuple[skia.Path, float] | None:
         """A textPath's path (with the referenced element's transform) and start offset."""
-        href = href_of(node.el)
-        target = self.ids.get(href[1:]) if href.startswith("#") else None
+        target = self.href_target(node.el)
         if target is None:
             return None
         path = self.shape(target, local_name(target), vp, self.style(target, node.st))
