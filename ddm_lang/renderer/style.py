@@ -34,7 +34,6 @@ NON_RENDERING = frozenset(("defs", "linearGradient", "radialGradient", "clipPath
                            "script", "marker", "font", "foreignObject", ""))
 PAINTS = frozenset(("fill", "stroke", "stop-color", "flood-color"))
 SHAPES = frozenset(("rect", "circle", "ellipse", "line", "polyline", "polygon", "path"))
-WEIGHTS = {"normal": 400, "bold": 700, "bolder": 700, "lighter": 300}
 
 
 class StyleMixin:
@@ -94,17 +93,3 @@ def valid_paint(value: str) -> bool:
     return v in ("none", "inherit", "currentcolor", "transparent", "context-fill",
                  "context-stroke") or v.startswith("url(") or \
         parse_color(v) is not None
-
-
-def font_weight(st: dict[str, str]) -> int:
-    text = st.get("font-weight", "400").strip()
-    if text in WEIGHTS:
-        return WEIGHTS[text]
-    return max(1, min(1000, int(num(text, 400.0))))
-
-
-def is_italic(st: dict[str, str]) -> bool:
-    return st.get("font-style", "normal").split()[0] in ("italic", "oblique") \
-        if st.get("font-style") else False
-
-
