@@ -12,6 +12,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	$(BIN)/ddm models install
 	touch $@
 
 setup: $(VENV)/.installed
@@ -20,11 +21,11 @@ demo: setup
 	$(BIN)/ddm demo --out demo-out
 
 test: setup
-	$(BIN)/ruff check ddm_lang tests tools
+	$(BIN)/ruff check ddm_lang tests tools benchmarks training
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check ddm_lang tests tools
+	$(BIN)/ruff check ddm_lang tests tools benchmarks training
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .ruff_cache .hypothesis

@@ -129,10 +129,55 @@ def _parser() -> argparse.ArgumentParser:
                    help="extra folder images may be read from (the SVG's own folder always is)")
     r.set_defaults(func=_cmd_render)
 
+    m = sub.add_parser("materials", help="perceive catalogue images into the material library")
+    msub = m.add_subparsers(dest="materials_command", required=True)
+    ma = msub.add_parser("add", help="perceive every image of a catalogue (cached by content)")
+    ma.add_argument("catalogue", help="catalogue .json / .jsonl / .csv, or a folder of images")
+    ma.add_argument("--library", help="SQLite file (default: $DDM_LIBRARY or the user cache)")
+    ma.add_argument("--jobs", "-j", type=int, default=1, help="worker processes")
+    ma.set_defaults(func=_cmd_materials_add)
+    mi = msub.add_parser("inspect", help="print a material's record and write an overlay picture")
+    mi.add_argument("id", help="product id, image path or content-hash prefix")
+    mi.add_argument("--library", help="SQLite file (default: $DDM_LIBRARY or the user cache)")
+    mi.add_argument("-o", "--output", help="overlay PNG (default: ID-inspect.png)")
+    mi.set_defaults(func=_cmd_materials_inspect)
+
+    mo = sub.add_parser("models", help="install or list the perception models")
+    mosub = mo.add_subparsers(dest="models_command", required=True)
+    mn = mosub.add_parser("install", help="provision u2netp.onnx into the model directory")
+    mn.add_argument("--dir", help="model directory (default: $DDM_MODEL_DIR or the environment's)")
+    mn.set_defaults(func=_cmd_models_install)
+    ml = mosub.add_parser("list", help="each model role's file, version and the ONNX providers")
+    ml.set_defaults(func=_cmd_models_list)
+
     d = sub.add_parser("demo", help="compile the bundled templates against the sample catalogue")
     d.add_argument("--out", default="demo-out")
     d.set_defaults(func=_cmd_demo)
     return p
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def _cmd_materials_add(args: argparse.Namespace) -> int:
+    from .perception.commands import add
+    return add(Path(args.catalogue), _optional_path(args.library), max(1, args.jobs))
+
+
+def _cmd_materials_inspect(args: argparse.Namespace) -> int:
+    from .perception.commands import inspect
+    return inspect(args.id, _optional_path(args.library), _optional_path(args.output))
+
+
+def _cmd_models_install(args: argparse.Namespace) -> int:
+    from .perception.commands import models_install
+    return models_install(_optional_path(args.dir))
+
+
+def _cmd_models_list(args: argparse.Namespace) -> int:
+    from .perception.commands import models_list
+    return models_list()
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -142,9 +187,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     from .api import ProductError
+    from .perception.catalogue import CatalogueError
+    from .perception.library import LibraryError
+    from .perception.materials import MaterialError
+    from .perception.models import ModelError
     from .renderer.errors import RenderError
-    return (ProductError, RenderError, FileNotFoundError, IsADirectoryError, PermissionError,
-            UnicodeDecodeError, ValueError)
+    return (ProductError, RenderError, CatalogueError, MaterialError, ModelError, LibraryError,
+            FileNotFoundError, IsADirectoryError, PermissionError, UnicodeDecodeError, ValueError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

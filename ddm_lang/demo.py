@@ -6,7 +6,6 @@ a newcomer sees in a minute what the project does.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from importlib import resources
@@ -16,6 +15,7 @@ import numpy as np
 import skia
 
 from .api import load_template
+from .perception.catalogue import load_catalogue
 from .renderer import render
 from .renderer.encode import encode, write_atomic
 from .renderer.fonts import FontRegistry
@@ -30,8 +30,8 @@ def stdlib_dir() -> Path:
 
 
 def sample_catalogue() -> tuple[list[dict], Path]:
-    path = stdlib_dir() / "samples" / "catalogue.json"
-    return json.loads(path.read_text("utf-8")), path.parent
+    catalogue = load_catalogue(stdlib_dir() / "samples" / "catalogue.json")
+    return catalogue.as_dicts(), catalogue.base_dir
 
 
 def run_demo(out: Path) -> int:

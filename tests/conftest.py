@@ -8,6 +8,15 @@ import pytest
 from PIL import Image, ImageDraw
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_material_library(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Perception records go to a library of the test run's own, never the user's cache."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DDM_LIBRARY", str(tmp_path_factory.mktemp("library") / "materials.sqlite"))
+    yield
+    mp.undo()
+
+
 @pytest.fixture
 def studio(tmp_path: Path) -> Path:
     """A folder with two product photos of different sizes and a transparent logo."""

@@ -297,17 +297,31 @@ def test_required_object_with_no_candidate_names_everything(studio: Path, produc
     assert d.code == "bind.no-material" and "has no images" in d.message
 
 
-def test_material_attributes_and_perception_without_models(studio: Path, product: dict) -> None:
+def test_material_and_perception_attributes(studio: Path, product: dict) -> None:
     body = ("object hero = image from product.images where width > 300\n"
             + say("hero.width}x{hero.height} {hero.format} {hero.has_alpha} {hero.megapixels"))
     assert texts(scene_of(body, product, studio)) == ["800x600 jpeg false 0.48"]
+    # big.jpg: a red square on a grey-blue studio backdrop, found by the subject model.
+    body = ("object hero = image from product.images where subject.found and "
+            "background.plain and width > 300\n"
+            + say("hero.palette.dominant} {hero.background.color} {hero.text.found"))
+    (line,) = texts(scene_of(body, product, studio))
+    dominant, backdrop, text_found = line.split()
+    assert dominant.startswith("#") and int(dominant[1:3], 16) > 150 > int(dominant[3:5], 16)
+    assert backdrop == "#c8d2dc" and text_found == "false"
+
+
+def test_perception_without_the_subject_model(studio: Path, product: dict, tmp_path_factory,
+                                              monkeypatch) -> None:
+    monkeypatch.setenv("DDM_MODEL_DIR", str(tmp_path_factory.mktemp("no-models")))
+    monkeypatch.setenv("DDM_LIBRARY", str(tmp_path_factory.mktemp("lib") / "m.sqlite"))
     for expr in ("hero.subject.area", "hero.palette.dominant"):
         d = error_of("object hero = image from product.images\nlet a = 1\n"
                      f"rect r when {expr} > 0.1 {{}}\n", product, studio)
-        provider = expr.split(".")[1]
         assert d.code == "bind.perception"
-        assert d.message == (f"perception attribute `{expr.split('.', 1)[1]}` needs the "
-                             f"`{provider}` perceiver, which is not installed")
+        assert d.message.startswith(f"perception attribute `{expr.split('.', 1)[1]}` needs the "
+                                    f"`{expr.split('.')[1]}` perceiver")
+        assert "ddm models install" in d.message
         assert (d.span.line, d.span.column) == (5, 13)
     d = error_of("object hero = image from product.images where subject.found\n", product, studio)
     assert d.code == "bind.perception" and "`subject`" in d.message

@@ -59,12 +59,16 @@ def test_required_object_without_candidate_names_conditions_and_images(
     assert info.value.diagnostics[0].span.line == 3
 
 
-def test_perception_attribute_without_its_model_is_a_clear_error(studio: Path, product: dict) -> None:
+def test_perception_attribute_without_its_model_is_a_clear_error(studio: Path, product: dict,
+                                                                  tmp_path_factory,
+                                                                  monkeypatch) -> None:
+    monkeypatch.setenv("DDM_MODEL_DIR", str(tmp_path_factory.mktemp("no-models")))
     src = HEAD + "object hero = image from product.images where subject.area > 0.1\n"
     with pytest.raises(DiagnosticError) as info:
         load_template(src).compile(product, "feed", base_dir=studio)
     d = info.value.diagnostics[0]
     assert d.code == "bind.perception" and "`subject`" in d.message
+    assert "ddm models install" in d.message
     assert (d.span.line, d.span.column) == (3, 47)
 
 

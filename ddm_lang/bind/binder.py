@@ -18,7 +18,9 @@ from ddm_lang.ops import place as place_op
 from ddm_lang.ops import registry as op_registry
 from ddm_lang.ops.select import NoCandidate, select
 from ddm_lang.perception import schema
+from ddm_lang.perception.library import LibraryError, default_library
 from ddm_lang.perception.materials import MaterialError, header_record, load_material
+from ddm_lang.perception.models import ModelError
 from ddm_lang.renderer.fonts import FontRegistry
 from ddm_lang.scene import (
     Box,
@@ -95,11 +97,16 @@ class _Binder:
         attr = schema.lookup(path)
         if attr is None:
             self.ev.fail("bind.attribute", f"unknown perception attribute `{path}`", span)
-        self.ev.fail("bind.perception",
-                     f"perception attribute `{path}` needs the `{attr.provider}` perceiver, "
-                     "which is not installed", span,
-                     "the perception models are not available in this installation")
-        return None
+        try:
+            perceived = default_library().perceive(material).record
+        except (ModelError, MaterialError, LibraryError) as err:
+            self.ev.fail("bind.perception",
+                         f"perception attribute `{path}` needs the `{attr.provider}` perceiver: "
+                         f"{err}", span)
+        if path not in perceived:
+            self.ev.fail("bind.perception", f"perception attribute `{path}` is not in the "
+                         f"record of {Path(material.path).name}", span)
+        return perceived[path]
 
     def select(self, obj: AbstractObject, scope: Scope) -> Any:
         source = self.ev.eval(obj.source, scope)

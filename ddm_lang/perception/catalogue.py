@@ -1,0 +1,726 @@
+"""Product catalogues: JSON, JSONL, CSV or a folder of photos, loaded into checked records.
+
+A catalogue is the data side of every creative, so a mistake in it should surface once, at
+load, with the file, line, product and field named, not as a bind error per template and
+format later. All problems of a file are collected into one `CatalogueError` so a large
+feed is fixed in one pass. Image files are not opened here (the material library probes
+them and names the file); paths are only normalised and kept inside the catalogue folder,
+so a feed cannot make the renderer read files elsewhere.
+
+The format is documented in docs/materials.md; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import posixpath
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+IMAGE_SUFFIXES: frozenset[str] = frozenset({".png", ".jpg", ".jpeg", ".webp"})
+"""Suffixes (lower case) that make a file in a folder catalogue a product photo."""
+
+CATALOGUE_SUFFIXES: dict[str, str] = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
+                                      ".csv": "csv"}
+"""File suffix (lower case) → catalogue kind."""
+
+MAX_SHOWN = 50
+"""Problems listed in a `CatalogueError` message; `problems` keeps them all."""
+
+PRODUCT_FIELDS: tuple[str, ...] = ("id", "title", "category", "description", "lang", "brand",
+                                   "price", "selling_points", "attributes", "images")
+"""Fields a product may have in JSON/JSONL, in the order `Product.as_dict` writes them."""
+
+CSV_COLUMNS: tuple[str, ...] = ("id", "title", "category", "description", "lang", "price",
+                                "currency", "discount", "images", "brand", "logos",
+                                "selling_points")
+"""CSV columns besides `attr.<key>`; list cells are separated by `|`."""
+
+_REQUIRED = ("id", "title", "images")
+_LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SIDECAR_KEY = re.compile(r"([A-Za-z][A-Za-z0-9 ()/&.,'-]{0,60}?)\s*:(?:\s+(.*))?\Z")
+_ICONIC = re.compile(r"[_-]iconic\Z", re.IGNORECASE)
+
+AttrValue = str | int | float
+
+
+class CatalogueError(Exception):
+    """A catalogue that cannot be used; the message lists every problem found (up to 50).
+
+    Each problem reads `FILE[:LINE]: [WHERE] product "ID": field "NAME" ...` so it can be
+    fixed without searching; `problems` holds them all, uncapped.
+    """
+
+    def __init__(self, problems: list[str] | tuple[str, ...], source: str = "") -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        self.source = source
+        super().__init__(_summary(self.problems, source))
+
+
+def _summary(problems: tuple[str, ...], source: str) -> str:
+    if len(problems) == 1:
+        return problems[0]
+    head = f"{source}: {len(problems)} problems" if source else f"{len(problems)} problems"
+    lines = [head + ":"] + [f"  {p}" for p in problems[:MAX_SHOWN]]
+    if len(problems) > MAX_SHOWN:
+        lines.append(f"  ... and {len(problems) - MAX_SHOWN} more")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Price:
+    """A price; `discount` is a percentage (0..100). Currency is an ISO code such as USD."""
+
+    amount: int | float
+    currency: str | None = None
+    discount: int | float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"amount": self.amount}
+        if self.currency is not None:
+            out["currency"] = self.currency
+        if self.discount is not None:
+            out["discount"] = self.discount
+        return out
+
+
+@dataclass(frozen=True)
+class Brand:
+    """The brand shown on the creative; logo paths are relative to the catalogue folder."""
+
+    name: str | None = None
+    logos: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.name is not None:
+            out["name"] = self.name
+        out["logos"] = list(self.logos)
+        return out
+
+
+_NO_ATTRIBUTES: Mapping[str, AttrValue] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Product:
+    """One checked product. Paths in `images` and `brand.logos` are normalised POSIX paths
+    relative to `base_dir` (the catalogue's folder), which is what the binder resolves them
+    against; `image_paths()` / `logo_paths()` give them absolute.
+    """
+
+    id: str
+    title: str
+    images: tuple[str, ...]
+    base_dir: Path = field(repr=False)
+    category: str | None = None
+    description: str | None = None
+    lang: str | None = None
+    brand: Brand | None = None
+    price: Price | None = None
+    selling_points: tuple[str, ...] = ()
+    attributes: Mapping[str, AttrValue] = field(default_factory=lambda: _NO_ATTRIBUTES, hash=False)
+
+    def image_paths(self) -> tuple[Path, ...]:
+        return tuple(self.base_dir / p for p in self.images)
+
+    def logo_paths(self) -> tuple[Path, ...]:
+        return tuple(self.base_dir / p for p in self.brand.logos) if self.brand else ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The plain dict templates bind against (`product.title`, `brand.logos`, ...).
+
+        Absent optional values are left out, so `product.price == none` and `default(...)`
+        behave as with hand-written JSON; list and map fields are always present.
+        """
+        out: dict[str, Any] = {"id": self.id, "title": self.title}
+        for name in ("category", "description", "lang"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.brand is not None:
+            out["brand"] = self.brand.as_dict()
+        if self.price is not None:
+            out["price"] = self.price.as_dict()
+        out["selling_points"] = list(self.selling_points)
+        out["attributes"] = dict(self.attributes)
+        out["images"] = list(self.images)
+        return out
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A loaded catalogue: `base_dir` is the folder image paths are relative to."""
+
+    path: Path
+    base_dir: Path
+    products: tuple[Product, ...]
+    kind: str = "json"   # json | jsonl | csv | folder
+
+    def __len__(self) -> int:
+        return len(self.products)
+
+    def __iter__(self) -> Iterator[Product]:
+        return iter(self.products)
+
+    def get(self, product_id: str) -> Product | None:
+        return next((p for p in self.products if p.id == product_id), None)
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        """Every product as the binder's dict (see `Product.as_dict`)."""
+        return [p.as_dict() for p in self.products]
+
+
+# ---- loading -----------------------------------------------------------------------------
+
+def load_catalogue(path: str | Path) -> Catalogue:
+    """Load and check a catalogue file (.json, .jsonl/.ndjson, .csv) or a folder of photos.
+
+    Raises `CatalogueError` listing every problem; never returns a partly valid catalogue.
+    """
+    p = Path(path)
+    shown = str(path)
+    if p.is_dir():
+        return _load_folder(p, shown)
+    if not p.exists():
+        raise CatalogueError([f"{shown}: catalogue not found"], shown)
+    kind = CATALOGUE_SUFFIXES.get(p.suffix.lower())
+    if kind is None:
+        raise CatalogueError([f"{shown}: unknown catalogue kind {p.suffix or '(no suffix)'!r}; "
+                              "use .json, .jsonl, .csv or a folder of images"], shown)
+    text = _read_text(p, shown)
+    base = p.parent.resolve()
+    checker = _Checker(shown, base, p.parent.absolute())
+    if kind == "json":
+        _parse_json(text, checker)
+    elif kind == "jsonl":
+        _parse_jsonl(text, checker)
+    else:
+        _parse_csv(text, checker)
+    return Catalogue(p, base, checker.finish(), kind)
+
+
+def _read_text(p: Path, shown: str) -> str:
+    try:
+        raw = p.read_bytes()
+    except OSError as err:
+        raise CatalogueError([f"{shown}: cannot read: {err.strerror or err}"], shown) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        col = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        raise CatalogueError([f"{shown}:{line}:{col}: not UTF-8 text (byte "
+                              f"0x{raw[err.start]:02x}); save the file as UTF-8"], shown) from None
+
+
+def _parse_json(text: str, checker: _Checker) -> None:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise CatalogueError([f"{checker.file}:{err.lineno}:{err.colno}: invalid JSON: "
+                              f"{err.msg}"], checker.file) from None
+    items = data
+    if isinstance(data, dict):
+        extra = sorted(k for k in data if k != "products")
+        if "products" not in data or extra:
+            what = ('no "products" key' if "products" not in data
+                    else f"unknown top-level keys {', '.join(map(repr, extra))}")
+            raise CatalogueError([f'{checker.file}: a catalogue is a list of products or '
+                                  f'{{"products": [...]}}; found an object with {what}'],
+                                 checker.file)
+        items = data["products"]
+    if not isinstance(items, list):
+        raise CatalogueError([f'{checker.file}: a catalogue is a list of products or '
+                              f'{{"products": [...]}}; found {_describe(items)}'], checker.file)
+    lines = _json_item_lines(text, isinstance(data, dict))
+    for i, item in enumerate(items):
+        line = lines[i] if lines is not None and i < len(lines) else None
+        where = f"{checker.file}:{line}: " if line else f"{checker.file}: "
+        checker.product(item, where + f"products[{i}]",
+                        f"products[{i}] (line {line})" if line else f"products[{i}]")
+
+
+def _json_item_lines(text: str, wrapped: bool) -> list[int] | None:
+    """Line of each product in an already valid JSON text, for messages; None if unsure."""
+    dec = json.JSONDecoder()
+    ws = re.compile(r"[ \t\n\r]*")
+
+    def skip(i: int) -> int:
+        m = ws.match(text, i)
+        return m.end() if m else i
+
+    try:
+        i = skip(0)
+        if text.startswith("\ufeff", i):
+            i = skip(i + 1)
+        if wrapped:
+            found: int | None = None
+            i = skip(i + 1)                         # past "{"
+            while text[i] != "}":
+                key, i = dec.raw_decode(text, i)
+                i = skip(skip(i) + 1)               # past ":"
+                if key == "products":
+                    found = i
+                _, i = dec.raw_decode(text, i)
+                i = skip(i)
+                if text[i] == ",":
+                    i = skip(i + 1)
+            if found is None:
+                return None
+            i = found
+        lines: list[int] = []
+        i, line, counted = skip(i + 1), 1, 0        # past "["
+        while text[i] != "]":
+            line += text.count("\n", counted, i)
+            counted = i
+            lines.append(line)
+            _, i = dec.raw_decode(text, i)
+            i = skip(i)
+            if text[i] == ",":
+                i = skip(i + 1)
+        return lines
+    except (ValueError, IndexError):
+        return None
+
+
+def _parse_jsonl(text: str, checker: _Checker) -> None:
+    # Split on "\n" only: str.splitlines would also split inside strings at U+2028 etc.
+    for n, raw in enumerate(text.split("\n"), 1):
+        if not raw.strip():
+            continue
+        try:
+            item = json.loads(raw)
+        except json.JSONDecodeError as err:
+            checker.problem(f"{checker.file}:{n}:{err.colno}: invalid JSON: {err.msg}")
+            continue
+        checker.product(item, f"{checker.file}:{n}", f"line {n}")
+
+
+def _parse_csv(text: str, checker: _Checker) -> None:
+    f = checker.file
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as err:
+        raise CatalogueError([f"{f}:1: invalid CSV: {err}"], f) from None
+    if not header or not any(h.strip() for h in header):
+        raise CatalogueError([f"{f}: empty CSV; the first line names the columns "
+                              f"(at least {', '.join(_REQUIRED)})"], f)
+    columns = [h.strip() for h in header]
+    bad: list[str] = []
+    for name in columns:
+        if name not in CSV_COLUMNS and not (name.startswith("attr.") and len(name) > 5):
+            bad.append(f'{f}:1: unknown column "{name}" (known: {", ".join(CSV_COLUMNS)}, '
+                       "attr.<key>)")
+    bad += [f'{f}:1: column "{n}" appears twice' for n in sorted(set(columns))
+            if columns.count(n) > 1]
+    bad += [f'{f}:1: required column "{n}" is missing' for n in _REQUIRED if n not in columns]
+    if bad:
+        raise CatalogueError(bad, f)
+    start = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error as err:
+            checker.problem(f"{f}:{start}: invalid CSV: {err}")
+            break
+        if row is None:
+            break
+        line, start = start, reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(columns):
+            checker.problem(f"{f}:{line}: row has {len(row)} cells but the header names "
+                            f"{len(columns)} columns")
+            continue
+        cells = {c: v.strip() for c, v in zip(columns, row, strict=False) if v.strip()}
+        checker.product(_csv_product(cells, f"{f}:{line}", checker), f"{f}:{line}",
+                        f"line {line}")
+
+
+def _csv_product(cells: dict[str, str], where: str, checker: _Checker) -> dict[str, Any]:
+    """The JSON-shaped product of one CSV row; number cells that do not parse are reported."""
+    item: dict[str, Any] = {}
+    pid = cells.get("id")
+    who = f"{where}: product {_quote(pid)}" if pid else where
+
+    def number(col: str) -> float | int | None:
+        if col not in cells:
+            return None
+        value = _parse_number(cells[col])
+        if value is None:
+            checker.problem(f'{who}: field "{col}" must be a number, got {_quote(cells[col])}')
+        return value
+
+    for name in ("id", "title", "category", "description", "lang"):
+        if name in cells:
+            item[name] = cells[name]
+    amount, discount = number("price"), number("discount")
+    if "price" in cells:
+        if amount is not None:
+            item["price"] = {"amount": amount}
+            if "currency" in cells:
+                item["price"]["currency"] = cells["currency"]
+            if discount is not None:
+                item["price"]["discount"] = discount
+    elif "currency" in cells or "discount" in cells:
+        col = "currency" if "currency" in cells else "discount"
+        checker.problem(f'{who}: field "{col}" is given but "price" is empty')
+    if "brand" in cells or "logos" in cells:
+        brand: dict[str, Any] = {"logos": _split(cells.get("logos", ""))}
+        if "brand" in cells:
+            brand["name"] = cells["brand"]
+        item["brand"] = brand
+    item["images"] = _split(cells.get("images", ""))
+    if "selling_points" in cells:
+        item["selling_points"] = _split(cells["selling_points"])
+    attrs = {c[5:]: v for c, v in cells.items() if c.startswith("attr.")}
+    if attrs:
+        item["attributes"] = attrs
+    return item
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split("|") if part.strip()]
+
+
+def _parse_number(text: str) -> int | float | None:
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+# ---- folder catalogues -------------------------------------------------------------------
+
+def _load_folder(folder: Path, shown: str) -> Catalogue:
+    """Every photo under `folder` becomes a product; sidecar text files add title and facts.
+
+    The convention (docs/materials.md): for `Dir/Name_Iconic.jpg` the prefix is `Name`
+    (a trailing `_Iconic`/`-iconic` is dropped), `Dir/Name_Information.txt` gives
+    `Title:` and other `Key: value` facts, `Dir/Name_Description.txt` the description.
+    """
+    base = folder.resolve()
+    checker = _Checker(shown, base, folder.absolute())
+    photos: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_dir = Path(dirpath).relative_to(folder)
+        photos += [(rel_dir / name).as_posix() for name in filenames
+                   if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_SUFFIXES]
+    if not photos:
+        raise CatalogueError([f"{shown}: no PNG, JPEG or WebP images in this folder"], shown)
+    for rel in sorted(photos):
+        where = str(folder / rel)
+        checker.product(_folder_product(folder, rel, checker), where, rel)
+    return Catalogue(folder, base, checker.finish(), "folder")
+
+
+def _folder_product(folder: Path, rel: str, checker: _Checker) -> dict[str, Any]:
+    photo = folder / rel
+    stem = photo.stem
+    prefix = _ICONIC.sub("", stem) or stem
+    item: dict[str, Any] = {"id": posixpath.splitext(rel)[0], "images": [rel]}
+    title = re.sub(r"[\s_-]+", " ", prefix).strip() or stem
+    info = _sidecar(photo.parent, prefix, "Information", checker)
+    desc = _sidecar(photo.parent, prefix, "Description", checker)
+    attrs: dict[str, str] = {}
+    if info is not None:
+        for key, value in _sidecar_fields(info):
+            if not value:
+                continue
+            if key == "title":
+                title = value
+            elif key == "description":
+                desc = desc if desc is not None else value
+            else:
+                attrs.setdefault(key, value)
+    item["title"] = title
+    if desc and desc.strip():
+        item["description"] = desc.strip()
+    if attrs:
+        item["attributes"] = attrs
+    return item
+
+
+def _sidecar(directory: Path, prefix: str, what: str, checker: _Checker) -> str | None:
+    """Text of `<prefix>_<what>.txt` (or `-<what>`), None when there is none."""
+    for sep in ("_", "-"):
+        path = directory / f"{prefix}{sep}{what}.txt"
+        if path.is_file():
+            try:
+                return path.read_bytes().decode("utf-8-sig")
+            except UnicodeDecodeError as err:
+                checker.problem(f"{path}: not UTF-8 text (byte offset {err.start}); "
+                                "save the file as UTF-8")
+                return None
+            except OSError as err:
+                checker.problem(f"{path}: cannot read: {err.strerror or err}")
+                return None
+    return None
+
+
+def _sidecar_fields(text: str) -> list[tuple[str, str]]:
+    """`Key: value` lines as (snake_case key, value); other lines continue the last value."""
+    fields: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        m = _SIDECAR_KEY.match(line) if line[:1].strip() else None
+        if m:
+            key = re.sub(r"[^0-9a-z]+", "_", m.group(1).lower()).strip("_")
+            fields.append((key, (m.group(2) or "").strip()))
+        elif fields and line.strip():
+            key, value = fields[-1]
+            fields[-1] = (key, f"{value}\n{line.strip()}" if value else line.strip())
+    return fields
+
+
+# ---- checking ----------------------------------------------------------------------------
+
+class _Checker:
+    """Turns raw product dicts into `Product`s, collecting every problem with its place."""
+
+    def __init__(self, file: str, base: Path, given: Path) -> None:
+        self.file = file
+        self.base = base
+        self.roots = (base.as_posix(), posixpath.normpath(given.as_posix()))
+        self.problems: list[str] = []
+        self.products: list[Product] = []
+        self.seen: dict[str, str] = {}            # id → where it was first defined
+
+    def problem(self, text: str) -> None:
+        self.problems.append(text)
+
+    def finish(self) -> tuple[Product, ...]:
+        if not self.problems and not self.products:
+            self.problems.append(f"{self.file}: the catalogue has no products")
+        if self.problems:
+            raise CatalogueError(self.problems, self.file)
+        return tuple(self.products)
+
+    def product(self, item: Any, where: str, place: str) -> None:
+        """Check one product; `where` prefixes messages, `place` names it for duplicates."""
+        if not isinstance(item, dict):
+            self.problem(f"{where}: a product must be an object, got {_describe(item)}")
+            return
+        before = len(self.problems)
+        pid = item.get("id")
+        who = f"{where}: product {_quote(pid)}" if isinstance(pid, str) and pid else where
+
+        def bad(name: str, text: str) -> None:
+            self.problem(f'{who}: field "{name}" {text}')
+
+        for key in item:
+            if key not in PRODUCT_FIELDS:
+                hint = ' (put custom data under "attributes")' if isinstance(key, str) else ""
+                bad(str(key), f"is not a product field{hint}; known: {', '.join(PRODUCT_FIELDS)}")
+        for key in _REQUIRED:
+            if key not in item or item[key] is None:
+                bad(key, "is required")
+
+        if isinstance(pid, str) and pid:
+            reason = _bad_id(pid)
+            if reason:
+                bad("id", reason)
+            elif pid in self.seen:
+                bad("id", f"duplicates the product at {self.seen[pid]}")
+            else:
+                self.seen[pid] = place
+        elif pid is not None:
+            bad("id", f"must be a non-empty string, got {_describe(pid)}")
+
+        title = _text(item, "title", bad, required=True)
+        category = _text(item, "category", bad)
+        description = _text(item, "description", bad)
+        lang = _text(item, "lang", bad)
+        if lang is not None and not _LANG.match(lang):
+            bad("lang", f'must be a language tag such as "en" or "zh-Hans", got {_quote(lang)}')
+            lang = None
+
+        images = self.paths(item.get("images"), "images", bad, non_empty=True)
+        brand = self.brand(item.get("brand"), bad)
+        price = _price(item.get("price"), bad)
+        points = _strings(item.get("selling_points"), "selling_points", bad)
+        attributes = _attributes(item.get("attributes"), bad)
+
+        if len(self.problems) > before:
+            return
+        assert isinstance(pid, str) and title is not None and images is not None
+        self.products.append(Product(
+            id=pid, title=title, images=images, base_dir=self.base, category=category,
+            description=description, lang=lang, brand=brand, price=price,
+            selling_points=points, attributes=attributes))
+
+    def paths(self, value: Any, name: str, bad: Any, *, non_empty: bool = False
+              ) -> tuple[str, ...] | None:
+        shape = "a non-empty list of paths" if non_empty else "a list of paths"
+        if value is None:
+            return None if non_empty else ()
+        if not isinstance(value, list) or (non_empty and not value):
+            bad(name, f"must be {shape}, got {_describe(value)}")
+            return None
+        out: list[str] = []
+        for i, entry in enumerate(value):
+            if not isinstance(entry, str):
+                bad(f"{name}[{i}]", f"must be a path string, got {_describe(entry)}")
+                continue
+            norm, reason = _normalise_path(entry, self.roots)
+            if reason:
+                bad(f"{name}[{i}]", reason)
+            else:
+                out.append(norm)
+        return tuple(out) if len(out) == len(value) else None
+
+    def brand(self, value: Any, bad: Any) -> Brand | None:
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            bad("brand", f'must be an object {{"name": ..., "logos": [...]}}, '
+                         f"got {_describe(value)}")
+            return None
+        for key in value:
+            if key not in ("name", "logos"):
+                bad(f"brand.{key}", 'is not a brand field; known: name, logos')
+        name = _text(value, "name", bad, prefix="brand.")
+        logos = self.paths(value.get("logos"), "brand.logos", bad)
+        return Brand(name, logos or ())
+
+
+def _text(item: dict, name: str, bad: Any, *, required: bool = False, prefix: str = ""
+          ) -> str | None:
+    value = item.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or (required and not value.strip()):
+        shape = "a non-empty string" if required else "a string"
+        bad(prefix + name, f"must be {shape}, got {_describe(value)}")
+        return None
+    return value
+
+
+def _strings(value: Any, name: str, bad: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        bad(name, f"must be a list of strings, got {_describe(value)}")
+        return ()
+    for i, entry in enumerate(value):
+        if not isinstance(entry, str) or not entry.strip():
+            bad(f"{name}[{i}]", f"must be a non-empty string, got {_describe(entry)}")
+    return tuple(v for v in value if isinstance(v, str))
+
+
+def _price(value: Any, bad: Any) -> Price | None:
+    if value is None:
+        return None
+    if _is_number(value):
+        if value < 0:
+            bad("price", f"must not be negative, got {value}")
+            return None
+        return Price(value)
+    if not isinstance(value, dict):
+        bad("price", 'must be a number or {"amount": ..., "currency": ..., "discount": ...}, '
+                     f"got {_describe(value)}")
+        return None
+    for key in value:
+        if key not in ("amount", "currency", "discount"):
+            bad(f"price.{key}", "is not a price field; known: amount, currency, discount")
+    amount, currency, discount = value.get("amount"), value.get("currency"), value.get("discount")
+    if amount is None:
+        bad("price.amount", "is required")
+    elif not _is_number(amount) or amount < 0:
+        bad("price.amount", f"must be a number ≥ 0, got {_describe(amount)}")
+    if currency is not None and (not isinstance(currency, str) or not currency.strip()):
+        bad("price.currency", f'must be a currency code such as "USD", got {_describe(currency)}')
+    if discount is not None and (not _is_number(discount) or not 0 <= discount <= 100):
+        bad("price.discount", f"must be a percentage 0..100, got {_describe(discount)}")
+    return Price(amount, currency, discount)
+
+
+def _attributes(value: Any, bad: Any) -> Mapping[str, AttrValue]:
+    if value is None:
+        return _NO_ATTRIBUTES
+    if not isinstance(value, dict):
+        bad("attributes", f"must be an object of key → string or number, got {_describe(value)}")
+        return _NO_ATTRIBUTES
+    for key, entry in value.items():
+        if not key.strip():
+            bad("attributes", "has an empty key")
+        elif not (isinstance(entry, str) or _is_number(entry)):
+            bad(f"attributes.{key}", f"must be a string or a number, got {_describe(entry)}")
+    return MappingProxyType(dict(value))
+
+
+def _is_number(value: Any) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def _bad_id(pid: str) -> str | None:
+    """Why an id cannot be used; ids name output files, so they must not leave a folder."""
+    if pid != pid.strip():
+        return f"must not start or end with spaces, got {_quote(pid)}"
+    if _CONTROL.search(pid):
+        return f"must not contain control characters, got {_quote(pid)}"
+    if "\\" in pid or pid.startswith("/") or ".." in pid.split("/") or "" in pid.split("/"):
+        return (f'must not contain "\\", "..", empty or leading "/" segments (ids name output '
+                f"files), got {_quote(pid)}")
+    return None
+
+
+def _normalise_path(entry: str, roots: tuple[str, ...]) -> tuple[str, str | None]:
+    """(normalised path relative to `base`, None) or ("", why it is refused)."""
+    if not entry.strip():
+        return "", "must be a path, got an empty string"
+    if _CONTROL.search(entry):
+        return "", f"must not contain control characters, got {_quote(entry)}"
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", entry):
+        return "", f"must be a file path relative to the catalogue, not a URL, got {_quote(entry)}"
+    if "\\" in entry:
+        return "", f'must use "/" as the separator, got {_quote(entry)}'
+    if entry.startswith("/"):
+        absolute = posixpath.normpath(entry)
+        for root in roots:
+            if absolute.startswith(root.rstrip("/") + "/"):
+                return posixpath.relpath(absolute, root), None
+        return "", (f"must be inside the catalogue folder {roots[0]} (write it relative to "
+                    f"the catalogue file), got {_quote(entry)}")
+    norm = posixpath.normpath(entry)
+    if norm == ".." or norm.startswith("../"):
+        return "", f"must stay inside the catalogue folder, got {_quote(entry)}"
+    if norm == ".":
+        return "", f"must name a file, got {_quote(entry)}"
+    return norm, None
+
+
+def _quote(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {json.dumps(value)}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {_quote(text)}"
+    if isinstance(value, list):
+        return "an empty list" if not value else f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__

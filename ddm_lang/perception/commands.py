@@ -1,0 +1,174 @@
+"""`ddm materials add|inspect` and `ddm models install|list`: the command-line side of
+perception (cli.py wires the arguments).
+
+`add` perceives every image of a catalogue into the material library, several processes
+at once with `--jobs`; one bad image is reported with its product and file and the rest
+are still stored (the command then exits 1). A second `add` of the same catalogue finds
+every record in the library and runs no model.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ddm_lang.perception import models
+from ddm_lang.perception.catalogue import load_catalogue
+from ddm_lang.perception.library import MaterialLibrary
+from ddm_lang.perception.materials import MaterialError, load_material
+from ddm_lang.progress import Progress
+from ddm_lang.renderer.encode import write_atomic
+from ddm_lang.scene import Material
+
+
+@dataclass(frozen=True)
+class Outcome:
+    sha256: str
+    cached: bool
+    seconds: float
+    error: str | None = None
+
+
+_worker_library: MaterialLibrary | None = None
+
+
+def _init_worker(path: str) -> None:
+    global _worker_library
+    _worker_library = MaterialLibrary(path)
+
+
+def _perceive_in_worker(material: Material) -> Outcome:
+    assert _worker_library is not None
+    return _perceive(_worker_library, material)
+
+
+def _perceive(library: MaterialLibrary, material: Material) -> Outcome:
+    try:
+        entry = library.perceive(material)
+    except (MaterialError, models.ModelError) as err:
+        return Outcome(material.sha256, False, 0.0, str(err))
+    return Outcome(material.sha256, entry.cached, entry.seconds)
+
+
+def add(catalogue_path: Path, library_path: Path | None, jobs: int = 1) -> int:
+    catalogue = load_catalogue(catalogue_path)
+    library = MaterialLibrary(library_path)
+    start = time.perf_counter()
+    failures: list[str] = []
+    uses: list[tuple[str, str, Path, Material]] = []
+    for product in catalogue.products:
+        for role, paths in (("image", product.image_paths()), ("logo", product.logo_paths())):
+            for path in paths:
+                try:
+                    material = load_material(path, (catalogue.base_dir,))
+                except MaterialError as err:
+                    failures.append(f'product "{product.id}": {err}')
+                    continue
+                uses.append((product.id, role, path, material))
+    unique = list({m.sha256: m for *_, m in uses}.values())
+    progress = Progress(len(unique), "perceiving")
+    outcomes: dict[str, Outcome] = {}
+    if jobs > 1 and len(unique) > 1:
+        context = multiprocessing.get_context("spawn")  # no onnxruntime state across a fork
+        with ProcessPoolExecutor(jobs, context, _init_worker, (str(library.path),)) as pool:
+            for outcome in pool.map(_perceive_in_worker, unique):
+                outcomes[outcome.sha256] = outcome
+                progress.advance()
+    else:
+        for material in unique:
+            outcome = _perceive(library, material)
+            outcomes[outcome.sha256] = outcome
+            progress.advance(Path(material.path).name)
+    progress.close()
+    for product_id, role, path, material in uses:
+        outcome = outcomes[material.sha256]
+        if outcome.error:
+            failures.append(f'product "{product_id}": {outcome.error}')
+        else:
+            library.link(str(catalogue.path), product_id, role, path, material.sha256)
+    computed = [o for o in outcomes.values() if not o.error and not o.cached]
+    cached = sum(1 for o in outcomes.values() if not o.error and o.cached)
+    elapsed = time.perf_counter() - start
+    model_time = sum(o.seconds for o in computed)
+    per_image = f", {model_time / len(computed):.2f} s per computed image" if computed else ""
+    print(f"{catalogue.path}: {len(catalogue.products)} products, {len(uses)} images "
+          f"({len(unique)} distinct): {len(computed)} perceived, {cached} from the library, "
+          f"{len(failures)} failed in {elapsed:.1f} s{per_image}")
+    print(f"library: {library.path} ({library.count()} records)")
+    for failure in dict.fromkeys(failures):
+        print(f"ddm: error: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def inspect(key: str, library_path: Path | None, out: Path | None) -> int:
+    from ddm_lang.perception.overlay import overlay
+    from ddm_lang.perception.pixels import decode_file
+    from ddm_lang.perception.record import mask_from_png
+
+    library = MaterialLibrary(library_path)
+    rows = library.images(key)
+    if not rows and Path(key).is_file():
+        path = Path(key).resolve()
+        rows = [("", "image", str(path), "")]
+    if not rows:
+        raise MaterialError(f"{key}: no product, image or content hash of that name in "
+                            f"{library.path}; add its catalogue with `ddm materials add`")
+    for i, (product, role, path, _) in enumerate(rows):
+        material = load_material(Path(path), (Path(path).parent,))
+        entry = library.perceive(material)
+        title = f"{product} {role} {path}" if product else path
+        print(f"== {title}\nsha256 {material.sha256}  "
+              f"({'from the library' if entry.cached else f'perceived in {entry.seconds:.2f} s'})")
+        print(format_record(entry.record))
+        target = out or Path(f"{_safe(product or Path(path).stem)}-inspect.png")
+        if len(rows) > 1:
+            target = target.with_name(f"{target.stem}-{i + 1}{target.suffix}")
+        picture = overlay(decode_file(Path(path)), entry.record, mask_from_png(entry.mask_png)
+                          if entry.mask_png else None)
+        from io import BytesIO
+        buf = BytesIO()
+        picture.save(buf, "PNG")
+        write_atomic(target, buf.getvalue())
+        print(f"overlay: {target}")
+    return 0
+
+
+def format_record(record: dict[str, Any]) -> str:
+    lines = []
+    for key in sorted(record):
+        if key == "text.lines":
+            for line in record[key]:
+                lines.append(f"  text line  {line['text']!r} score {line['score']} "
+                             f"box {line['box']}")
+            continue
+        lines.append(f"  {key:<28} {json.dumps(record[key], ensure_ascii=False)}")
+    return "\n".join(lines)
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:80] or "material"
+
+
+def models_install(directory: Path | None) -> int:
+    models.install(directory)
+    return 0
+
+
+def models_list() -> int:
+    print(f"providers: {', '.join(models.providers())}")
+    print(f"model directory: {models.model_dir()}")
+    status = 0
+    for role in models.SPECS:
+        try:
+            path = models.model_path(role)
+            print(f"{role:<10} {models.model_version(role):<24} {path}")
+        except models.ModelError as err:
+            print(f"{role:<10} missing: {err}")
+            status = 1
+    return status
