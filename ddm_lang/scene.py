@@ -60,8 +60,26 @@ class Node:
 
 
 @dataclass(frozen=True)
+class Shadow:
+    """A shadow under an image: `drop` follows the drawn pixels (the subject's silhouette
+    once cut out), `contact` is a soft ellipse where the subject meets the ground. `dx`,
+    `dy` and `blur` are fractions of the image box's shorter side; `subject` is the
+    subject box as fractions of the material (where a contact shadow sits)."""
+
+    kind: str
+    dx: float
+    dy: float
+    blur: float
+    opacity: float
+    color: str = "#000000"
+    subject: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
+
+
+@dataclass(frozen=True)
 class ImageNode:
-    """A material drawn into `box`, showing the `crop` rectangle of the source (image px)."""
+    """A material drawn into `box`, showing the `crop` rectangle of the source (image px).
+    `matte` (an 8-bit PNG covering the whole material, white = subject) masks it for a
+    cutout; `shadow` is drawn beneath it."""
 
     material: Material
     box: Box
@@ -69,6 +87,8 @@ class ImageNode:
     flip: bool = False
     attrs: tuple[tuple[str, str], ...] = ()
     name: str | None = None
+    matte: bytes | None = None
+    shadow: Shadow | None = None
 
     def with_(self, **changes: object) -> ImageNode:
         return replace(self, **changes)

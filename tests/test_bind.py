@@ -351,8 +351,9 @@ def test_place_in_a_region_avoiding_a_later_element(studio: Path, product: dict)
 
 
 def test_unavailable_operation_is_a_diagnostic(studio: Path, product: dict) -> None:
-    d = error_of("object hero = image from product.images\nimage hero | mirror\n", product, studio)
-    assert d.code == "bind.operation" and "mirror" in d.message
+    d = error_of("object hero = image from product.images\nimage hero | recolor\n", product,
+                 studio)
+    assert d.code == "bind.operation" and "recolor" in d.message
 
 
 # ---- text --------------------------------------------------------------------------------

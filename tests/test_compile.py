@@ -63,6 +63,7 @@ def test_perception_attribute_without_its_model_is_a_clear_error(studio: Path, p
                                                                   tmp_path_factory,
                                                                   monkeypatch) -> None:
     monkeypatch.setenv("DDM_MODEL_DIR", str(tmp_path_factory.mktemp("no-models")))
+    monkeypatch.setenv("DDM_LIBRARY", str(tmp_path_factory.mktemp("lib") / "m.sqlite"))
     src = HEAD + "object hero = image from product.images where subject.area > 0.1\n"
     with pytest.raises(DiagnosticError) as info:
         load_template(src).compile(product, "feed", base_dir=studio)

@@ -49,7 +49,7 @@ CASES = [
      3, 14, "line 4"),
     ("unknown-operation", HEAD + OBJ + "image hero | plase fit cover\n",
      "check.unknown-operation", 4, 14, "`place`"),
-    ("operation-unavailable", HEAD + OBJ + "image hero | cutout\n",
+    ("operation-unavailable", HEAD + OBJ + "image hero | recolor\n",
      "check.operation-unavailable", 4, 14, "not available"),
     ("operation-wrong-kind", HEAD + "rect r | place fit cover\n", "check.operation-kind", 3, 10,
      "image"),

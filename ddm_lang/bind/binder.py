@@ -16,6 +16,7 @@ from ddm_lang.layout.boxes import Frame, LayoutError, resolve_box, to_px
 from ddm_lang.layout.text import fit_text
 from ddm_lang.ops import place as place_op
 from ddm_lang.ops import registry as op_registry
+from ddm_lang.ops.context import OpContext
 from ddm_lang.ops.select import NoCandidate, select
 from ddm_lang.perception import schema
 from ddm_lang.perception.library import LibraryError, default_library
@@ -367,7 +368,16 @@ class _Binder:
             self.ev.fail("bind.operation", f"operation `{op.name}` is not available", op.span)
         kwargs: dict[str, Any] = {}
         for arg in op.args:
-            kwargs[arg.name or ""] = self.ev.require(self.ev.eval(arg.value, scope), arg.value.span)
+            aspec = spec.args.get(arg.name or "")
+            if aspec is not None and aspec.type == "word" and isinstance(arg.value, ast.Name):
+                kwargs[arg.name or ""] = arg.value.id
+                continue
+            value = self.ev.require(self.ev.eval(arg.value, scope), arg.value.span)
+            if aspec is not None and aspec.type == "length":
+                value = self.length_px(value, "w", arg.value.span)
+            kwargs[arg.name or ""] = value
+        if spec.needs:
+            kwargs["context"] = self.op_context(image.material, op)
         for clause in op.clauses:
             cspec = spec.clauses[clause.keyword]
             key = "region" if clause.keyword == "in" else clause.keyword
@@ -391,6 +401,22 @@ class _Binder:
             return spec.resolve(image, **kwargs)
         except (ValueError, LayoutError) as err:
             self.ev.fail("bind.operation", f"{op.name}: {err}", op.span)
+        raise AssertionError("unreachable")
+
+    def op_context(self, material: Material, op: ast.Operation) -> OpContext:
+        """The perception an operation needs, from the material library."""
+        try:
+            entry = default_library().perceive(material)
+        except (ModelError, MaterialError, LibraryError) as err:
+            self.ev.fail("bind.operation", f"{op.name}: {err}", op.span)
+        return OpContext(entry.record, entry.mask_png,
+                         Box(0, 0, self.frame.width, self.frame.height))
+
+    def length_px(self, value: Any, axis: str, span: ast.Span) -> float:
+        try:
+            return to_px(value, axis, self.frame)
+        except LayoutError as err:
+            self.ev.fail("bind.operation", str(err), span)
         raise AssertionError("unreachable")
 
     def region_box(self, region: Region, span: ast.Span) -> Box:

@@ -61,8 +61,8 @@ def perceive_text(rgb: np.ndarray) -> dict[str, Any]:
     lines = []
     if result.boxes is not None and result.txts is not None:
         for quad, text, score in zip(result.boxes, result.txts, result.scores, strict=False):
-            if score < MIN_SCORE or not str(text).strip():
-                continue
+            if score < MIN_SCORE or not any(c.isalnum() for c in str(text)):
+                continue  # a read of only punctuation ("_", "|") is texture, not text
             q = np.asarray(quad, np.float64)
             x0, y0 = max(q[:, 0].min(), 0.0), max(q[:, 1].min(), 0.0)
             x1, y1 = min(q[:, 0].max(), w), min(q[:, 1].max(), h)

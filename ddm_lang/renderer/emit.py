@@ -8,6 +8,7 @@ contained and renders the same in our renderer, resvg and a browser.
 from __future__ import annotations
 
 import base64
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -60,20 +61,41 @@ def _emit(parent: etree._Element, item: SceneItem) -> None:
 
 
 def _image(parent: etree._Element, node: ImageNode) -> None:
-    m, box, crop = node.material, node.box, node.crop
     host = parent
     if node.flip:
         host = etree.SubElement(parent, "g")
-        host.set("transform", f"matrix(-1 0 0 1 {_n(2 * box.x + box.width)} 0)")
+        host.set("transform", f"matrix(-1 0 0 1 {_n(2 * node.box.x + node.box.width)} 0)")
+    if node.shadow is not None:
+        host = _shadow(host, node)
+    if node.matte is not None:
+        key = hashlib.sha256(node.matte).hexdigest()[:12]
+        mask_id = _unique_id(parent, f"cutout-{key}")
+        mask = etree.SubElement(host, "mask")
+        mask.set("id", mask_id)
+        mask.set("maskUnits", "userSpaceOnUse")
+        for k, v in (("x", node.box.x), ("y", node.box.y), ("width", node.box.width),
+                     ("height", node.box.height)):
+            mask.set(k, _n(v))
+        _placed(mask, node, "data:image/png;base64," + base64.b64encode(node.matte).decode())
+        host = etree.SubElement(host, "g")
+        host.set("mask", f"url(#{mask_id})")
+    _placed(host, node, data_uri(node.material), node.attrs)
+
+
+def _placed(parent: etree._Element, node: ImageNode, href: str,
+            attrs: tuple[tuple[str, str], ...] = ()) -> None:
+    """An <image> showing `href` (the material, or a picture covering it pixel for pixel,
+    like its matte) cropped to node.crop and stretched over node.box."""
+    m, box, crop = node.material, node.box, node.crop
     whole = crop.x == 0 and crop.y == 0 and crop.width == m.width and crop.height == m.height
     if whole:
-        el = etree.SubElement(host, "image")
+        el = etree.SubElement(parent, "image")
         el.set("x", _n(box.x))
         el.set("y", _n(box.y))
         el.set("width", _n(box.width))
         el.set("height", _n(box.height))
     else:
-        viewport = etree.SubElement(host, "svg")
+        viewport = etree.SubElement(parent, "svg")
         for k, v in (("x", box.x), ("y", box.y), ("width", box.width), ("height", box.height)):
             viewport.set(k, _n(v))
         viewport.set("viewBox", " ".join(_n(v) for v in (crop.x, crop.y, crop.width, crop.height)))
@@ -82,8 +104,72 @@ def _image(parent: etree._Element, node: ImageNode) -> None:
         el.set("width", str(m.width))
         el.set("height", str(m.height))
     el.set("preserveAspectRatio", "none")
-    _set(el, node.attrs)
-    el.set("href", data_uri(m))
+    _set(el, attrs)
+    el.set("href", href)
+
+
+def _shadow(host: etree._Element, node: ImageNode) -> etree._Element:
+    """Emit the node's shadow; returns the element the image itself goes into."""
+    shadow, box = node.shadow, node.box
+    assert shadow is not None
+    side = min(box.width, box.height)
+    dx, dy, blur = shadow.dx * side, shadow.dy * side, shadow.blur * side
+    key = hashlib.sha256(repr(shadow).encode()).hexdigest()[:12]
+    filter_id = _unique_id(host, f"shadow-{key}")
+    filt = etree.SubElement(host, "filter")
+    filt.set("id", filter_id)
+    filt.set("x", "-50%")
+    filt.set("y", "-50%")
+    filt.set("width", "200%")
+    filt.set("height", "200%")
+    if shadow.kind == "drop":
+        drop = etree.SubElement(filt, "feDropShadow")
+        drop.set("dx", _n(dx))
+        drop.set("dy", _n(dy))
+        drop.set("stdDeviation", _n(blur / 2))
+        drop.set("flood-color", shadow.color)
+        drop.set("flood-opacity", _n(shadow.opacity))
+        group = etree.SubElement(host, "g")
+        group.set("filter", f"url(#{filter_id})")
+        return group
+    etree.SubElement(filt, "feGaussianBlur").set("stdDeviation", _n(blur / 2))
+    sx, sy, sw, sh = _subject_in_box(node)
+    ellipse = etree.SubElement(host, "ellipse")
+    ellipse.set("cx", _n(sx + sw / 2 + dx))
+    ellipse.set("cy", _n(sy + sh - 0.01 * side))
+    ellipse.set("rx", _n(sw * 0.46))
+    ellipse.set("ry", _n(max(sw * 0.045, 0.012 * side)))
+    ellipse.set("fill", shadow.color)
+    ellipse.set("fill-opacity", _n(shadow.opacity))
+    ellipse.set("filter", f"url(#{filter_id})")
+    return host
+
+
+def _subject_in_box(node: ImageNode) -> tuple[float, float, float, float]:
+    """The subject box (fractions of the material) where it lands on the canvas, clipped
+    to the image box."""
+    assert node.shadow is not None
+    m, box, crop = node.material, node.box, node.crop
+    fx, fy, fw, fh = node.shadow.subject
+    kx, ky = box.width / crop.width, box.height / crop.height
+    x0 = box.x + (fx * m.width - crop.x) * kx
+    y0 = box.y + (fy * m.height - crop.y) * ky
+    x1, y1 = x0 + fw * m.width * kx, y0 + fh * m.height * ky
+    x0, x1 = max(x0, box.x), min(x1, box.right)
+    y0, y1 = max(y0, box.y), min(y1, box.bottom)
+    return x0, y0, max(x1 - x0, 0.0), max(y1 - y0, 0.0)
+
+
+def _unique_id(anchor: etree._Element, base: str) -> str:
+    """`base`, or `base-2`, `base-3`... when the document already has that id."""
+    root = anchor.getroottree().getroot()
+    taken = {el.get("id") for el in root.iter() if el.get("id", "").startswith(base)}
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
 
 
 def _text(parent: etree._Element, node: TextNode) -> None:

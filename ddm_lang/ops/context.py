@@ -1,0 +1,16 @@
+"""What an operation that looks at its material gets from the binder besides the image:
+the material's perception record (and subject matte) and the canvas it is drawn on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ddm_lang.scene import Box
+
+
+@dataclass(frozen=True)
+class OpContext:
+    record: dict[str, Any]   # the material's perception record (perception/record.py)
+    matte: bytes             # the subject matte, 8-bit PNG covering the whole material
+    canvas: Box              # the format's canvas, in px
