@@ -38,24 +38,28 @@ def _rng(seed: int) -> np.random.Generator:
 
 
 def _clutter(seed: int, w: int = 480, h: int = 360) -> np.ndarray:
-    """A busy scene: multi-scale coloured noise under many overlapping shapes."""
+    """A busy scene: multi-scale coloured texture under many overlapping sharp shapes and
+    lines."""
     rng = _rng(seed)
     img = np.zeros((h, w, 3), np.float32)
-    for cell in (4, 16, 48):
+    for cell in (1, 4, 16):
         small = rng.random((h // cell + 2, w // cell + 2, 3)).astype(np.float32)
         up = np.asarray(Image.fromarray((small * 255).astype(np.uint8)).resize(
             (w + 2 * cell, h + 2 * cell), Image.BICUBIC), np.float32)[:h, :w] / 255
         img += up / 3
     pil = Image.fromarray((np.clip(img, 0, 1) * 255).astype(np.uint8))
     draw = ImageDraw.Draw(pil)
-    for _ in range(60):
+    for _ in range(150):
         x, y = rng.integers(0, w), rng.integers(0, h)
-        sw, sh = rng.integers(10, w // 4), rng.integers(10, h // 4)
+        sw, sh = rng.integers(6, w // 5), rng.integers(6, h // 5)
         colour = tuple(int(v) for v in rng.integers(0, 256, 3))
-        if rng.random() < 0.5:
+        kind = rng.random()
+        if kind < 0.4:
             draw.rectangle((x, y, x + sw, y + sh), fill=colour)
-        else:
+        elif kind < 0.8:
             draw.ellipse((x, y, x + sw, y + sh), fill=colour)
+        else:
+            draw.line((x, y, x + sw, y + sh), fill=colour, width=int(rng.integers(1, 4)))
     return np.asarray(pil)
 
 
@@ -153,7 +157,7 @@ def test_cut_out_reads_as_plain() -> None:
 def test_cluttered_scene() -> None:
     r = suitability(_clutter(6))
     assert r["background"] == "scene" and r["background_scene"] > 0.5, r
-    assert not r["pure_text"] and not r["low_quality"], r
+    assert not r["pure_text"] and not r["low_quality"] and not r["collage"], r
 
 
 def test_pure_text() -> None:
@@ -165,11 +169,13 @@ def test_pure_text() -> None:
 def test_collage() -> None:
     r = suitability(_grid())
     assert r["collage"], r
+    assert not r["pure_text"] and not r["low_quality"], r
 
 
 def test_low_quality() -> None:
     r = suitability(_blurred())
     assert r["low_quality"], r
+    assert not r["collage"] and not r["pure_text"], r
 
 
 def test_batched_predict_matches_single() -> None:
