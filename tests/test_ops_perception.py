@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from ddm_lang import load_template
-from ddm_lang.ops import cutout, mirror, shadow
+from ddm_lang.ops import cutout, mirror, place, shadow
 from ddm_lang.ops.context import OpContext
 from ddm_lang.renderer import render
 from ddm_lang.scene import Box, ImageNode, Material
@@ -120,3 +120,37 @@ def test_compiled_creative_is_cut_out_mirrored_and_shadowed(arrow_studio: Path):
     shadow_rows = np.nonzero(darker)[0]
     red_rows = np.nonzero(red)[0]
     assert shadow_rows.mean() > red_rows.mean()  # a drop shadow never rises above its subject
+
+
+def test_cover_slides_the_crop_to_keep_the_subject_whole():
+    wide = ImageNode(Material("/x/wide.jpg", "1" * 64, 1600, 800, "jpeg"), Box(0, 0, 10, 10),
+                     Box(0, 0, 1600, 800))
+    # The subject stands at the far left; a centred square crop would cut it.
+    context = ctx(**{"subject.box": [0.02, 0.2, 0.2, 0.6]})
+    placed = place.resolve(wide, context=context, region=Box(0, 0, 500, 500), fit="cover")
+    assert placed.box == Box(0, 0, 500, 500)
+    assert placed.crop.x <= 0.02 * 1600 and placed.crop.right >= 0.22 * 1600
+    assert placed.crop.width == placed.crop.height == 800
+    # No subject perceived: the plain anchored crop.
+    plain = place.resolve(wide, context=ctx(**{"subject.found": False}),
+                          region=Box(0, 0, 500, 500), fit="cover")
+    assert plain.crop.x == 400
+
+
+def test_fit_subject_fills_the_region_with_the_subject():
+    photo = ImageNode(Material("/x/p.jpg", "2" * 64, 1000, 1000, "jpeg"), Box(0, 0, 10, 10),
+                      Box(0, 0, 1000, 1000))
+    context = ctx(**{"subject.box": [0.4, 0.3, 0.2, 0.4]})
+    region = Box(100, 100, 300, 600)
+    placed = place.resolve(photo, context=context, region=region, fit="subject")
+    crop, dest = placed.crop, placed.box
+    assert crop.x <= 400 and crop.right >= 600 and crop.y <= 300 and crop.bottom >= 700
+    assert abs(crop.width / crop.height - 0.5) < 1e-6 and dest == region
+    # The subject's centre lands at the region's centre.
+    scale = dest.width / crop.width
+    assert abs(dest.x + (500 - crop.x) * scale - 250) < 1e-6
+    assert abs(dest.y + (500 - crop.y) * scale - 400) < 1e-6
+    # A subject filling the photo: the image runs out, so it is letterboxed, not stretched.
+    big = ctx(**{"subject.box": [0.0, 0.0, 1.0, 1.0]})
+    boxed = place.resolve(photo, context=big, region=Box(0, 0, 600, 300), fit="subject")
+    assert boxed.crop == Box(0, 0, 1000, 1000) and boxed.box == Box(150, 0, 300, 300)

@@ -1,16 +1,21 @@
-"""place: crop, scale and position an image material in a box.
+"""place: crop, scale and position an image material in a box, never cutting its subject.
 
-Without perception the crop is geometric (contain, cover, fill, anchored); subject-aware
-placement and `avoid` plug into the same resolver once perception provides a subject box.
+`contain` shows the whole image, `fill` stretches it; `cover` fills the box and crops, on
+the `anchor` side, but slides the crop so the perceived subject stays whole whenever it
+fits; `subject` crops to the subject itself (with a margin) and fills the box with it,
+letterboxing only when the image runs out around it. `avoid` shrinks the region clear of
+named elements first.
 """
 
 from __future__ import annotations
 
 from ddm_lang.scene import Box, ImageNode
 
+from .context import OpContext
 from .registry import ClauseSpec, OperationSpec, register
 
-FITS = ("contain", "cover", "fill")
+FITS = ("contain", "cover", "fill", "subject")
+SUBJECT_MARGIN = 0.08   # `fit subject` keeps this much room around the subject, per side
 ANCHORS = ("center", "top", "bottom", "left", "right", "top-left", "top-right",
            "bottom-left", "bottom-right")
 
@@ -54,13 +59,73 @@ def clear_of(region: Box, avoid: tuple[Box, ...]) -> Box:
     return region
 
 
-def resolve(node: ImageNode, *, region: Box | None = None, fit: str = "contain",
-            anchor: str = "center", avoid: tuple[Box, ...] = ()) -> ImageNode:
+def subject_pixels(box: list[float] | tuple[float, ...], w: float, h: float) -> Box:
+    """A subject box given as fractions of the image, in source pixels."""
+    return Box(box[0] * w, box[1] * h, box[2] * w, box[3] * h)
+
+
+def keep_subject(crop: Box, subject: Box, src_w: float, src_h: float) -> Box:
+    """Slide `crop` (same size) so it holds `subject` whole where it can, else centre it
+    on the subject; the crop stays inside the image."""
+    def slide(start: float, size: float, s0: float, s_size: float, limit: float) -> float:
+        if s_size <= size:
+            if s0 < start:
+                start = s0
+            elif s0 + s_size > start + size:
+                start = s0 + s_size - size
+        else:
+            start = s0 + (s_size - size) / 2
+        return min(max(start, 0.0), max(limit - size, 0.0))
+
+    return Box(slide(crop.x, crop.width, subject.x, subject.width, src_w),
+               slide(crop.y, crop.height, subject.y, subject.height, src_h),
+               crop.width, crop.height)
+
+
+def fit_subject(src_w: float, src_h: float, subject: Box, box: Box) -> tuple[Box, Box]:
+    """The crop around the subject (plus margin) with the box's aspect ratio, scaled to fill
+    the box; where the image is too small around the subject, the crop is what the image
+    has and the rest of the box is left empty (centred on the subject)."""
+    m = SUBJECT_MARGIN
+    want_w, want_h = subject.width * (1 + 2 * m), subject.height * (1 + 2 * m)
+    aspect = box.width / box.height
+    if want_w / want_h < aspect:
+        want_w = want_h * aspect
+    else:
+        want_h = want_w / aspect
+    cw, ch = min(want_w, src_w), min(want_h, src_h)
+    cx = subject.x + subject.width / 2 - cw / 2
+    cy = subject.y + subject.height / 2 - ch / 2
+    crop = Box(min(max(cx, 0.0), src_w - cw), min(max(cy, 0.0), src_h - ch), cw, ch)
+    scale = min(box.width / cw, box.height / ch)
+    dw, dh = cw * scale, ch * scale
+    # Keep the subject where it would be in the full crop: centred in the box.
+    sx = (subject.x + subject.width / 2 - crop.x) * scale
+    sy = (subject.y + subject.height / 2 - crop.y) * scale
+    dx = min(max(box.x + box.width / 2 - sx, box.x), box.right - dw)
+    dy = min(max(box.y + box.height / 2 - sy, box.y), box.bottom - dh)
+    return crop, Box(dx, dy, dw, dh)
+
+
+def resolve(node: ImageNode, *, context: OpContext, region: Box | None = None,
+            fit: str = "contain", anchor: str = "center", avoid: tuple[Box, ...] = ()) -> ImageNode:
     """Place the node's material into `region` (or its own box), clear of `avoid`."""
     target = clear_of(region or node.box, avoid)
     if target.width <= 0 or target.height <= 0:
         raise ValueError("no room is left for the image once the avoided elements are cleared")
-    crop, dest = fit_image(node.material.width, node.material.height, target, fit, anchor)
+    w, h = node.material.width, node.material.height
+    record = context.record
+    subject = subject_pixels(record["subject.box"], w, h) if record.get("subject.found") \
+        else None
+    if fit == "subject":
+        if subject is None:
+            crop, dest = fit_image(w, h, target, "cover", anchor)
+        else:
+            crop, dest = fit_subject(w, h, subject, target)
+        return node.with_(box=dest, crop=crop)
+    crop, dest = fit_image(w, h, target, fit, anchor)
+    if fit == "cover" and subject is not None:
+        crop = keep_subject(crop, subject, w, h)
     return node.with_(box=dest, crop=crop)
 
 
@@ -69,10 +134,12 @@ SPEC = register(OperationSpec(
     applies_to=frozenset({"image"}),
     clauses={
         "in": ClauseSpec("in", "region", doc="the region to place into (default: the element's box)"),
-        "fit": ClauseSpec("fit", "word", FITS, "contain (whole image), cover (fill, crop), fill (stretch)"),
+        "fit": ClauseSpec("fit", "word", FITS, "contain (whole image), cover (fill, crop, "
+                          "keep the subject), fill (stretch), subject (crop to the subject)"),
         "anchor": ClauseSpec("anchor", "word", ANCHORS, "which side to keep when cropping or letterboxing"),
         "avoid": ClauseSpec("avoid", "names", doc="elements whose boxes the image must not cover"),
     },
-    doc="crop, scale and position the image in a box",
+    needs=("subject",),
+    doc="crop, scale and position the image in a box, never cutting its subject",
     resolve=resolve,
 ))

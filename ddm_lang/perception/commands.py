@@ -167,8 +167,8 @@ def models_list() -> int:
     for role in models.SPECS:
         try:
             path = models.model_path(role)
-            print(f"{role:<10} {models.model_version(role):<24} {path}")
+            print(f"{role:<12} {models.model_version(role):<20} {path}")
         except models.ModelError as err:
-            print(f"{role:<10} missing: {err}")
+            print(f"{role:<12} missing: {err}")
             status = 1
     return status

@@ -85,6 +85,13 @@ SPECS: dict[str, ModelSpec] = {
         "of detected lines, normalised (x/255 - 0.5) / 0.5; output [N, T, C] character "
         "probabilities decoded greedily with the character list stored in the model's "
         "metadata.", package="rapidocr"),
+    "suitability": ModelSpec(
+        "suitability", "perception/weights/suitability.onnx", "suitability-1", None,
+        "trained by the project (training/train_suitability.py), shipped in the package",
+        "input `features` float32 [N, 52] from perception/features.py (feature version in "
+        "the sibling .json contract); output `probabilities` float32 [N, 4] for the heads "
+        "scene, pure_text, collage, low_quality, flagged at the contract's thresholds.",
+        package="ddm_lang"),
 }
 
 _overrides: dict[str, Path] = {}

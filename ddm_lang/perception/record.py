@@ -40,7 +40,7 @@ def versions() -> dict[str, str]:
         "record": RECORD_VERSION,
         "subject": f"{models.model_version('subject')}|{VERSION_ALPHA}",
         "ocr": ocr.version(),
-        "suitability": suitability.VERSION,
+        "suitability": suitability.default_model().version,
     }
 
 

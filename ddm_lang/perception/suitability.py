@@ -25,7 +25,13 @@ from typing import Any
 import numpy as np
 
 from ddm_lang.perception.features import FEATURE_DIM, FEATURE_VERSION, image_features
-from ddm_lang.perception.models import WEIGHTS_DIR, ModelError, file_sha256, onnx_session
+from ddm_lang.perception.models import (
+    WEIGHTS_DIR,
+    ModelError,
+    file_sha256,
+    model_path,
+    onnx_session,
+)
 
 MODEL_VERSION = "suitability-1"
 VERSION = f"{MODEL_VERSION}+features-{FEATURE_VERSION}"  # part of perception cache keys
@@ -147,10 +153,15 @@ def _read_contract(path: Path) -> dict[str, Any]:
     return contract
 
 
-@cache
 def default_model() -> SuitabilityModel:
-    """The shipped model, loaded once per process."""
-    return SuitabilityModel()
+    """The registry's model (the shipped one unless `DDM_MODEL_SUITABILITY` or
+    `models.use_model` names another), loaded once per file per process."""
+    return _model(model_path("suitability"))
+
+
+@cache
+def _model(path: Path) -> SuitabilityModel:
+    return SuitabilityModel(path)
 
 
 def suitability(rgb: np.ndarray, alpha: np.ndarray | None = None,
