@@ -66,8 +66,11 @@ def instrument() -> None:
 def summary(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
-    return {"median_ms": round(statistics.median(ordered) * 1000, 1),
-            "p90_ms": round(p90 * 1000, 1), "mean_ms": round(statistics.fmean(ordered) * 1000, 1)}
+    def ms(seconds: float) -> float:
+        return round(seconds * 1000, 1 if seconds >= 0.01 else 3)
+
+    return {"median_ms": ms(statistics.median(ordered)), "p90_ms": ms(p90),
+            "mean_ms": ms(statistics.fmean(ordered))}
 
 
 def cli_add(catalogue: Path, library: Path) -> tuple[float, str]:
@@ -118,7 +121,7 @@ def main() -> None:
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": "python benchmarks/perception_speed.py"
                    + (f" --limit {args.limit}" if args.limit else ""),
-        "catalogue": str(args.catalogue.resolve().relative_to(REPO.parent))
+        "catalogue": "../" + str(args.catalogue.resolve().relative_to(REPO.parent))
         if args.catalogue.resolve().is_relative_to(REPO.parent) else str(args.catalogue),
         "images": len(materials),
         "image_sizes": sorted({f"{m.width}x{m.height}" for m in materials})[:8],

@@ -280,3 +280,12 @@ def test_materials_add_reports_a_bad_image_and_keeps_the_rest(tmp_path, capsys):
 def test_inspect_unknown_id_is_a_clear_error(tmp_path, capsys):
     assert main(["materials", "inspect", "nope", "--library", str(tmp_path / "l.sqlite")]) == 1
     assert "ddm materials add" in capsys.readouterr().err
+
+
+def test_texture_is_not_text():
+    assert ocr.legible("SALE", 0.6) and ocr.legible("-20%", 0.8) and ocr.legible("5", 0.95)
+    assert not ocr.legible("_", 0.99)      # punctuation only
+    assert not ocr.legible("O", 0.7)       # a round fruit read as a letter
+    assert not ocr.legible("SALE", 0.4)    # below the confidence floor
+    assert not ocr.legible("60", 0.9, 0.99, 0.99)   # a whole-frame box around a fruit
+    assert ocr.legible("SUMMER SALE", 0.9, 0.99, 0.95)  # a poster-sized line is still text

@@ -17,6 +17,9 @@ from PIL import Image, ImageDraw
 from ddm_lang.perception import models
 
 MIN_SCORE = 0.5        # recognition confidence below which a line is not reported
+LONE_CHAR_SCORE = 0.9  # a one-character read needs this confidence
+FRAME_SPAN = 0.85      # a line box this large in both directions spans the frame...
+FRAME_CHARS = 3        # ...and with this few characters it is a subject, not a line
 AREA_GRID = 256        # text area is measured on a grid this size (boxes may overlap)
 
 _engine: Any = None
@@ -61,12 +64,11 @@ def perceive_text(rgb: np.ndarray) -> dict[str, Any]:
     lines = []
     if result.boxes is not None and result.txts is not None:
         for quad, text, score in zip(result.boxes, result.txts, result.scores, strict=False):
-            if score < MIN_SCORE or not any(c.isalnum() for c in str(text)):
-                continue  # a read of only punctuation ("_", "|") is texture, not text
             q = np.asarray(quad, np.float64)
             x0, y0 = max(q[:, 0].min(), 0.0), max(q[:, 1].min(), 0.0)
             x1, y1 = min(q[:, 0].max(), w), min(q[:, 1].max(), h)
-            if x1 <= x0 or y1 <= y0:
+            if x1 <= x0 or y1 <= y0 or not legible(str(text), float(score), (x1 - x0) / w,
+                                                   (y1 - y0) / h):
                 continue
             lines.append({"box": [_frac(x0, w), _frac(y0, h), _frac(x1 - x0, w), _frac(y1 - y0, h)],
                           "quad": [[_frac(x, w), _frac(y, h)] for x, y in q],
@@ -78,6 +80,18 @@ def perceive_text(rgb: np.ndarray) -> dict[str, Any]:
         "text.boxes": [line["box"] for line in lines],
         "text.lines": lines,
     }
+
+
+def legible(text: str, score: float, width: float = 0.0, height: float = 0.0) -> bool:
+    """Whether a read is text rather than texture. Punctuation alone ("_", "|") never is;
+    a lone character needs high confidence; and a read of a few characters whose box spans
+    the whole frame is the detector's known failure on a big round subject (a fruit read
+    as "O", "8" or "60"), not a line of text. `width` and `height` are the line's box as
+    fractions of the image."""
+    chars = sum(c.isalnum() for c in text)
+    if score < MIN_SCORE or chars == 0 or (chars == 1 and score < LONE_CHAR_SCORE):
+        return False
+    return not (chars <= FRAME_CHARS and width >= FRAME_SPAN and height >= FRAME_SPAN)
 
 
 def _frac(v: float, size: int) -> float:

@@ -23,7 +23,7 @@ from ddm_lang.perception.pixels import Pixels, decode
 from ddm_lang.perception.subject import VERSION_ALPHA, perceive_subject
 from ddm_lang.scene import Material
 
-RECORD_VERSION = "record-2"   # the record's own layout and the numpy perceivers
+RECORD_VERSION = "record-4"   # the record's own layout and the numpy perceivers
 MIN_SIDE = 400                # smaller images are flagged too small for large slots
 PURE_TEXT_AREA = 0.35         # text covering this much of the image makes it pure text
 
