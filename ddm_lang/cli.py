@@ -10,12 +10,19 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .syntax.diagnostics import DiagnosticError
+
+if TYPE_CHECKING:
+    from .api import Template
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from .api import load_template
+    if args.all_formats and not args.product:
+        print("ddm check: --all-formats needs --product", file=sys.stderr)
+        return 2
     failed = 0
     for path in args.templates:
         try:
@@ -26,7 +33,57 @@ def _cmd_check(args: argparse.Namespace) -> int:
             continue
         formats = ", ".join(f"{f.name} {f.width}x{f.height}" for f in template.formats)
         print(f"{path}: ok ({template.name}; formats: {formats or 'none'})")
+        if args.product:
+            failed += _check_layout(template, Path(args.product), args.all_formats,
+                                    args.max_occlusion)
     return 1 if failed else 0
+
+
+def _check_layout(template: Template, source: Path, all_formats: bool, max_occlusion: float) -> int:
+    """Compile for every product of `source` (one product file or a catalogue) in every
+    format (or the first), print each creative's layout metrics and its problems; the
+    number of creatives that failed to compile or failed a hard layout check."""
+    from .layout.metrics import measure
+    products, base = _products(source)
+    formats = template.formats if all_formats else template.formats[:1]
+    failed = total = 0
+    for product in products:
+        for fmt in formats:
+            total += 1
+            label = f"  {product.get('id', '?')} · {fmt.name} {fmt.width}x{fmt.height}"
+            try:
+                creative = template.compile(product, fmt.name, base_dir=base)
+            except DiagnosticError as err:
+                print(f"{label}: does not compile", file=sys.stderr)
+                print(err.render(), file=sys.stderr)
+                failed += 1
+                continue
+            metrics = measure(creative, occlusion_limit=max_occlusion)
+            print(f"{label}: {metrics.summary()}{'  FAIL' if metrics.failed else ''}")
+            for problem in metrics.problems:
+                print(f"    {problem}")
+            failed += metrics.failed
+    print(f"  {total} creatives, {failed} failed")
+    return failed
+
+
+def _products(source: Path) -> tuple[list[dict], Path]:
+    """The products to check and their images' folder: a product JSON file (one object)
+    or any catalogue `load_catalogue` reads."""
+    import json
+
+    from .api import load_product
+    from .perception.catalogue import load_catalogue
+    if source.suffix.lower() == ".json" and source.is_file():
+        try:
+            data = json.loads(source.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            data = None  # load_product names the file, line and column
+        if data is None or (isinstance(data, dict) and "products" not in data):
+            product, base = load_product(source)
+            return [product], base
+    catalogue = load_catalogue(source)
+    return catalogue.as_dicts(), catalogue.base_dir
 
 
 def _cmd_fmt(args: argparse.Namespace) -> int:
@@ -98,6 +155,12 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="check templates and report every problem")
     c.add_argument("templates", nargs="+")
+    c.add_argument("--product", help="also compile for this product JSON or catalogue "
+                   "(.json, .jsonl, .csv, folder) and report layout metrics")
+    c.add_argument("--all-formats", action="store_true",
+                   help="with --product: every format the template serves (default: the first)")
+    c.add_argument("--max-occlusion", type=float, default=0.10,
+                   help="with --product: largest share of a text over the product (default 0.10)")
     c.set_defaults(func=_cmd_check)
 
     f = sub.add_parser("fmt", help="print templates in canonical form")

@@ -79,7 +79,7 @@ class Shadow:
 class ImageNode:
     """A material drawn into `box`, showing the `crop` rectangle of the source (image px).
     `matte` (an 8-bit PNG covering the whole material, white = subject) masks it for a
-    cutout; `shadow` is drawn beneath it."""
+    cutout; `shadow` is drawn beneath it; `recolor` is a colour matrix applied to its pixels."""
 
     material: Material
     box: Box
@@ -89,6 +89,7 @@ class ImageNode:
     name: str | None = None
     matte: bytes | None = None
     shadow: Shadow | None = None
+    recolor: str | None = None   # `recolor`: the 20 values of an sRGB feColorMatrix
 
     def with_(self, **changes: object) -> ImageNode:
         return replace(self, **changes)
@@ -133,3 +134,4 @@ class Scene:
     children: tuple[SceneItem, ...]
     title: str | None = None
     defs: tuple[SceneItem, ...] = field(default=())
+    notes: tuple[str, ...] = ()   # what binding changed on its own (contrast fixes), for reports

@@ -351,9 +351,9 @@ def test_place_in_a_region_avoiding_a_later_element(studio: Path, product: dict)
 
 
 def test_unavailable_operation_is_a_diagnostic(studio: Path, product: dict) -> None:
-    d = error_of("object hero = image from product.images\nimage hero | recolor\n", product,
+    d = error_of("object hero = image from product.images\nimage hero | recolour\n", product,
                  studio)
-    assert d.code == "bind.operation" and "recolor" in d.message
+    assert d.code == "bind.operation" and "recolour" in d.message
 
 
 # ---- text --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ddm_lang.layout.boxes import Frame, LayoutError, resolve_box, to_px
+from ddm_lang.layout.contrast import ensure_contrast
 from ddm_lang.layout.text import fit_text
 from ddm_lang.ops import place as place_op
 from ddm_lang.ops import registry as op_registry
@@ -88,7 +89,8 @@ class _Binder:
             root.values[obj.name] = self.select(obj, root)
         self.root = root
         items = self.statements(self.template.body, root.child())
-        return Scene(f.width, f.height, tuple(items), self.template.title)
+        scene = Scene(f.width, f.height, tuple(items), self.template.title)
+        return ensure_contrast(scene, self.fonts)
 
     # ---- perception and selection ----------------------------------------------------
     def perceive(self, material: Material, path: str, span: ast.Span) -> Any:

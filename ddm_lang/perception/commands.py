@@ -165,6 +165,9 @@ def models_list() -> int:
     print(f"model directory: {models.model_dir()}")
     status = 0
     for role in models.SPECS:
+        if models.optional(role) and models.configured_path(role) is None:
+            print(f"{role:<12} {'(optional)':<20} not configured: {models.SPECS[role].env_var}=PATH")
+            continue
         try:
             path = models.model_path(role)
             print(f"{role:<12} {models.model_version(role):<20} {path}")

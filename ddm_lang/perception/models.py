@@ -92,6 +92,14 @@ SPECS: dict[str, ModelSpec] = {
         "the sibling .json contract); output `probabilities` float32 [N, 4] for the heads "
         "scene, pure_text, collage, low_quality, flagged at the contract's thresholds.",
         package="ddm_lang"),
+    "inpaint": ModelSpec(
+        "inpaint", "", "inpaint-none", None,
+        "optional, none by default: DDM_MODEL_INPAINT=path or use_model('inpaint', path) "
+        "(e.g. a LaMa export); without it `extend` uses its own outpainting",
+        "inputs `image` float32 [1, 3, H, W] RGB in 0..1 with the pixels to fill zeroed, and "
+        "`mask` float32 [1, 1, H, W] (1 = to fill), H and W multiples of 8 (the image is "
+        "padded by reflection, at most 1024 px on its long side); output 0 float32 "
+        "[1, 3, H, W] RGB in 0..1, composited into the masked pixels only."),
 }
 
 _overrides: dict[str, Path] = {}
@@ -116,14 +124,29 @@ def use_model(role: str, path: str | Path | None) -> None:
             _overrides[role] = Path(path)
 
 
-def model_path(role: str) -> Path:
+def configured_path(role: str) -> Path | None:
+    """The file a user named for `role` (use_model, then DDM_MODEL_<ROLE>), or None."""
     spec = SPECS[role]
     with _lock:
         override = _overrides.get(role)
     if override is None and os.environ.get(spec.env_var):
         override = Path(os.environ[spec.env_var])
+    return override
+
+
+def optional(role: str) -> bool:
+    """A role with no default file: used only when a user configures one."""
+    return not SPECS[role].filename
+
+
+def model_path(role: str) -> Path:
+    spec = SPECS[role]
+    override = configured_path(role)
     path = override or spec.default_path()
     if not path.is_file():
+        if override is None and optional(role):
+            raise ModelError(f"no `{role}` model is configured; set {spec.env_var}=PATH or "
+                             f"call use_model({role!r}, PATH)")
         if override is not None:
             raise ModelError(f"{path}: model file for `{role}` not found")
         if spec.package is not None:

@@ -79,7 +79,25 @@ def _image(parent: etree._Element, node: ImageNode) -> None:
         _placed(mask, node, "data:image/png;base64," + base64.b64encode(node.matte).decode())
         host = etree.SubElement(host, "g")
         host.set("mask", f"url(#{mask_id})")
+    if node.recolor is not None:
+        host = _recolor(host, node.recolor)
     _placed(host, node, data_uri(node.material), node.attrs)
+
+
+def _recolor(host: etree._Element, values: str) -> etree._Element:
+    """A filter with the recolor matrix, in sRGB so every renderer does the same arithmetic
+    on the same numbers; returns the group the image goes into."""
+    key = hashlib.sha256(values.encode()).hexdigest()[:12]
+    filter_id = _unique_id(host, f"recolor-{key}")
+    filt = etree.SubElement(host, "filter")
+    filt.set("id", filter_id)
+    filt.set("color-interpolation-filters", "sRGB")
+    matrix = etree.SubElement(filt, "feColorMatrix")
+    matrix.set("type", "matrix")
+    matrix.set("values", values)
+    group = etree.SubElement(host, "g")
+    group.set("filter", f"url(#{filter_id})")
+    return group
 
 
 def _placed(parent: etree._Element, node: ImageNode, href: str,

@@ -7,6 +7,7 @@ deterministic and cannot hang a batch.
 from __future__ import annotations
 
 import colorsys
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -144,6 +145,155 @@ def hsl(h: Any, s: Any, lightness: Any) -> Color:
 @_register("contrast_ratio", "a:color, b:color", "number", "WCAG contrast ratio of two colours")
 def contrast_ratio(a: Any, b: Any) -> float:
     return _color(a, "first colour").contrast(_color(b, "second colour"))
+
+
+# ---- colour harmony and readability (OKLCH) -------------------------------------------
+# Hue rotations and lightness changes are done in OKLCH, where equal steps look equal and
+# a colour's perceived lightness survives a hue change (HSL's does not: a yellow and a
+# blue of the same HSL lightness are far apart to the eye). A result outside sRGB keeps
+# its lightness and hue and gives up chroma until it fits, so harmonies stay recognisable.
+
+SCHEMES = ("complementary", "analogous", "triadic", "split", "square", "monochrome")
+_SCHEME_TURNS = {"complementary": (180.0,), "analogous": (-30.0, 30.0),
+                 "triadic": (120.0, 240.0), "split": (150.0, 210.0),
+                 "square": (90.0, 180.0, 270.0)}
+WCAG_LEVELS = {"aa": 4.5, "aaa": 7.0, "large": 3.0, "aa-large": 3.0, "aaa-large": 4.5}
+
+
+def _linear(c: float) -> float:
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def _gamma(c: float) -> float:
+    c = max(0.0, min(1.0, c))
+    return c * 12.92 if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
+
+
+def to_oklch(color: Color) -> tuple[float, float, float]:
+    """(lightness 0..1, chroma, hue in degrees) of an sRGB colour (Ottosson's OKLab)."""
+    r, g, b = _linear(color.r), _linear(color.g), _linear(color.b)
+    lms = (0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b,
+           0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b,
+           0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b)
+    l_, m_, s_ = (math.copysign(abs(v) ** (1 / 3), v) for v in lms)
+    lightness = 0.2104542553 * l_ + 0.7936177850 * m_ - 0.0040720468 * s_
+    a = 1.9779984951 * l_ - 2.4285922050 * m_ + 0.4505937099 * s_
+    bb = 0.0259040371 * l_ + 0.7827717662 * m_ - 0.8086757660 * s_
+    chroma = math.hypot(a, bb)
+    if chroma < 1e-3:   # a grey: rounding noise must not invent a hue
+        return lightness, 0.0, 0.0
+    return lightness, chroma, math.degrees(math.atan2(bb, a)) % 360.0
+
+
+def _oklch_linear(lightness: float, chroma: float, hue: float) -> tuple[float, float, float]:
+    a, b = chroma * math.cos(math.radians(hue)), chroma * math.sin(math.radians(hue))
+    l_ = lightness + 0.3963377774 * a + 0.2158037573 * b
+    m_ = lightness - 0.1055613458 * a - 0.0638541728 * b
+    s_ = lightness - 0.0894841775 * a - 1.2914855480 * b
+    lc, mc, sc = l_ ** 3, m_ ** 3, s_ ** 3
+    return (4.0767416621 * lc - 3.3077115913 * mc + 0.2309699292 * sc,
+            -1.2684380046 * lc + 2.6097574011 * mc - 0.3413193965 * sc,
+            -0.0041960863 * lc - 0.7034186147 * mc + 1.7076147010 * sc)
+
+
+def from_oklch(lightness: float, chroma: float, hue: float, alpha: float = 1.0) -> Color:
+    """The sRGB colour of an OKLCH triple; out of gamut, chroma is reduced (bisection, so
+    deterministic) until it fits, keeping lightness and hue."""
+    lightness = max(0.0, min(1.0, lightness))
+
+    def fits(c: float) -> bool:
+        return all(-1e-6 <= v <= 1 + 1e-6 for v in _oklch_linear(lightness, c, hue))
+
+    if not fits(chroma):
+        lo, hi = 0.0, chroma
+        for _ in range(24):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+        chroma = lo
+    r, g, b = (_gamma(v) for v in _oklch_linear(lightness, chroma, hue))
+    return Color(r, g, b, alpha)
+
+
+def _quantised(color: Color) -> Color:
+    """The colour as it will be written (#rrggbb), so a ratio checked here holds in the SVG."""
+    return Color(*(round(max(0.0, min(1.0, c)) * 255) / 255 for c in (color.r, color.g, color.b)),
+                 color.a)
+
+
+def nearest_lightness(color: Color, lighter_ok: Callable[[Color], bool],
+                      darker_ok: Callable[[Color], bool]) -> Color | None:
+    """The colour of `color`'s hue and chroma, at the lightness nearest to its own, that
+    one of the predicates accepts, or None. `lighter_ok` must only grow more true as the
+    colour gets lighter (and `darker_ok` as it gets darker), which holds for a contrast
+    threshold against a darker (lighter) backdrop; that is what makes bisection exact.
+    Candidates are quantised to 8-bit channels before they are judged."""
+    lightness, chroma, hue = to_oklch(color)
+    best: tuple[float, Color] | None = None
+    for ok, end in ((darker_ok, 0.0), (lighter_ok, 1.0)):
+        def at(x: float) -> Color:
+            return _quantised(from_oklch(x, chroma, hue, color.a))
+        if ok(_quantised(color)):
+            return _quantised(color)
+        if not ok(at(end)):
+            continue
+        lo, hi = lightness, end           # ok(lo) is false, ok(hi) is true
+        for _ in range(30):
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if ok(at(mid)) else (mid, hi)
+        candidate = (abs(hi - lightness), at(hi))
+        if best is None or candidate[0] < best[0]:
+            best = candidate
+    return best[1] if best else None
+
+
+def _ratio(level: Any) -> float:
+    if isinstance(level, str):
+        key = level.strip().lower()
+        if key not in WCAG_LEVELS:
+            raise EvalError(f"readable's level must be a ratio or one of "
+                            f"{', '.join(WCAG_LEVELS)}, got {describe(level)}")
+        return WCAG_LEVELS[key]
+    ratio = _num(level, "readable's level")
+    if not 1.0 <= ratio <= 21.0:
+        raise EvalError(f"a contrast ratio is between 1 and 21, got {ratio:g}")
+    return ratio
+
+
+@_register("scheme", "color:color, kind:string", "list",
+           "a colour harmony in OKLCH, the colour first: complementary, analogous, triadic, "
+           "split, square or monochrome")
+def scheme(color: Any, kind: Any) -> list[Color]:
+    base = _color(color, "scheme's colour")
+    name = _text(kind, "scheme's kind")
+    if name not in SCHEMES:
+        raise EvalError(f"scheme kind must be one of {', '.join(SCHEMES)}, got {name!r}")
+    lightness, chroma, hue = to_oklch(base)
+    if name == "monochrome":
+        # the same hue far lighter or darker (whichever is farther), and one in between
+        far = 0.95 if lightness < 0.6 else 0.3
+        return [base, from_oklch(far, chroma, hue, base.a),
+                from_oklch((lightness + far) / 2, chroma, hue, base.a)]
+    return [base, *(from_oklch(lightness, chroma, (hue + turn) % 360.0, base.a)
+                    for turn in _SCHEME_TURNS[name])]
+
+
+@_register("readable", "color:color, background:color, level:any?", "color",
+           "the colour of the same hue nearest in lightness that meets the contrast level "
+           "against the background")
+def readable(color: Any, background: Any, level: Any = 4.5) -> Color:
+    c = _color(color, "readable's colour")
+    bg = _color(background, "readable's background")
+    target = _ratio(level)
+    if c.contrast(bg) >= target:
+        return c
+    ybg = bg.luminance()
+    found = nearest_lightness(
+        c, lambda x: (x.luminance() + 0.05) / (ybg + 0.05) >= target,
+        lambda x: (ybg + 0.05) / (x.luminance() + 0.05) >= target)
+    if found is not None:
+        return found
+    best = WHITE if bg.contrast(WHITE) >= bg.contrast(BLACK) else BLACK
+    return Color(best.r, best.g, best.b, c.a)
 
 
 # ---- text ---------------------------------------------------------------------------
