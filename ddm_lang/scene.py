@@ -135,3 +135,19 @@ class Scene:
     title: str | None = None
     defs: tuple[SceneItem, ...] = field(default=())
     notes: tuple[str, ...] = ()   # what binding changed on its own (contrast fixes), for reports
+
+
+def without_text(scene: Scene) -> Scene:
+    """The scene with every text removed: the canvas text is laid over, which contrast
+    checks and layout metrics measure."""
+    def strip(items: tuple[SceneItem, ...]) -> tuple[SceneItem, ...]:
+        out: list[SceneItem] = []
+        for item in items:
+            if isinstance(item, TextNode) or (isinstance(item, Node) and item.tag == "text"):
+                continue
+            if isinstance(item, Node) and item.children:
+                item = replace(item, children=strip(item.children))
+            out.append(item)
+        return tuple(out)
+    return replace(scene, children=strip(scene.children))
+

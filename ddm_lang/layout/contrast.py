@@ -44,7 +44,7 @@ from ddm_lang.renderer.colors import parse_color
 from ddm_lang.renderer.fonts import FontRegistry
 from ddm_lang.renderer.style import NON_RENDERING
 from ddm_lang.renderer.units import parse_transform
-from ddm_lang.scene import Node, Scene, SceneItem, TextNode
+from ddm_lang.scene import Node, Scene, SceneItem, TextNode, without_text
 from ddm_lang.semantics.functions import nearest_lightness, readable
 from ddm_lang.semantics.values import BLACK, WHITE, Color, format_number
 
@@ -164,17 +164,6 @@ def _label(node: TextNode) -> str:
 
 # ---- the ground under the text -----------------------------------------------------------
 
-def _without_text(items: tuple[SceneItem, ...]) -> tuple[SceneItem, ...]:
-    out: list[SceneItem] = []
-    for item in items:
-        if isinstance(item, TextNode) or (isinstance(item, Node) and item.tag == "text"):
-            continue
-        if isinstance(item, Node) and item.children:
-            item = replace(item, children=_without_text(item.children))
-        out.append(item)
-    return tuple(out)
-
-
 def _ground(scene: Scene) -> tuple[np.ndarray, float, float]:
     """The scene without text rendered once, small, as float RGB over white; and the
     scale from canvas px to its pixels on each axis."""
@@ -182,7 +171,7 @@ def _ground(scene: Scene) -> tuple[np.ndarray, float, float]:
     from ddm_lang.renderer.raster import render
     k = min(1.0, MAX_SIDE / max(scene.width, scene.height))
     w, h = max(1, round(scene.width * k)), max(1, round(scene.height * k))
-    svg = emit(replace(scene, children=_without_text(scene.children), notes=()))
+    svg = emit(replace(without_text(scene), notes=()))
     rgba = render(svg, w, h).astype(np.float32)
     a = rgba[..., 3:4] / 255.0
     return rgba[..., :3] * a + 255.0 * (1.0 - a), w / scene.width, h / scene.height

@@ -82,7 +82,7 @@ import numpy as np
 import skia
 
 from ddm_lang.layout.text import ELLIPSIS
-from ddm_lang.scene import Box, ImageNode, Node, RawNode, Scene, SceneItem, TextNode
+from ddm_lang.scene import Box, ImageNode, Node, RawNode, Scene, SceneItem, TextNode, without_text
 
 if TYPE_CHECKING:
     from ddm_lang.api import Creative
@@ -573,20 +573,6 @@ def unreadability(elements: Sequence[Element], pixels: np.ndarray, scale: float)
     if not mask.any():
         return None
     return float(grad[mask].mean())
-
-
-def without_text(scene: Scene) -> Scene:
-    """The scene with every text removed (the canvas that text is laid over)."""
-    def strip(items: Iterable[SceneItem]) -> tuple[SceneItem, ...]:
-        out: list[SceneItem] = []
-        for item in items:
-            if isinstance(item, TextNode) or (isinstance(item, Node) and item.tag == "text"):
-                continue
-            if isinstance(item, Node) and item.children:
-                item = replace(item, children=strip(item.children))
-            out.append(item)
-        return tuple(out)
-    return replace(scene, children=strip(scene.children))
 
 
 def render_canvas(scene: Scene, base_dir: Path | None = None) -> np.ndarray:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 from ddm_lang.perception.library import default_path
+from ddm_lang.renderer.encode import write_atomic
 
 
 def store_dir() -> Path:
@@ -45,15 +45,7 @@ def put(digest: str, suffix: str, data: bytes) -> Path:
     """Store `data` under `digest` atomically and return its path."""
     path = path_for(digest, suffix)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".part-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, data)
     except OSError as err:
         raise OSError(f"{path.parent}: cannot store a generated image ({err.strerror})") from None
     return path
