@@ -449,3 +449,27 @@ def test_same_inputs_same_scene_and_svg(studio: Path, product: dict) -> None:
     b = scene_of(body, dict(reversed(list(product.items()))), studio, "banner")
     assert a == b
     assert emit(a) == emit(b)
+
+
+def test_flow_follows_the_laid_out_text(studio: Path, product: dict) -> None:
+    body = ("text headline = 'Short' { box: 10% 10% 80% 40%; size: 50; line-height: 1 }\n"
+            "text sub = 'Below it' { box: 10% 0 80% 10%; size: 20; flow: below headline gap 2% }\n"
+            "rect tag { box: 0 0 100 40; flow: after early gap 10 }\n"
+            "text early = 'x' { box: 5% 80% 10% 5%; size: 12 }\n")
+    scene = scene_of(body, product, studio)
+    head, sub, _ = (n for n in scene.children if isinstance(n, TextNode))
+    # One line of 50 px from y=100: the subline starts 2 % (20 px) under that line, not
+    # under the headline's 400 px box.
+    assert sub.box == Box(100, 100 + 50 + 20, 800, 100)
+    assert head.box.height == 400
+    (tag,) = (n for n in scene.children if isinstance(n, Node) and n.tag == "rect")
+    # `early` is laid out later: the second pass places the rect after it.
+    assert dict(tag.attrs)["x"] == "160" and dict(tag.attrs)["y"] == "0"
+
+
+def test_flow_errors_are_check_errors() -> None:
+    from ddm_lang import load_template
+    with pytest.raises(DiagnosticError) as info:
+        load_template(HEAD + "text t = 'x' { box: 0 0 1 1; flow: beneath nothing gap red }\n")
+    codes = [d.code for d in info.value.diagnostics]
+    assert codes == ["check.word", "check.unknown-element-name", "check.type"]

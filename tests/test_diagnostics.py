@@ -94,8 +94,8 @@ CASES = [
     ("missing-formats", 'template t "T"\nrect { }\n', "check.no-formats", 1, 1, "formats"),
     ("duplicate-format", 'template t "T"\nformats feed 10x10, feed 20x20\n',
      "check.duplicate-format", 2, 21, "twice"),
-    ("flow-unavailable", HEAD + "text t = 'x' { flow: below; box: 0 0 1 1 }\n",
-     "check.property-unavailable", 3, 16, "constraint layout"),
+    ("flow-incomplete", HEAD + "text t = 'x' { flow: below; box: 0 0 1 1 }\n",
+     "check.flow", 3, 22, "flow: below NAME"),
 ]
 
 

@@ -55,7 +55,8 @@ WEIGHT_WORDS = {"thin": 100, "light": 300, "normal": 400, "regular": 400, "mediu
 
 class _Binder:
     def __init__(self, template: Template, product: dict[str, Any], format_name: str,
-                 base_dir: Path, seed: int, known_boxes: dict[str, Box] | None = None):
+                 base_dir: Path, seed: int, known_boxes: dict[str, Box] | None = None,
+                 known_extents: dict[str, Box] | None = None):
         fmt = template.format(format_name)
         assert fmt is not None  # the API checks the format name before binding
         self.template = template
@@ -69,6 +70,8 @@ class _Binder:
         self.frames = [Frame(fmt.width, fmt.height)]
         self.boxes: dict[str, Box] = {}
         self.known_boxes = known_boxes or {}
+        self.extents: dict[str, Box] = {}  # laid-out text blocks, by element name
+        self.known_extents = known_extents or {}
         self.unresolved_avoid = False
         self.ids: dict[str, int] = {}
         self.loop_suffix: list[int] = []
@@ -247,7 +250,7 @@ class _Binder:
             if prop.name in skip:
                 continue
             if prop.name == "box":
-                box = self.box_of(prop, scope)
+                box = self.element_box(node, scope) or self.box_of(prop, scope)
                 if node.kind == "circle":
                     r = min(box.width, box.height) / 2
                     out += [("cx", _n(box.x + box.width / 2)), ("cy", _n(box.y + box.height / 2)),
@@ -299,7 +302,40 @@ class _Binder:
         raise AssertionError("unreachable")
 
     def element_box(self, node: ast.Element, scope: Scope) -> Box | None:
-        """The box an element declares with `box` or x/y/width/height, or None."""
+        """The box an element declares with `box` or x/y/width/height, or None; `flow`
+        then moves it next to another element."""
+        box = self.declared_element_box(node, scope)
+        flow = next((p for p in node.body.properties if p.name == "flow"), None)
+        if box is None or flow is None:
+            return box
+        return self.flowed(box, flow, scope)
+
+    def flowed(self, box: Box, prop: ast.Property, scope: Scope) -> Box:
+        """`flow: below|above|after|before NAME [gap LENGTH]`: the box keeps its size and
+        its other coordinate and moves to sit `gap` away from NAME's laid-out box (a
+        text's lines, not its declared box). A name laid out later resolves in the
+        second pass, as `avoid` does."""
+        items = prop.value.items if isinstance(prop.value, ast.ValueList) else (prop.value,)
+        direction, name = (i.id if isinstance(i, ast.Name) else "" for i in items[:2])
+        axis = "h" if direction in ("below", "above") else "w"
+        gap = 0.0
+        if len(items) == 4:
+            gap = self.length_px(self.ev.require(self.ev.eval(items[3], scope), items[3].span),
+                                 axis, items[3].span)
+        ref = (self.extents.get(name) or self.boxes.get(name) or self.known_extents.get(name)
+               or self.known_boxes.get(name))
+        if ref is None:
+            self.unresolved_avoid = True
+            return box
+        if direction == "below":
+            return Box(box.x, ref.bottom + gap, box.width, box.height)
+        if direction == "above":
+            return Box(box.x, ref.y - gap - box.height, box.width, box.height)
+        if direction == "after":
+            return Box(ref.right + gap, box.y, box.width, box.height)
+        return Box(ref.x - gap - box.width, box.y, box.width, box.height)
+
+    def declared_element_box(self, node: ast.Element, scope: Scope) -> Box | None:
         props = {p.name: p for p in node.body.properties}
         if "box" in props:
             return self.box_of(props["box"], scope)
@@ -477,6 +513,7 @@ class _Binder:
             for i, text in enumerate(layout.lines))
         if node.name:
             self.boxes[node.name] = box
+            self.extents[node.name] = Box(box.x, top, box.width, total)  # what flows after it
         return [TextNode(box, lines, family, weight, layout.size, anchor, italic, attrs, node.name)]
 
     def font(self, prop: ast.Property | None, scope: Scope) -> tuple[str, int, bool]:
@@ -588,6 +625,7 @@ def bind(template: Template, product: dict[str, Any], format_name: str, *, base_
     binder = _Binder(template, product, format_name, base_dir, seed)
     scene = binder.run()
     if binder.unresolved_avoid:
-        second = _Binder(template, product, format_name, base_dir, seed, binder.boxes)
+        second = _Binder(template, product, format_name, base_dir, seed, binder.boxes,
+                         binder.extents)
         scene = second.run()
     return scene

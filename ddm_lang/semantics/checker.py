@@ -34,7 +34,8 @@ IMAGE_ONLY = frozenset({"fit", "anchor"})
 PARAM_TYPES = ("any", "number", "length", "color", "string", "bool", "list", "image")
 MAX_IMPORT_DEPTH = 16
 # DDM properties whose resolver is not installed yet: a clear error, never ignored.
-UNAVAILABLE_PROPERTIES = {"flow": "it needs the constraint layout (flow below/after, gap)"}
+UNAVAILABLE_PROPERTIES: dict[str, str] = {}
+FLOW_DIRECTIONS = ("below", "above", "after", "before")
 
 
 @dataclass
@@ -409,6 +410,9 @@ class _Checker:
                 self.error("check.duplicate-property", f"property `{prop.name}` is set twice",
                            prop.span, f"the first is at line {seen[prop.name].span.line}")
             seen[prop.name] = prop
+            if prop.name == "flow":
+                self._flow(prop, scope)
+                continue
             t = self.expr(prop.value, scope)
             if component is not None and prop.name in params:
                 continue
@@ -452,6 +456,35 @@ class _Checker:
             if not text.startswith("#"):
                 self.error("check.external-ref", f"`{text[:60]}` refers outside the document",
                            prop.span, "href may only name an element (`#id`); show files with `image`")
+
+    def _flow(self, prop: ast.Property, scope: _Scope) -> None:
+        """`flow: below|above|after|before NAME [gap LENGTH]`."""
+        v = prop.value
+        items = v.items if isinstance(v, ast.ValueList) else (v,)
+        usage = "write `flow: below NAME` or `flow: after NAME gap 16px`"
+        if len(items) not in (2, 4) or not all(isinstance(i, ast.Name) for i in items[:2]):
+            self.error("check.flow", "`flow` takes a direction and an element name, and "
+                       "optionally `gap LENGTH`", _span_of(v), usage)
+            return
+        direction, name = items[0], items[1]
+        assert isinstance(direction, ast.Name) and isinstance(name, ast.Name)
+        if direction.id not in FLOW_DIRECTIONS:
+            self.error("check.word", f"`flow` cannot be `{direction.id}`", _span_of(direction),
+                       did_you_mean(direction.id, FLOW_DIRECTIONS)
+                       or "choices: " + ", ".join(FLOW_DIRECTIONS))
+        if name.id not in self.element_names:
+            self.error("check.unknown-element-name", f"no element named `{name.id}`",
+                       _span_of(name), did_you_mean(name.id, self.element_names))
+        if len(items) == 4:
+            keyword = items[2]
+            if not isinstance(keyword, ast.Name) or keyword.id != "gap":
+                self.error("check.flow", "the third word of `flow` must be `gap`",
+                           _span_of(keyword), usage)
+                return
+            t = self.expr(items[3], scope)
+            if t not in ("length", "number", "any"):
+                self.error("check.type", f"a flow gap is a length, not {_a(t)}",
+                           _span_of(items[3]))
 
     def _box(self, prop: ast.Property) -> None:
         v = prop.value
