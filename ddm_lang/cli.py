@@ -62,6 +62,8 @@ def _check_layout(template: Template, source: Path, all_formats: bool, max_occlu
             print(f"{label}: {metrics.summary()}{'  FAIL' if metrics.failed else ''}")
             for problem in metrics.problems:
                 print(f"    {problem}")
+            for note in creative.scene.notes:  # what the contrast guarantee changed
+                print(f"    note: {note}")
             failed += metrics.failed
     print(f"  {total} creatives, {failed} failed")
     return failed

@@ -247,3 +247,14 @@ def test_check_fails_text_over_the_product(shop: Path, capsys: pytest.CaptureFix
 def test_all_formats_needs_a_product(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(shop / "clean.ddm"), "--all-formats"]) == 2
     assert "--product" in capsys.readouterr().err
+
+
+def test_check_prints_what_the_contrast_guarantee_changed(
+        shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pale = ('template pale "Pale copy on a pale backdrop"\nformats feed 400x400\n'
+            "rect bg { box: 0 0 100% 100%; fill: #f4f1ea }\n"
+            "text headline = product.title { box: 10% 10% 80% 20%; size: 16; fill: #eeeeee }\n")
+    (shop / "pale.ddm").write_text(pale)
+    assert main(["check", str(shop / "pale.ddm"), "--product", str(shop / "one.json")]) == 0
+    out = capsys.readouterr().out
+    assert "note:" in out and "headline" in out
