@@ -289,3 +289,14 @@ def test_texture_is_not_text():
     assert not ocr.legible("SALE", 0.4)    # below the confidence floor
     assert not ocr.legible("60", 0.9, 0.99, 0.99)   # a whole-frame box around a fruit
     assert ocr.legible("SUMMER SALE", 0.9, 0.99, 0.95)  # a poster-sized line is still text
+
+
+def test_an_unusable_library_path_falls_back_to_a_private_file(tmp_path, monkeypatch, capsys):
+    from ddm_lang.perception.library import default_library
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the library's folder should be")
+    monkeypatch.setenv("DDM_LIBRARY", str(blocker / "materials.sqlite"))
+    library = default_library()
+    assert library.path != blocker / "materials.sqlite" and library.count() == 0
+    assert "using" in capsys.readouterr().err
+    assert default_library() is library  # opened once per process

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -179,18 +181,29 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-_default: MaterialLibrary | None = None
+_opened: dict[Path, MaterialLibrary] = {}
 _default_lock = threading.Lock()
 
 
 def default_library() -> MaterialLibrary:
     """The process's library at `default_path()`, opened on first use (compiling a
-    template that asks about perception attributes fills it as it goes)."""
-    global _default
+    template that asks about perception attributes fills it as it goes). Where that file
+    cannot be opened (a read-only home in a container or a locked-down CI), records go to
+    a private file for this process and the user is told why, rather than no compile
+    working at all."""
     with _default_lock:
-        if _default is None or _default.path != default_path():
-            _default = MaterialLibrary()
-        return _default
+        wanted = default_path()
+        library = _opened.get(wanted)
+        if library is None:
+            try:
+                library = MaterialLibrary(wanted)
+            except LibraryError as err:
+                private = Path(tempfile.mkdtemp(prefix="ddm-library-")) / "materials.sqlite"
+                print(f"ddm: warning: {err}; using {private} for this run (set DDM_LIBRARY)",
+                      file=sys.stderr)
+                library = MaterialLibrary(private)
+            _opened[wanted] = library
+        return library
 
 
 def _read(path: Path) -> bytes:
