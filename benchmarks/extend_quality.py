@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -40,7 +39,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image, ImageOps
-from provenance import ddm_lang_source, machine, versions
+from provenance import ddm_lang_source, machine, versions, write_results
 
 from ddm_lang.ops import outpaint
 from ddm_lang.ops.outpaint import Pad
@@ -217,9 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = markdown(report)
     print(text)
     if not args.limit:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "extend_quality.json").write_text(json.dumps(report, indent=2) + "\n")
-        (args.out / "extend_quality.md").write_text(text)
+        write_results(args.out, "extend_quality", report, text, indent=2)
     return 0
 
 

@@ -14,7 +14,6 @@ Results: benchmarks/results/perception_speed.{md,json}.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from provenance import ddm_lang_source, machine, versions
+from provenance import ddm_lang_source, machine, versions, write_results
 
 from ddm_lang.perception import models, ocr, quality, record, suitability
 from ddm_lang.perception.catalogue import load_catalogue
@@ -139,9 +138,8 @@ def main() -> None:
                      "rapidocr": _version("rapidocr")},
         "ddm_lang": ddm_lang_source(),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "perception_speed.json").write_text(json.dumps(result, indent=1) + "\n")
-    (RESULTS / "perception_speed.md").write_text(markdown(result))
+    if not args.limit:  # a partial run is a look, not a record
+        write_results(RESULTS, "perception_speed", result, markdown(result))
     print(markdown(result))
 
 

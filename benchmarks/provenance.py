@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import os
 import platform
 import subprocess
@@ -60,3 +61,12 @@ def ddm_lang_source() -> dict[str, str]:
     except (OSError, subprocess.SubprocessError):
         return {"path": path, "commit": "unknown"}
     return {"path": path, "commit": commit + ("-dirty" if dirty else "")}
+
+
+def write_results(folder: Path, name: str, record: dict[str, Any], markdown: str,
+                  indent: int = 1) -> None:
+    """Record a benchmark's figures as `name.json` (everything) and `name.md` (for people)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps(record, indent=indent) + "\n")
+    (folder / f"{name}.md").write_text(markdown)
+

@@ -20,7 +20,6 @@ import base64
 import contextlib
 import datetime as dt
 import gc
-import json
 import os
 import shlex
 import statistics
@@ -34,7 +33,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 import skia
-from provenance import ddm_lang_source, machine, versions
+from provenance import ddm_lang_source, machine, versions, write_results
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_PHOTOS = REPO.parent / "shared" / "data" / "products-grocery"
@@ -392,9 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(record)
     print(text)
     if not args.no_write:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "render_speed.json").write_text(json.dumps(record, indent=1) + "\n")
-        (args.out / "render_speed.md").write_text(text)
+        write_results(args.out, "render_speed", record, text)
         print(f"wrote {os.path.relpath(args.out / 'render_speed.md')} and .json", file=sys.stderr)
     return 0
 
