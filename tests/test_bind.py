@@ -470,6 +470,19 @@ def test_flow_follows_the_laid_out_text(studio: Path, product: dict) -> None:
 def test_flow_errors_are_check_errors() -> None:
     from ddm_lang import load_template
     with pytest.raises(DiagnosticError) as info:
-        load_template(HEAD + "text t = 'x' { box: 0 0 1 1; flow: beneath nothing gap red }\n")
+        load_template(HEAD + "text t = 'x' { box: 0 0 1 1; flow: beneath nothing gap red "
+                      "align middle }\n")
     codes = [d.code for d in info.value.diagnostics]
-    assert codes == ["check.word", "check.unknown-element-name", "check.type"]
+    assert codes == ["check.word", "check.unknown-element-name", "check.type", "check.word"]
+
+
+def test_flow_aligns_across_the_flow(studio: Path, product: dict) -> None:
+    body = ("rect card { box: 100 100 400 200 }\n"
+            "rect under { box: 0 0 100 20; flow: below card gap 10 align center }\n"
+            "rect beside { box: 0 0 50 50; flow: after card align end }\n"
+            "rect kept { box: 7 0 30 30; flow: below card }\n")
+    rects = {n.attrs[0][1]: dict(n.attrs) for n in scene_of(body, product, studio).children
+             if isinstance(n, Node) and n.tag == "rect"}
+    assert (rects["under"]["x"], rects["under"]["y"]) == ("250", "310")
+    assert (rects["beside"]["x"], rects["beside"]["y"]) == ("500", "250")
+    assert (rects["kept"]["x"], rects["kept"]["y"]) == ("7", "300")

@@ -311,29 +311,43 @@ class _Binder:
         return self.flowed(box, flow, scope)
 
     def flowed(self, box: Box, prop: ast.Property, scope: Scope) -> Box:
-        """`flow: below|above|after|before NAME [gap LENGTH]`: the box keeps its size and
-        its other coordinate and moves to sit `gap` away from NAME's laid-out box (a
-        text's lines, not its declared box). A name laid out later resolves in the
-        second pass, as `avoid` does."""
+        """`flow: below|above|after|before NAME [gap LENGTH] [align start|center|end]`: the
+        box keeps its size and moves to sit `gap` away from NAME's laid-out box (a text's
+        lines, not its declared box); `align` also lines it up with NAME across the flow
+        (left edges, centres or right edges below/above; tops, middles or bottoms
+        after/before), else it keeps its own coordinate there. A name laid out later
+        resolves in the second pass, as `avoid` does."""
         items = prop.value.items if isinstance(prop.value, ast.ValueList) else (prop.value,)
         direction, name = (i.id if isinstance(i, ast.Name) else "" for i in items[:2])
         axis = "h" if direction in ("below", "above") else "w"
-        gap = 0.0
-        if len(items) == 4:
-            gap = self.length_px(self.ev.require(self.ev.eval(items[3], scope), items[3].span),
-                                 axis, items[3].span)
+        gap, align = 0.0, None
+        for keyword, value in zip(items[2::2], items[3::2], strict=True):
+            if isinstance(keyword, ast.Name) and keyword.id == "gap":
+                gap = self.length_px(self.ev.require(self.ev.eval(value, scope), value.span),
+                                     axis, value.span)
+            elif isinstance(value, ast.Name):
+                align = value.id
         ref = (self.extents.get(name) or self.boxes.get(name) or self.known_extents.get(name)
                or self.known_boxes.get(name))
         if ref is None:
             self.unresolved_avoid = True
             return box
+        x, y = box.x, box.y
         if direction == "below":
-            return Box(box.x, ref.bottom + gap, box.width, box.height)
-        if direction == "above":
-            return Box(box.x, ref.y - gap - box.height, box.width, box.height)
-        if direction == "after":
-            return Box(ref.right + gap, box.y, box.width, box.height)
-        return Box(ref.x - gap - box.width, box.y, box.width, box.height)
+            y = ref.bottom + gap
+        elif direction == "above":
+            y = ref.y - gap - box.height
+        elif direction == "after":
+            x = ref.right + gap
+        else:
+            x = ref.x - gap - box.width
+        if align is not None:
+            fraction = {"start": 0.0, "center": 0.5, "end": 1.0}[align]
+            if axis == "h":
+                x = ref.x + (ref.width - box.width) * fraction
+            else:
+                y = ref.y + (ref.height - box.height) * fraction
+        return Box(x, y, box.width, box.height)
 
     def declared_element_box(self, node: ast.Element, scope: Scope) -> Box | None:
         props = {p.name: p for p in node.body.properties}

@@ -36,6 +36,7 @@ MAX_IMPORT_DEPTH = 16
 # DDM properties whose resolver is not installed yet: a clear error, never ignored.
 UNAVAILABLE_PROPERTIES: dict[str, str] = {}
 FLOW_DIRECTIONS = ("below", "above", "after", "before")
+FLOW_ALIGN = ("start", "center", "end")
 
 
 @dataclass
@@ -458,13 +459,13 @@ class _Checker:
                            prop.span, "href may only name an element (`#id`); show files with `image`")
 
     def _flow(self, prop: ast.Property, scope: _Scope) -> None:
-        """`flow: below|above|after|before NAME [gap LENGTH]`."""
+        """`flow: below|above|after|before NAME [gap LENGTH] [align start|center|end]`."""
         v = prop.value
         items = v.items if isinstance(v, ast.ValueList) else (v,)
-        usage = "write `flow: below NAME` or `flow: after NAME gap 16px`"
-        if len(items) not in (2, 4) or not all(isinstance(i, ast.Name) for i in items[:2]):
-            self.error("check.flow", "`flow` takes a direction and an element name, and "
-                       "optionally `gap LENGTH`", _span_of(v), usage)
+        usage = "write `flow: below NAME`, `flow: after NAME gap 16px` or `... align center`"
+        if len(items) not in (2, 4, 6) or not all(isinstance(i, ast.Name) for i in items[:2]):
+            self.error("check.flow", "`flow` takes a direction and an element name, then "
+                       "optionally `gap LENGTH` and `align start|center|end`", _span_of(v), usage)
             return
         direction, name = items[0], items[1]
         assert isinstance(direction, ast.Name) and isinstance(name, ast.Name)
@@ -475,16 +476,23 @@ class _Checker:
         if name.id not in self.element_names:
             self.error("check.unknown-element-name", f"no element named `{name.id}`",
                        _span_of(name), did_you_mean(name.id, self.element_names))
-        if len(items) == 4:
-            keyword = items[2]
-            if not isinstance(keyword, ast.Name) or keyword.id != "gap":
-                self.error("check.flow", "the third word of `flow` must be `gap`",
-                           _span_of(keyword), usage)
+        seen: set[str] = set()
+        for keyword, value in zip(items[2::2], items[3::2], strict=True):
+            word = keyword.id if isinstance(keyword, ast.Name) else ""
+            if word not in ("gap", "align") or word in seen:
+                self.error("check.flow", "after the element name `flow` takes `gap LENGTH` "
+                           "and `align start|center|end`, each once", _span_of(keyword), usage)
                 return
-            t = self.expr(items[3], scope)
-            if t not in ("length", "number", "any"):
-                self.error("check.type", f"a flow gap is a length, not {_a(t)}",
-                           _span_of(items[3]))
+            seen.add(word)
+            if word == "gap":
+                t = self.expr(value, scope)
+                if t not in ("length", "number", "any"):
+                    self.error("check.type", f"a flow gap is a length, not {_a(t)}",
+                               _span_of(value))
+            elif not isinstance(value, ast.Name) or value.id not in FLOW_ALIGN:
+                shown = value.id if isinstance(value, ast.Name) else "this"
+                self.error("check.word", f"`align` cannot be `{shown}`", _span_of(value),
+                           did_you_mean(shown, FLOW_ALIGN) or "choices: " + ", ".join(FLOW_ALIGN))
 
     def _box(self, prop: ast.Property) -> None:
         v = prop.value

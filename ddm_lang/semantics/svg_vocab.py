@@ -37,7 +37,7 @@ DDM_PROPERTIES: dict[str, str] = {
     "line-height": "line height as a multiple of the font size",
     "fit": "how an image fills its box: contain, cover or fill",
     "anchor": "which part of an image to keep: center, top, left...",
-    "flow": "below|above|after|before NAME [gap LENGTH]: sit next to another element",
+    "flow": "below|above|after|before NAME [gap LENGTH] [align start|center|end]",
 }
 
 # Attributes whose % values refer to the slot's width, height, or its normalised diagonal.
