@@ -195,6 +195,13 @@ def test_decode_downscales_and_keeps_the_original_size():
     px = decode(buf.getvalue(), "big.jpg")
     assert (px.width, px.height) == (3000, 1500)
     assert max(px.rgb.shape[:2]) <= 1024 and px.alpha is None
+    turned = Image.new("RGB", (300, 100), "red")
+    exif = turned.getexif()
+    exif[0x0112] = 6  # stored sideways: shown 100 wide, 300 high
+    buf = io.BytesIO()
+    turned.save(buf, "JPEG", exif=exif)
+    px = decode(buf.getvalue(), "turned.jpg")
+    assert (px.width, px.height) == (100, 300) and px.rgb.shape[:2] == (300, 100)
 
 
 # ---- the library ------------------------------------------------------------------------

@@ -47,6 +47,9 @@ def decode(data: bytes, name: str, work_side: int = WORK_SIDE) -> Pixels:
                 if img.width * img.height > MAX_PIXELS:
                     raise MaterialError(f"{name}: {img.width}x{img.height} is more than "
                                         f"{MAX_PIXELS // 1_000_000} megapixels")
+                full_w, full_h = img.size  # before draft(): the file's own size, oriented below
+                if img.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+                    full_w, full_h = full_h, full_w
                 img.draft("RGB", (work_side, work_side))  # JPEG: decode at a reduced scale
                 img = ImageOps.exif_transpose(img)
                 img.load()
@@ -56,7 +59,6 @@ def decode(data: bytes, name: str, work_side: int = WORK_SIDE) -> Pixels:
         raise MaterialError(f"{name}: image is too large (decompression bomb guard)") from None
     except (OSError, SyntaxError, ValueError) as err:
         raise MaterialError(f"{name}: not a readable PNG, JPEG or WebP image ({err})") from None
-    full_w, full_h = _original_size(data, rgba.size)
     if max(rgba.size) > work_side:
         rgba.thumbnail((work_side, work_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
     arr = np.asarray(rgba)
@@ -64,16 +66,6 @@ def decode(data: bytes, name: str, work_side: int = WORK_SIDE) -> Pixels:
         return Pixels(np.ascontiguousarray(arr[..., :3]), np.ascontiguousarray(arr[..., 3]),
                       full_w, full_h)
     return Pixels(arr, None, full_w, full_h)
-
-
-def _original_size(data: bytes, fallback: tuple[int, int]) -> tuple[int, int]:
-    """The oriented size of the file itself (draft mode may have decoded it smaller)."""
-    with Image.open(io.BytesIO(data)) as img:
-        w, h = img.size
-        orientation = img.getexif().get(0x0112, 1)
-    if orientation in (5, 6, 7, 8):
-        w, h = h, w
-    return (w, h) if w and h else fallback
 
 
 def decode_file(path: Path) -> Pixels:
