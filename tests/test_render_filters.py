@@ -4,8 +4,8 @@ are handled the way resvg handles them (hidden, drawn unfiltered, or bounded).""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from _pixels import px
 from _resvg import difference, resvg_pixels
 
 from ddm_lang.renderer import render
@@ -14,10 +14,6 @@ SVG = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1
        'width="100" height="100" viewBox="0 0 100 100">{}</svg>')
 BLOB = '<radialGradient id="rg"><stop offset="0.4" stop-color="white"/>' \
        '<stop offset="1" stop-color="black" stop-opacity="0"/></radialGradient>'
-
-
-def px(img: np.ndarray, x: int, y: int) -> tuple[int, ...]:
-    return tuple(int(v) for v in img[y, x])
 
 
 CASES = {

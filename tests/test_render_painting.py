@@ -3,8 +3,8 @@ shape-rendering, colour and path-data corner cases (behaviour matched to resvg).
 
 from __future__ import annotations
 
-import numpy as np
 import skia
+from _pixels import px
 
 from ddm_lang.renderer import render
 from ddm_lang.renderer.colors import parse_color
@@ -16,10 +16,6 @@ SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">{}</svg>
 # A 6×6 red square marker centred on the vertex, in user units.
 SQUARE = ('<marker id="m" markerUnits="userSpaceOnUse" markerWidth="6" markerHeight="6" '
           'refX="3" refY="3"><rect width="6" height="6" fill="red"/></marker>')
-
-
-def px(img: np.ndarray, x: int, y: int) -> tuple[int, ...]:
-    return tuple(int(v) for v in img[y, x])
 
 
 def test_markers_on_start_mid_and_end_vertices_only() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _pixels import px
 from lxml import etree
 from PIL import Image
 
@@ -22,10 +23,6 @@ from ddm_lang.renderer.raster import draw
 NS = 'xmlns="http://www.w3.org/2000/svg"'
 SVG = f'<svg {NS} width="100" height="100">{{}}</svg>'
 RED, GREEN, BLUE = (255, 0, 0, 255), (0, 128, 0, 255), (0, 0, 255, 255)
-
-
-def px(img: np.ndarray, x: int, y: int) -> tuple[int, ...]:
-    return tuple(int(v) for v in img[y, x])
 
 
 # ---- CSS ---------------------------------------------------------------------------------

@@ -9,16 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _pixels import px
 from PIL import Image
 
 from ddm_lang import load_template
 from ddm_lang.renderer import RenderError, encode, render
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">{}</svg>'
-
-
-def px(img: np.ndarray, x: int, y: int) -> tuple[int, ...]:
-    return tuple(int(v) for v in img[y, x])
 
 
 def test_shapes_fill_stroke_and_opacity() -> None:

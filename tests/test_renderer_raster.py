@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import skia
+from _pixels import px
 from PIL import Image
 
 from ddm_lang.renderer import RenderError, render
@@ -19,10 +20,6 @@ from ddm_lang.renderer.raster import draw
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">{}</svg>'
 XLINK = 'xmlns:xlink="http://www.w3.org/1999/xlink"'
-
-
-def px(img: np.ndarray, x: int, y: int) -> tuple[int, ...]:
-    return tuple(int(v) for v in img[y, x])
 
 
 def close(a: tuple[int, ...], b: tuple[int, ...], tol: int = 3) -> bool:
