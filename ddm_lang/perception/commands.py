@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ddm_lang.perception import models
 from ddm_lang.perception.catalogue import load_catalogue
 from ddm_lang.perception.library import MaterialLibrary
 from ddm_lang.perception.materials import MaterialError, load_material
 from ddm_lang.progress import Progress
-from ddm_lang.renderer.encode import write_atomic
+from ddm_lang.renderer.encode import encode, write_atomic
 from ddm_lang.scene import Material
 
 
@@ -131,10 +133,7 @@ def inspect(key: str, library_path: Path | None, out: Path | None) -> int:
             target = target.with_name(f"{target.stem}-{i + 1}{target.suffix}")
         picture = overlay(decode_file(Path(path)), entry.record, mask_from_png(entry.mask_png)
                           if entry.mask_png else None)
-        from io import BytesIO
-        buf = BytesIO()
-        picture.save(buf, "PNG")
-        write_atomic(target, buf.getvalue())
+        write_atomic(target, encode(np.asarray(picture.convert("RGBA")), "png"))
         print(f"overlay: {target}")
     return 0
 

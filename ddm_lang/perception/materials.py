@@ -7,8 +7,11 @@ it costs memory; the hash identifies the material for caching perception and out
 from __future__ import annotations
 
 import hashlib
+import io
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,24 +58,32 @@ def load_material(path: str | Path, roots: tuple[Path, ...]) -> Material:
 def _probe(data: bytes, real: str, shown: str) -> Material:
     if data.lstrip()[:5] in (b"<?xml", b"<svg ") or data.lstrip()[:4] == b"<svg":
         raise MaterialError(f"{shown}: SVG materials are not supported yet; use PNG, JPEG or WebP")
-    import io
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as img:
-                fmt = _FORMATS.get(img.format or "")
-                width, height = img.size
-                has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise MaterialError(f"{shown}: image is too large (decompression bomb guard)") from None
-    except (OSError, SyntaxError, ValueError):
-        raise MaterialError(f"{shown}: not a readable PNG, JPEG or WebP image") from None
+    with opened(data, shown) as img:
+        fmt = _FORMATS.get(img.format or "")
+        width, height = img.size
+        has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
     if fmt is None:
         raise MaterialError(f"{shown}: unsupported image format; use PNG, JPEG or WebP")
     if width * height > MAX_PIXELS:
         raise MaterialError(f"{shown}: {width}x{height} is more than "
                             f"{MAX_PIXELS // 1_000_000} megapixels")
     return Material(real, hashlib.sha256(data).hexdigest(), width, height, fmt, has_alpha)
+
+
+@contextmanager
+def opened(data: bytes, shown: str) -> Iterator[Image.Image]:
+    """Image bytes opened by Pillow with its decompression-bomb warning raised as an error,
+    and anything Pillow cannot read (here or in the caller's body) a MaterialError naming
+    the file."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                yield img
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise MaterialError(f"{shown}: image is too large (decompression bomb guard)") from None
+    except (OSError, SyntaxError, ValueError) as err:
+        raise MaterialError(f"{shown}: not a readable PNG, JPEG or WebP image ({err})") from None
 
 
 def header_record(material: Material) -> dict[str, Any]:

@@ -8,15 +8,13 @@ resizes to far less anyway, and colour statistics do not change with resolution,
 
 from __future__ import annotations
 
-import io
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps
 
-from ddm_lang.perception.materials import MAX_PIXELS, MaterialError
+from ddm_lang.perception.materials import MAX_PIXELS, MaterialError, opened
 
 WORK_SIDE = 1024
 
@@ -40,25 +38,18 @@ class Pixels:
 def decode(data: bytes, name: str, work_side: int = WORK_SIDE) -> Pixels:
     """Decode PNG/JPEG/WebP bytes (EXIF orientation applied), refusing bombs, downscaled to
     the working size. Errors name the file."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as img:
-                if img.width * img.height > MAX_PIXELS:
-                    raise MaterialError(f"{name}: {img.width}x{img.height} is more than "
-                                        f"{MAX_PIXELS // 1_000_000} megapixels")
-                full_w, full_h = img.size  # before draft(): the file's own size, oriented below
-                if img.getexif().get(0x0112, 1) in (5, 6, 7, 8):
-                    full_w, full_h = full_h, full_w
-                img.draft("RGB", (work_side, work_side))  # JPEG: decode at a reduced scale
-                img = ImageOps.exif_transpose(img)
-                img.load()
-                has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
-                rgba = img.convert("RGBA" if has_alpha else "RGB")
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise MaterialError(f"{name}: image is too large (decompression bomb guard)") from None
-    except (OSError, SyntaxError, ValueError) as err:
-        raise MaterialError(f"{name}: not a readable PNG, JPEG or WebP image ({err})") from None
+    with opened(data, name) as img:
+        if img.width * img.height > MAX_PIXELS:
+            raise MaterialError(f"{name}: {img.width}x{img.height} is more than "
+                                f"{MAX_PIXELS // 1_000_000} megapixels")
+        full_w, full_h = img.size  # before draft(): the file's own size, oriented below
+        if img.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+            full_w, full_h = full_h, full_w
+        img.draft("RGB", (work_side, work_side))  # JPEG: decode at a reduced scale
+        img = ImageOps.exif_transpose(img)
+        img.load()
+        has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
+        rgba = img.convert("RGBA" if has_alpha else "RGB")
     if max(rgba.size) > work_side:
         rgba.thumbnail((work_side, work_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
     arr = np.asarray(rgba)
