@@ -28,9 +28,12 @@ import threading
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 from ddm_lang.perception import generated, models
+from ddm_lang.perception.materials import MaterialError, load_material
+from ddm_lang.perception.pixels import decode_file
+from ddm_lang.perception.record import mask_from_png, png_bytes
 from ddm_lang.scene import Box, ImageNode, Material, Shadow
 
 from . import outpaint
@@ -58,11 +61,10 @@ def inpaint_model() -> Path | None:
 
 
 def decode(material: Material) -> np.ndarray:
-    """The material's pixels, oriented as perception sees them: (H, W, 3) or (H, W, 4)."""
-    with Image.open(material.path) as img:
-        img = ImageOps.exif_transpose(img)
-        has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
-        return np.asarray(img.convert("RGBA" if has_alpha else "RGB"))
+    """The material's pixels at full size, oriented as perception sees them: (H, W, 3), or
+    (H, W, 4) when the file carries alpha."""
+    px = decode_file(Path(material.path), work_side=max(material.width, material.height))
+    return px.rgb if px.alpha is None else np.dstack([px.rgb, px.alpha])
 
 
 def method_for(record: dict) -> str:
@@ -194,22 +196,19 @@ def _store(key: str, material: Material, part: np.ndarray, pad: Pad, method: str
     suffix = "png" if has_alpha or material.format not in ("jpeg", "webp") else "jpg"
     path = generated.lookup(key, suffix)
     try:
-        if path is not None:
-            data = path.read_bytes()
-            with Image.open(io.BytesIO(data)) as img:
-                width, height = img.size
-                fmt = "jpeg" if img.format == "JPEG" else "png"
+        if path is not None:  # made by an earlier run: probed like any other image file
+            made = load_material(path, (path.parent,))
         else:
             grown = grow(part, pad, method, model)
             data, fmt = encode(grown, material.format)
             height, width = grown.shape[:2]
             path = generated.put(key, suffix, data)
-    except models.ModelError as err:
+            made = Material(str(path.resolve()), hashlib.sha256(data).hexdigest(), width,
+                            height, fmt, has_alpha)
+    except (models.ModelError, MaterialError) as err:
         raise ValueError(str(err)) from None
     except OSError as err:
         raise ValueError(str(err)) from None
-    made = Material(str(path.resolve()), hashlib.sha256(data).hexdigest(), width, height, fmt,
-                    has_alpha)
     with _lock:
         _made[key] = made
     return made
@@ -221,8 +220,7 @@ def _grown_matte(matte: bytes | None, crop: tuple[int, int, int, int], full: tup
     the new area is outside the subject."""
     if matte is None:
         return None
-    with Image.open(io.BytesIO(matte)) as img:
-        m = img.convert("L")
+    m = Image.fromarray(mask_from_png(matte))
     fx, fy = m.width / full[0], m.height / full[1]
     part = m.crop((round(crop[0] * fx), round(crop[1] * fy), max(round(crop[2] * fx), 1),
                    max(round(crop[3] * fy), 1))).resize(size, Image.Resampling.BILINEAR)
@@ -230,9 +228,7 @@ def _grown_matte(matte: bytes | None, crop: tuple[int, int, int, int], full: tup
     out = Image.fromarray(grown)
     if max(out.size) > 1024:  # the matte is kept at perception's working size
         out.thumbnail((1024, 1024), Image.Resampling.BILINEAR)
-    buf = io.BytesIO()
-    out.save(buf, "PNG", compress_level=6)
-    return buf.getvalue()
+    return png_bytes(np.asarray(out))
 
 
 def _grown_shadow(shadow: Shadow | None, crop: tuple[int, int, int, int],

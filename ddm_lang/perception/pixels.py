@@ -59,9 +59,9 @@ def decode(data: bytes, name: str, work_side: int = WORK_SIDE) -> Pixels:
     return Pixels(arr, None, full_w, full_h)
 
 
-def decode_file(path: Path) -> Pixels:
+def decode_file(path: Path, work_side: int = WORK_SIDE) -> Pixels:
     try:
         data = path.read_bytes()
     except OSError as err:
         raise MaterialError(f"{path}: cannot read ({err.strerror})") from None
-    return decode(data, str(path))
+    return decode(data, str(path), work_side)
