@@ -92,8 +92,7 @@ class _Binder:
             root.values[obj.name] = self.select(obj, root)
         self.root = root
         items = self.statements(self.template.body, root.child())
-        scene = Scene(f.width, f.height, tuple(items), self.template.title)
-        return ensure_contrast(scene, self.fonts)
+        return Scene(f.width, f.height, tuple(items), self.template.title)
 
     # ---- perception and selection ----------------------------------------------------
     def perceive(self, material: Material, path: str, span: ast.Span) -> Any:
@@ -635,11 +634,12 @@ def _source_text(template: Template, node: ast.Expr) -> str:
 
 def bind(template: Template, product: dict[str, Any], format_name: str, *, base_dir: Path,
          seed: int = 0) -> Scene:
-    """The Scene for one product and format; a second pass resolves forward `avoid` names."""
+    """The Scene for one product and format: a second pass resolves forward `avoid` and
+    `flow` names, then text contrast is checked and fixed on the scene that is kept."""
     binder = _Binder(template, product, format_name, base_dir, seed)
     scene = binder.run()
     if binder.unresolved_avoid:
         second = _Binder(template, product, format_name, base_dir, seed, binder.boxes,
                          binder.extents)
         scene = second.run()
-    return scene
+    return ensure_contrast(scene, binder.fonts)  # once, on the scene that is kept
