@@ -72,7 +72,7 @@ class _Binder:
         self.known_boxes = known_boxes or {}
         self.extents: dict[str, Box] = {}  # laid-out text blocks, by element name
         self.known_extents = known_extents or {}
-        self.unresolved_avoid = False
+        self.unresolved_names = False
         self.ids: dict[str, int] = {}
         self.loop_suffix: list[int] = []
         self.count = 0
@@ -329,7 +329,7 @@ class _Binder:
         ref = (self.extents.get(name) or self.boxes.get(name) or self.known_extents.get(name)
                or self.known_boxes.get(name))
         if ref is None:
-            self.unresolved_avoid = True
+            self.unresolved_names = True
             return box
         x, y = box.x, box.y
         if direction == "below":
@@ -438,7 +438,7 @@ class _Binder:
                     name = value.id if isinstance(value, ast.Name) else ""
                     box = self.boxes.get(name) or self.known_boxes.get(name)
                     if box is None:
-                        self.unresolved_avoid = True
+                        self.unresolved_names = True
                     else:
                         boxes.append(box)
                 kwargs[key] = tuple(boxes)
@@ -638,7 +638,7 @@ def bind(template: Template, product: dict[str, Any], format_name: str, *, base_
     `flow` names, then text contrast is checked and fixed on the scene that is kept."""
     binder = _Binder(template, product, format_name, base_dir, seed)
     scene = binder.run()
-    if binder.unresolved_avoid:
+    if binder.unresolved_names:
         second = _Binder(template, product, format_name, base_dir, seed, binder.boxes,
                          binder.extents)
         scene = second.run()
