@@ -70,7 +70,6 @@ Metrics (↓ lower is better, ↑ higher is better):
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -589,9 +588,9 @@ def render_canvas(scene: Scene, base_dir: Path | None = None) -> np.ndarray:
 
 @lru_cache(maxsize=256)
 def _decode_mask(png: bytes) -> np.ndarray:
-    from PIL import Image
-    with Image.open(io.BytesIO(png)) as im:
-        return np.asarray(im.convert("L"), dtype=np.float32) / 255.0
+    """The matte as 0..1 floats, decoded once per matte (products share photos)."""
+    from ddm_lang.perception.record import mask_from_png
+    return mask_from_png(png).astype(np.float32) / 255.0
 
 
 def library_subjects(node: ImageNode) -> Subject | None:
