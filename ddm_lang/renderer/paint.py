@@ -12,6 +12,7 @@ from lxml import etree
 
 from .colors import parse_color
 from .document import local_name
+from .gradient_blit import LinearSpec, draw_linear_rect
 from .patterns import PatternMixin
 from .units import Viewport, bbox_len, bbox_matrix, fraction, num, parse_transform, with_origin
 
@@ -166,6 +167,21 @@ class PaintMixin(PatternMixin):
                 skia.Matrix.Concat(inverse, cp.matrix)))
         return paint
 
+    def fill_gradient_rect(self, canvas: skia.Canvas, path: skia.Path, spec: str,
+                           paint: skia.Paint, bounds: skia.Rect | None, vp: Viewport) -> bool:
+        """Draw a rectangle filled with a linear gradient (`spec`, resolved to `paint`) by
+        the row blitter; False (nothing drawn) where it does not apply."""
+        rect = skia.Rect()
+        if paint.getShader() is None or not spec.startswith("url(") or \
+                paint.getMaskFilter() is not None or not path.isRect(rect):
+            return False
+        target, _ = self.ref(spec)
+        if target is None or local_name(target) != "linearGradient":
+            return False
+        found = self.gradient_spec(target, bounds, vp)
+        return isinstance(found, LinearSpec) and \
+            draw_linear_rect(canvas, rect, found, paint.getAlphaf())
+
     @staticmethod
     def blend_layer(canvas: skia.Canvas, st: dict[str, str]) -> bool:
         """Open the layer that `mix-blend-mode` composites with (or that `isolation:
@@ -216,6 +232,13 @@ class PaintMixin(PatternMixin):
                  vp: Viewport) -> skia.Shader | skia.Color4f | None:
         """A gradient shader in the user space of the painted element; a single colour for
         one stop; None where the spec says nothing is painted (no stops, empty bbox)."""
+        found = self.gradient_spec(el, bounds, vp)
+        return found.shader() if isinstance(found, LinearSpec) else found
+
+    def gradient_spec(self, el: etree._Element, bounds: skia.Rect | None, vp: Viewport
+                      ) -> LinearSpec | skia.Shader | skia.Color4f | None:
+        """As `gradient`, with a linear gradient still described by its parameters (the
+        row blitter draws from them; `LinearSpec.shader()` gives the shader)."""
         chain = self.gradient_chain(el)
 
         kind = local_name(el)
@@ -258,7 +281,7 @@ class PaintMixin(PatternMixin):
             p1 = skia.Point(coord("x2", "100%", vp[0]), coord("y2", "0%", vp[1]))
             if p0 == p1:
                 return skia.Color4f(colors[-1])
-            return skia.GradientShader.MakeLinear([p0, p1], colors, offsets, mode, 0, local)
+            return LinearSpec(p0, p1, colors, offsets, mode, local)
         cx, cy = coord("cx", "50%", vp[0]), coord("cy", "50%", vp[1])
         r = coord("r", "50%", diag)
         fx = coord("fx", attr("cx") or "50%", vp[0])

@@ -136,9 +136,11 @@ class ShapeMixin(MarkerMixin):
                          else skia.PathFillType.kWinding)
         for part in paint_order(st.get("paint-order")):
             if part == "fill":
-                fill = self.paint(st.get("fill", "black"), fraction(st.get("fill-opacity"), 1.0),
-                                  bounds, st, vp, canvas)
-                if fill is not None:
+                spec = st.get("fill", "black").strip()
+                fill = self.paint(spec, fraction(st.get("fill-opacity"), 1.0), bounds, st, vp,
+                                  canvas)
+                if fill is not None and \
+                        not self.fill_gradient_rect(canvas, path, spec, fill, bounds, vp):
                     canvas.drawPath(path, fill)
             elif part == "stroke":
                 stroke = self.stroke_paint(st, bounds, vp, canvas)
