@@ -9,11 +9,13 @@ becomes a diagnostic with the source position and, for data, the product and fie
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ddm_lang.layout.boxes import Frame, LayoutError, resolve_box, to_px
 from ddm_lang.layout.contrast import ensure_contrast
+from ddm_lang.layout.solve import Flow, Item, solve
 from ddm_lang.layout.text import fit_text
 from ddm_lang.ops import place as place_op
 from ddm_lang.ops import registry as op_registry
@@ -40,6 +42,7 @@ from ddm_lang.semantics.ir import AbstractObject, Component, Template
 from ddm_lang.semantics.svg_vocab import DDM_PROPERTIES, ELEMENT_TAGS, axis_of
 from ddm_lang.semantics.values import Color, FitSize, Length, LengthSum, Region, format_number
 from ddm_lang.syntax import ast
+from ddm_lang.syntax.diagnostics import DiagnosticError
 
 from .evaluate import Evaluator, Missing, Scope, truthy
 
@@ -56,7 +59,8 @@ WEIGHT_WORDS = {"thin": 100, "light": 300, "normal": 400, "regular": 400, "mediu
 class _Binder:
     def __init__(self, template: Template, product: dict[str, Any], format_name: str,
                  base_dir: Path, seed: int, known_boxes: dict[str, Box] | None = None,
-                 known_extents: dict[str, Box] | None = None):
+                 known_extents: dict[str, Box] | None = None,
+                 solved: dict[str, Box] | None = None):
         fmt = template.format(format_name)
         assert fmt is not None  # the API checks the format name before binding
         self.template = template
@@ -73,6 +77,8 @@ class _Binder:
         self.extents: dict[str, Box] = {}  # laid-out text blocks, by element name
         self.known_extents = known_extents or {}
         self.unresolved_names = False
+        self.solved = solved or {}  # boxes the layout solver moved, by element name
+        self.laid_out: dict[str, tuple[str, Flow | None]] = {}  # top-level boxes: kind, flow
         self.ids: dict[str, int] = {}
         self.loop_suffix: list[int] = []
         self.count = 0
@@ -301,21 +307,22 @@ class _Binder:
         raise AssertionError("unreachable")
 
     def element_box(self, node: ast.Element, scope: Scope) -> Box | None:
-        """The box an element declares with `box` or x/y/width/height, or None; `flow`
-        then moves it next to another element."""
+        """The box an element declares with `box` or x/y/width/height (or the one the
+        layout solver gave it), or None; `flow` then moves it next to another element."""
         box = self.declared_element_box(node, scope)
-        flow = next((p for p in node.body.properties if p.name == "flow"), None)
-        if box is None or flow is None:
-            return box
-        return self.flowed(box, flow, scope)
+        if box is None:
+            return None
+        top_level = bool(node.name) and len(self.frames) == 1 and not self.loop_suffix
+        if top_level and node.name in self.solved:
+            box = self.solved[node.name]
+        prop = next((p for p in node.body.properties if p.name == "flow"), None)
+        flow = self.flow_spec(prop, scope) if prop is not None else None
+        if top_level and node.name:
+            self.laid_out[node.name] = (node.kind, flow)
+        return box if flow is None else self.flowed(box, flow)
 
-    def flowed(self, box: Box, prop: ast.Property, scope: Scope) -> Box:
-        """`flow: below|above|after|before NAME [gap LENGTH] [align start|center|end]`: the
-        box keeps its size and moves to sit `gap` away from NAME's laid-out box (a text's
-        lines, not its declared box); `align` also lines it up with NAME across the flow
-        (left edges, centres or right edges below/above; tops, middles or bottoms
-        after/before), else it keeps its own coordinate there. A name laid out later
-        resolves in the second pass, as `avoid` does."""
+    def flow_spec(self, prop: ast.Property, scope: Scope) -> Flow:
+        """`flow: below|above|after|before NAME [gap LENGTH] [align start|center|end]`."""
         items = prop.value.items if isinstance(prop.value, ast.ValueList) else (prop.value,)
         direction, name = (i.id if isinstance(i, ast.Name) else "" for i in items[:2])
         axis = "h" if direction in ("below", "above") else "w"
@@ -326,27 +333,46 @@ class _Binder:
                                      axis, value.span)
             elif isinstance(value, ast.Name):
                 align = value.id
+        return Flow(direction, name, gap, align)
+
+    def flowed(self, box: Box, flow: Flow) -> Box:
+        """The box keeps its size and moves to sit `gap` away from the reference's laid-out
+        box (a text's lines, not its declared box); `align` also lines it up with the
+        reference across the flow (left edges, centres or right edges below/above; tops,
+        middles or bottoms after/before), else it keeps its own coordinate there. A name
+        laid out later resolves in the second pass, as `avoid` does."""
+        name = flow.ref
         ref = (self.extents.get(name) or self.boxes.get(name) or self.known_extents.get(name)
                or self.known_boxes.get(name))
         if ref is None:
             self.unresolved_names = True
             return box
-        x, y = box.x, box.y
-        if direction == "below":
+        x, y, gap = box.x, box.y, flow.gap
+        if flow.direction == "below":
             y = ref.bottom + gap
-        elif direction == "above":
+        elif flow.direction == "above":
             y = ref.y - gap - box.height
-        elif direction == "after":
+        elif flow.direction == "after":
             x = ref.right + gap
         else:
             x = ref.x - gap - box.width
-        if align is not None:
-            fraction = {"start": 0.0, "center": 0.5, "end": 1.0}[align]
-            if axis == "h":
+        if flow.align is not None:
+            fraction = {"start": 0.0, "center": 0.5, "end": 1.0}[flow.align]
+            if flow.direction in ("below", "above"):
                 x = ref.x + (ref.width - box.width) * fraction
             else:
                 y = ref.y + (ref.height - box.height) * fraction
         return Box(x, y, box.width, box.height)
+
+    def layout_items(self) -> list[Item]:
+        """The top-level texts and shapes with boxes, as the layout solver sees them."""
+        items = []
+        for name, (kind, flow) in self.laid_out.items():
+            box = self.boxes.get(name)
+            if box is None or kind == "image":
+                continue
+            items.append(Item(name, kind, box, self.extents.get(name, box), flow))
+        return items
 
     def declared_element_box(self, node: ast.Element, scope: Scope) -> Box | None:
         props = {p.name: p for p in node.body.properties}
@@ -635,11 +661,35 @@ def _source_text(template: Template, node: ast.Expr) -> str:
 def bind(template: Template, product: dict[str, Any], format_name: str, *, base_dir: Path,
          seed: int = 0) -> Scene:
     """The Scene for one product and format: a second pass resolves forward `avoid` and
-    `flow` names, then text contrast is checked and fixed on the scene that is kept."""
+    `flow` names; where the copy then breaks the layout (off the canvas, overlapping,
+    a flow not kept) the layout solver moves it and the scene is bound again with the
+    solved boxes; text contrast is checked and fixed last, on the scene that is kept."""
     binder = _Binder(template, product, format_name, base_dir, seed)
     scene = binder.run()
     if binder.unresolved_names:
-        second = _Binder(template, product, format_name, base_dir, seed, binder.boxes,
+        binder = _Binder(template, product, format_name, base_dir, seed, binder.boxes,
                          binder.extents)
-        scene = second.run()
+        scene = binder.run()
+    scene = _solved(template, product, format_name, base_dir, seed, binder, scene)
     return ensure_contrast(scene, binder.fonts)  # once, on the scene that is kept
+
+
+def _solved(template: Template, product: dict[str, Any], format_name: str, base_dir: Path,
+            seed: int, binder: _Binder, scene: Scene) -> Scene:
+    """The scene bound again with the layout solver's boxes, or `scene` when its layout
+    is valid as declared; a solved layout whose copy no longer fits keeps `scene` and
+    says so in the notes."""
+    solution = solve(binder.layout_items(), scene.width, scene.height)
+    if solution is None:
+        return scene
+    names = ", ".join(solution.moved)
+    try:
+        again = _Binder(template, product, format_name, base_dir, seed, binder.boxes,
+                        binder.extents, solution.boxes).run()
+    except DiagnosticError as err:
+        note = (f"layout: {solution.violations_before} constraint(s) broken as declared; "
+                f"the solved layout (moving {names}) was not kept: {err.diagnostics[0].message}")
+        return replace(scene, notes=(*scene.notes, note))
+    note = (f"layout: {solution.violations_before} constraint(s) broken as declared; "
+            f"moved {names} ({solution.violations_after} left)")
+    return replace(again, notes=(*again.notes, note))
