@@ -1,0 +1,385 @@
+"""The copy writer: one caption for one box, from one product's facts.
+
+`write(kind, facts, chars_per_line=..., max_lines=...)` returns a `Caption` whose text
+fits the box (`text.fits`), states only facts of the product (`factuality.violations` is
+empty) and, for selling points, says nothing the creative's other boxes already said
+(`used`: the fact ids their captions report). It is deterministic: the same facts, box
+and `variant` give the same caption.
+
+Per kind (docs/copy.md has the details):
+
+- headline: the product title compressed to the box (filler and brackets dropped, then
+  whole words dropped away from the product noun, never a word cut); for data without
+  a title (AdvertiseGen), the most salient attribute values before the garment noun.
+- selling_point: the merchant's selling points in their order, then phrases made from the
+  attributes by salience (`salience.rank`), then short sentences of the description.
+- cta: a phrase from the language's table for the product's category group.
+- price: the amount formatted for the language and currency, with "−N%" when the data
+  have a discount.
+- brand: the brand name, whole or not at all.
+
+When nothing fits, the caption's text is empty: the binder decides what an empty box
+means; the writer never overflows a box or cuts a word to fill it.
+
+A generation backend (`backends.py`) may propose headline and selling-point text; its
+candidates pass the same checks, and the offline writer answers when none does.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from . import phrases
+from .facts import Facts, attr_id, primary_lang
+from .factuality import violations
+from .text import fits, is_cjk, normalise, segment_cjk
+
+KINDS = ("headline", "selling_point", "cta", "price", "brand")
+BACKEND_KINDS = ("headline", "selling_point")
+MAX_PHRASES = 3   # attribute phrases in one selling point: one box, one idea or three
+
+
+@dataclass(frozen=True)
+class Caption:
+    """One box's copy. `facts` are the ids of the facts it states (pass them, unioned over
+    the creative's other captions, as `used`); `rejected` says why backend candidates
+    were not taken."""
+
+    text: str
+    kind: str
+    source: str                    # "template", or the backend's name ("onnx", "http")
+    facts: frozenset[str]
+    lang: str
+    rejected: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a generation backend is asked for."""
+
+    kind: str
+    facts: Facts
+    chars_per_line: float
+    max_lines: int
+    lang: str
+    avoid: tuple[str, ...]         # texts of facts the creative already states
+
+
+class Backend(Protocol):
+    name: str
+
+    def generate(self, request: Request) -> list[str]:
+        """Candidate texts, best first; raise `BackendError` on failure."""
+        ...
+
+
+class BackendError(Exception):
+    """A backend could not answer (unreachable, timed out, malformed reply)."""
+
+
+def write(kind: str, facts: Facts, *, chars_per_line: float, max_lines: int,
+          lang: str | None = None, used: Iterable[str] = frozenset(),
+          backend: Backend | None = None, variant: int = 0) -> Caption:
+    """Copy of `kind` for a box of `max_lines` lines of `chars_per_line` full-width
+    characters (see `text.py` for the width model)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown caption kind {kind!r}; kinds: {', '.join(KINDS)}")
+    if max_lines < 1 or not math.isfinite(chars_per_line) or chars_per_line <= 0:
+        return Caption("", kind, "template", frozenset(), primary_lang(lang or facts.lang))
+    lang = primary_lang(lang or facts.lang)
+    used = frozenset(used)
+
+    def ok(text: str) -> bool:
+        return bool(text) and fits(text, chars_per_line, max_lines)
+
+    rejected: list[str] = []
+    if backend is not None and kind in BACKEND_KINDS:
+        request = Request(kind, facts, chars_per_line, max_lines, lang,
+                          tuple(_fact_texts(facts, used)))
+        try:
+            proposals = backend.generate(request)
+        except BackendError as err:
+            proposals = []
+            rejected.append(f"{backend.name}: {err}")
+        for raw in proposals:
+            text = clean_candidate(raw)
+            why = _why_not(text, facts, ok, used if kind == "selling_point" else frozenset())
+            if why is None:
+                return Caption(text, kind, backend.name, mentioned(text, facts), lang)
+            rejected.append(f"{backend.name}: {text!r}: {why}")
+
+    for text, ids in _candidates(kind, facts, lang, used, variant):
+        if ok(text) and not violations(text, facts, allowed=_connectives(lang)):
+            return Caption(text, kind, "template", frozenset(ids) | mentioned(text, facts),
+                           lang, tuple(rejected))
+    return Caption("", kind, "template", frozenset(), lang, tuple(rejected))
+
+
+def _why_not(text: str, facts: Facts, ok: Callable[[str], bool],
+             used: frozenset[str]) -> str | None:
+    if not text:
+        return "empty"
+    if not ok(text):
+        return "does not fit the box"
+    problems = violations(text, facts)
+    if problems:
+        return "; ".join(problems)
+    if mentioned(text, facts) & used:
+        return "repeats a fact another box states"
+    return None
+
+
+def clean_candidate(raw: str) -> str:
+    """A backend's text as one paragraph: whitespace collapsed, wrapping quotes gone."""
+    text = " ".join(raw.split())
+    for a, b in (('"', '"'), ("'", "'"), ("“", "”"), ("「", "」"), ("《", "》")):
+        if len(text) >= 2 and text.startswith(a) and text.endswith(b):
+            text = text[1:-1].strip()
+    return text
+
+
+def _connectives(lang: str) -> frozenset[str]:
+    return phrases.ZH_CONNECTIVES if lang == "zh" else phrases.EN_CONNECTIVES
+
+
+def mentioned(text: str, facts: Facts) -> frozenset[str]:
+    """Ids of the facts whose text appears in `text` (compared without case, spaces and
+    punctuation)."""
+    t = normalise(text)
+    ids: set[str] = set()
+    for k, v in facts.attributes:
+        nv = normalise(v)
+        if nv and nv in t:
+            ids.add(attr_id(k, v))
+    for i, sp in enumerate(facts.selling_points):
+        if normalise(sp) and normalise(sp) in t:
+            ids.add(f"selling_point:{i}")
+    if facts.brand and normalise(facts.brand) and normalise(facts.brand) in t:
+        ids.add("brand")
+    return frozenset(ids)
+
+
+def _fact_texts(facts: Facts, used: frozenset[str]) -> Iterator[str]:
+    for k, v in facts.attributes:
+        if attr_id(k, v) in used:
+            yield v
+    for i, sp in enumerate(facts.selling_points):
+        if f"selling_point:{i}" in used:
+            yield sp
+
+
+# ---- candidates per kind ------------------------------------------------------------------
+Candidate = tuple[str, frozenset[str]]
+
+
+def _candidates(kind: str, facts: Facts, lang: str, used: frozenset[str],
+                variant: int) -> Iterator[Candidate]:
+    if kind == "headline":
+        yield from _headline(facts, lang, used)
+    elif kind == "selling_point":
+        yield from _selling_points(facts, lang, used)
+    elif kind == "cta":
+        table = phrases.CTA.get(lang, phrases.CTA["en"])
+        options = table.get(phrases.category_group(facts.category, facts.attributes),
+                            table["default"])
+        start = variant % len(options)
+        for text in (*options[start:], *options[:start]):
+            yield text, frozenset({"cta"})
+    elif kind == "price":
+        if facts.price is not None:
+            main = format_price(facts.price.amount, facts.price.currency, lang)
+            d = facts.price.discount
+            if d is not None and d > 0:
+                yield f"{main} {phrases.MINUS}{_number(d, lang)}%", frozenset({"price"})
+            yield main, frozenset({"price"})
+    elif kind == "brand" and facts.brand:
+        yield facts.brand.strip(), frozenset({"brand"})
+
+
+def _headline(facts: Facts, lang: str, used: frozenset[str]) -> Iterator[Candidate]:
+    if facts.title.strip():
+        for text in title_candidates(facts.title, lang, facts.brand):
+            yield text, frozenset({"title"})
+        return
+    pairs = _ranked(facts)
+    nouns = [(k, v) for key in phrases.ZH_NOUN_KEYS for k, v in facts.attributes if k == key]
+    if not nouns:
+        if facts.brand:
+            yield facts.brand, frozenset({"brand"})
+        return
+    nk, noun = nouns[0]
+    mods = []
+    for k, v in pairs:
+        if k in phrases.ZH_NOUN_KEYS or v in noun or any(v in m or m in v for m in mods):
+            continue
+        mods.append(v)
+    fresh = [m for m in mods if not any(attr_id(k, m) in used for k, _ in facts.attributes)]
+    mods = (fresh + [m for m in mods if m not in fresh])[:2]
+    sep = "" if lang == "zh" else " "
+    for n in range(len(mods), -1, -1):
+        text = sep.join([*mods[:n], noun])
+        yield text, frozenset({attr_id(nk, noun)})
+
+
+def _ranked(facts: Facts) -> list[tuple[str, str]]:
+    """Statable attributes by salience; data order when the model cannot be loaded."""
+    from .salience import SalienceError, rank
+    try:
+        return [(k, v) for k, v, _ in rank(facts)]
+    except SalienceError:
+        return list(facts.copy_attributes())
+
+
+def attribute_phrase(key: str, value: str, lang: str) -> str:
+    """One attribute as copy: 条纹 → 条纹图案, origin Crete → From Crete."""
+    if lang == "zh":
+        for suffix, template in phrases.ZH_KEY_TEMPLATES:
+            if key.endswith(suffix):
+                if template.endswith("}") or value.endswith(template[3:]):
+                    return value
+                return template.format(v=value)
+        return value
+    value = re.sub(r"\s+([,;])", r"\1", value)   # "GOD MORGON , 1l" → "GOD MORGON, 1l"
+    folded = key.casefold()
+    for name, template in phrases.EN_KEY_TEMPLATES:
+        if folded == name:
+            return template.format(v=value)
+    return value[:1].upper() + value[1:]
+
+
+def _selling_points(facts: Facts, lang: str, used: frozenset[str]) -> Iterator[Candidate]:
+    for i, sp in enumerate(facts.selling_points):
+        ids = frozenset({f"selling_point:{i}"}) | mentioned(sp, facts)
+        if not ids & used:
+            yield sp.strip(), ids
+    items: list[tuple[str, str]] = []
+    values: set[str] = set()
+    for k, v in _ranked(facts):
+        if k in phrases.ZH_NOUN_KEYS or attr_id(k, v) in used or normalise(v) in values:
+            continue
+        values.add(normalise(v))   # 纯色 as 颜色 and as 图案 is said once
+        items.append((attr_id(k, v), attribute_phrase(k, v, lang)))
+    sep = "，" if lang == "zh" else ", "
+    # the most salient phrases first; as many as fit (up to MAX_PHRASES), then fewer
+    for n in range(min(MAX_PHRASES, len(items)), 0, -1):
+        for start in range(0, len(items) - n + 1):
+            part = items[start:start + n]
+            yield sep.join(p for _, p in part), frozenset(i for i, _ in part)
+    for i, sentence in enumerate(facts.description_sentences()):
+        ids = frozenset({f"description:{i}"}) | mentioned(sentence, facts)
+        if not ids & used:
+            yield sentence, ids
+
+
+# ---- titles -------------------------------------------------------------------------------
+_TOKEN = re.compile(r"[^\s\u3000，。、；：！？,;:!?|/]+")
+
+
+def clean_title(title: str, lang: str) -> str:
+    """The title without bracketed asides and marketing filler (never empty: the title
+    itself when cleaning would leave nothing)."""
+    text = phrases.BRACKETS.sub(" ", title)
+    text = phrases.FILLER_ZH.sub(" ", text) if lang == "zh" else text
+    text = phrases.FILLER_EN.sub(" ", text)
+    text = re.sub(r"\s+([,.;:!?，。])", r"\1", " ".join(text.split())).strip(" ,;:-–—|/")
+    return text or " ".join(title.split())
+
+
+def _lexicon() -> frozenset[str]:
+    from .factuality import vocabulary
+    return phrases.ZH_LEXICON | {v for v in vocabulary() if any(is_cjk(c) for c in v)}
+
+
+def title_words(title: str) -> list[tuple[str, bool]]:
+    """The title as (word, is_cjk) in order: Latin words (with hyphens, digits) whole,
+    CJK runs split into lexicon words (`text.segment_cjk`)."""
+    lexicon = _lexicon()
+    words: list[tuple[str, bool]] = []
+    for m in _TOKEN.finditer(title):
+        token = m.group()
+        i = 0
+        while i < len(token):
+            j = i
+            cjk = is_cjk(token[i])
+            while j < len(token) and is_cjk(token[j]) == cjk:
+                j += 1
+            run = token[i:j]
+            if cjk:
+                words += [(w, True) for w in segment_cjk(run, lexicon)]
+            else:
+                words.append((run, False))
+            i = j
+    return words
+
+
+def join_words(words: list[tuple[str, bool]]) -> str:
+    out = ""
+    for k, (w, cjk) in enumerate(words):
+        if k and not (cjk and words[k - 1][1]):
+            out += " "
+        out += w
+    return out
+
+
+def title_candidates(title: str, lang: str, brand: str | None = None) -> Iterator[str]:
+    """The cleaned title, then shorter versions made by dropping whole words: first the
+    words after the product noun (sizes, model names), then those before it, farthest
+    first; brand words go last, the noun never. The noun is the last word in the
+    title's language (English and Chinese put the head noun last) that is not a number."""
+    cleaned = clean_title(title, lang)
+    yield cleaned
+    words = title_words(cleaned)
+    if not words:
+        return
+    want_cjk = lang in ("zh", "ja", "ko")
+    noun = next((i for i in range(len(words) - 1, -1, -1)
+                 if words[i][1] == want_cjk and not any(c.isdigit() for c in words[i][0])),
+                len(words) - 1)
+    brand_words = {normalise(w) for w in (brand or "").split()} | (
+        {normalise(brand)} if brand else set())
+    brand_words.discard("")
+
+    def is_brand(i: int) -> bool:
+        return normalise(words[i][0]) in brand_words
+
+    after = [i for i in range(len(words) - 1, noun, -1) if not is_brand(i)]
+    before = [i for i in range(noun) if not is_brand(i)]
+    brands = sorted((i for i in range(len(words)) if is_brand(i) and i != noun),
+                    key=lambda i: -abs(i - noun))
+    keep = set(range(len(words)))
+    for i in (*after, *before, *brands):
+        keep.discard(i)
+        kept = [words[j] for j in sorted(keep)]
+        if kept[0][0].casefold() in phrases.FUNCTION_WORDS or \
+                kept[-1][0].casefold() in phrases.FUNCTION_WORDS:
+            continue  # "med Fruktkött", "Olive Oil with": a dangling function word
+        yield join_words(kept)
+
+
+# ---- prices -------------------------------------------------------------------------------
+def _number(value: float, lang: str, decimals: int | None = None) -> str:
+    sep, _ = phrases.NUMBER_STYLE.get(lang, (".", False))
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else 2
+    text = f"{value:,.{decimals}f}" if sep == "." else f"{value:.{decimals}f}"
+    return text.replace(".", sep) if sep != "." else text
+
+
+def format_price(amount: float, currency: str | None, lang: str) -> str:
+    """"$2.50", "€18", "¥199", "12,90 kr", "1,99 €" (de): whole amounts without decimals,
+    others with two; thousands grouped only where the decimal mark is a point."""
+    number = _number(amount, lang)
+    if not currency:
+        return number
+    code = currency.upper()
+    symbol = phrases.CURRENCY_SYMBOLS.get(code)
+    _, after = phrases.NUMBER_STYLE.get(lang, (".", False))
+    if symbol is None:
+        return f"{number} {code}"
+    if symbol.isalpha() or after:
+        return f"{number} {symbol}"
+    return f"{symbol}{number}"
