@@ -6,7 +6,9 @@ copied into the repo) in every format it serves, counts the creatives that fail 
 compile (the figure must be 0), measures each creative with `ddm_lang.layout.metrics`
 and writes mean / median / max per format next to the figures PosterLayout's DS-GAN
 reached on its test split, for scale. For comparison it measures the bundled
-`hero_split` template (`--baseline`) and two variants of the showcase with the product
+`hero_split` template and `benchmarks/templates/flowing.ddm` (whose flowed copy the
+layout solver repairs where a long title breaks it; `--baseline`), and two variants of
+the showcase with the product
 placed over the whole canvas, with and without `avoid` (what the checks catch when
 placement does not keep the product clear of the copy). It
 also draws a contact sheet (a subset of products × every format) so the numbers can be
@@ -155,6 +157,7 @@ def measure_template(template: Any, products: list[dict[str, Any]], base: Path,
     failures: list[dict[str, Any]] = []
     blocks: list[tuple[str, list[np.ndarray]]] = []
     timing = {"compile": 0.0, "metrics": 0.0, "thumbnails": 0.0}
+    repairs = {"kept": 0, "not kept": 0}  # layouts the constraint solver repaired
     for i, product in enumerate(products):
         thumbs: list[np.ndarray] = []
         for fmt in template.formats:
@@ -166,6 +169,9 @@ def measure_template(template: Any, products: list[dict[str, Any]], base: Path,
                                "error": err.render()})
                 continue
             t1 = time.perf_counter()
+            for note in creative.scene.notes:
+                if note.startswith("layout:"):
+                    repairs["not kept" if "not kept" in note else "kept"] += 1
             m = lm.measure(creative)
             elements = lm.flatten(creative.scene, lm.library_subjects)
             valid = [e.box for e in lm.valid_elements(elements, fmt.width, fmt.height)
@@ -200,6 +206,7 @@ def measure_template(template: Any, products: list[dict[str, Any]], base: Path,
     return {"formats": [f"{f.name} {f.width}x{f.height}" for f in template.formats],
             "creatives": len(everything), "errors": len(errors), "error_details": errors,
             "failed_layout_checks": len(failures), "failures": failures,
+            "layouts_repaired": repairs["kept"], "repairs_not_kept": repairs["not kept"],
             "seconds_by_stage": {k: round(v, 1) for k, v in timing.items()},
             "per_format": table, "overall": overall, "creatives_detail": per_format,
             "_blocks": blocks}
@@ -240,7 +247,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         other.pop("_blocks")
         baselines.append({"template": label,
                           **{k: other[k] for k in ("formats", "creatives", "errors",
-                                                   "failed_layout_checks", "overall")}})
+                                                   "failed_layout_checks", "layouts_repaired",
+                                                   "repairs_not_kept", "overall")}})
 
     sheet = contact_sheet(f"{template.name}: {len(blocks)} of {len(products)} products × "
                           f"{', '.join(f.name for f in template.formats)}", blocks)
@@ -314,22 +322,30 @@ def markdown(res: dict[str, Any]) -> str:
             "## The same catalogue through other templates",
             "",
             "Measured the same way (means over each template's creatives): the bundled "
-            "`hero_split` template, and two variants of the showcase generated at run time "
-            "with the product placed over the whole canvas instead of its slot, with and "
-            "without `avoid`: what the checks catch when placement does not keep the "
-            "product clear of the copy, and what `avoid` alone recovers.",
+            "`hero_split` template; `flowing.ddm`, one layout for four formats with its copy "
+            "stacked by `flow`, whose long titles push the chain past the canvas's margin in "
+            "some creatives, so the constraint solver repairs them (*repaired*: creatives "
+            "bound again with solved boxes; the note of each says what moved); and two "
+            "variants of the showcase generated at run time with the product placed over the "
+            "whole canvas instead of its slot, with and without `avoid`: what the checks "
+            "catch when placement does not keep the product clear of the copy, and what "
+            "`avoid` alone recovers.",
             "",
-            "| template | creatives | compile errors | failing checks | Ove ↓ | Ali ↓ | "
-            "Occ ↓ | Rea ↓ | text on a plate ↑ | subject cut ↓ |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| template | creatives | compile errors | failing checks | repaired | Ove ↓ | "
+            "Ali ↓ | Occ ↓ | Rea ↓ | text on a plate ↑ | subject cut ↓ |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for b in [{"template": res["template"], "creatives": res["creatives"],
                    "errors": res["errors"], "failed_layout_checks": res["failed_layout_checks"],
+                   "layouts_repaired": res["layouts_repaired"],
+                   "repairs_not_kept": res["repairs_not_kept"],
                    "overall": res["overall"]}, *res["baselines"]]:
             ov = b["overall"]
+            unkept = f" ({b['repairs_not_kept']} not kept)" if b["repairs_not_kept"] else ""
             lines.append(
                 f"| {b['template']} | {b['creatives']} | {b['errors']} | "
-                f"{b['failed_layout_checks']} | {fmt(ov['overlap']['mean'])} | "
+                f"{b['failed_layout_checks']} | {b['layouts_repaired']}{unkept} | "
+                f"{fmt(ov['overlap']['mean'])} | "
                 f"{fmt(ov['alignment']['mean'])} | {fmt(ov['occlusion']['mean'])} | "
                 f"{fmt(ov['unreadability']['mean'])} | {fmt(ov['underlay']['mean'])} | "
                 f"{fmt(ov['subject_cut']['mean'])} |")
@@ -381,7 +397,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="material library file (default: %(default)s)")
     p.add_argument("--limit", type=int, default=0, help="first N products only")
     p.add_argument("--baseline", type=Path, action="append",
-                   default=[REPO / "ddm_lang" / "stdlib_templates" / "hero_split.ddm"],
+                   default=[REPO / "ddm_lang" / "stdlib_templates" / "hero_split.ddm",
+                            REPO / "benchmarks" / "templates" / "flowing.ddm"],
                    help="another template to measure on the same catalogue (repeatable)")
     p.add_argument("--no-ablation", action="store_true",
                    help="skip the showcase variants with the product over the whole canvas")

@@ -41,7 +41,10 @@ def test_slot_regions() -> None:
 def test_price_formatting() -> None:
     assert F["price"](12.9, "USD") == "$12.90"
     assert F["price"](1499, "JPY") == "¥1,499"
-    assert F["price"](5, "") == "5.00"
+    assert F["price"](5, "") == "5"  # whole amounts without decimals
+    assert F["price"](12.9, "SEK", "sv") == "12,90 kr"
+    assert F["price"](1.99, "EUR", "de") == "1,99 €"
+    assert F["price"](199, "CNY", "zh") == "¥199"
 
 
 def test_range_is_bounded() -> None:

@@ -17,6 +17,7 @@ from ddm_lang.layout.boxes import Frame, LayoutError, resolve_box, to_px
 from ddm_lang.layout.contrast import ensure_contrast
 from ddm_lang.layout.solve import Flow, Item, solve
 from ddm_lang.layout.text import fit_text
+from ddm_lang.ops import caption as caption_op
 from ddm_lang.ops import place as place_op
 from ddm_lang.ops import registry as op_registry
 from ddm_lang.ops.context import OpContext
@@ -60,7 +61,8 @@ class _Binder:
     def __init__(self, template: Template, product: dict[str, Any], format_name: str,
                  base_dir: Path, seed: int, known_boxes: dict[str, Box] | None = None,
                  known_extents: dict[str, Box] | None = None,
-                 solved: dict[str, Box] | None = None):
+                 solved: dict[str, Box] | None = None,
+                 dropped: dict[str, str | None] | None = None):
         fmt = template.format(format_name)
         assert fmt is not None  # the API checks the format name before binding
         self.template = template
@@ -79,6 +81,11 @@ class _Binder:
         self.unresolved_names = False
         self.solved = solved or {}  # boxes the layout solver moved, by element name
         self.laid_out: dict[str, tuple[str, Flow | None]] = {}  # top-level boxes: kind, flow
+        # Elements left out for this product or format, with what they would flow after:
+        # copy that flows after one of them flows after that instead.
+        self.dropped: dict[str, str | None] = dict(dropped or {})
+        self.copy_used: set[str] = set()  # facts the creative's captions have stated
+        self.notes: list[str] = []  # what binding decided on its own, for reports
         self.ids: dict[str, int] = {}
         self.loop_suffix: list[int] = []
         self.count = 0
@@ -98,7 +105,8 @@ class _Binder:
             root.values[obj.name] = self.select(obj, root)
         self.root = root
         items = self.statements(self.template.body, root.child())
-        return Scene(f.width, f.height, tuple(items), self.template.title)
+        return Scene(f.width, f.height, tuple(items), self.template.title,
+                     notes=tuple(self.notes))
 
     # ---- perception and selection ----------------------------------------------------
     def perceive(self, material: Material, path: str, span: ast.Span) -> Any:
@@ -214,7 +222,7 @@ class _Binder:
 
     def element(self, node: ast.Element, scope: Scope) -> list[SceneItem]:
         if node.when is not None and not truthy(self.ev.eval(node.when, scope)):
-            return []
+            return self.drop(node)
         self.count += 1
         if self.count > MAX_ELEMENTS:
             self.ev.fail("bind.size", f"more than {MAX_ELEMENTS} elements", node.span)
@@ -317,6 +325,10 @@ class _Binder:
             box = self.solved[node.name]
         prop = next((p for p in node.body.properties if p.name == "flow"), None)
         flow = self.flow_spec(prop, scope) if prop is not None else None
+        if flow is not None:
+            found = self.flow_reference(flow.ref)
+            if found is not None and found[0] != flow.ref:
+                flow = replace(flow, ref=found[0])  # after what a left-out element follows
         if top_level and node.name:
             self.laid_out[node.name] = (node.kind, flow)
         return box if flow is None else self.flowed(box, flow)
@@ -335,18 +347,44 @@ class _Binder:
                 align = value.id
         return Flow(direction, name, gap, align)
 
+    def drop(self, node: ast.Element) -> list[SceneItem]:
+        """Leave an element out, remembering what it would have flowed after."""
+        if node.name:
+            prop = next((p for p in node.body.properties if p.name == "flow"), None)
+            items = () if prop is None else (
+                prop.value.items if isinstance(prop.value, ast.ValueList) else (prop.value,))
+            ref = items[1] if len(items) > 1 else None
+            self.dropped[node.name] = ref.id if isinstance(ref, ast.Name) else None
+        return []
+
+    def flow_reference(self, name: str) -> tuple[str, Box] | None:
+        """The element a flow after `name` starts from, with its laid-out box: `name`
+        itself, or, when it was left out, the one it would have flowed after (and so on
+        down the chain); None when there is none (yet)."""
+        seen: set[str] = set()
+        current: str | None = name
+        while current is not None and current not in seen:
+            seen.add(current)
+            ref = (self.extents.get(current) or self.boxes.get(current)
+                   or self.known_extents.get(current) or self.known_boxes.get(current))
+            if ref is not None:
+                return current, ref
+            if current not in self.dropped:
+                self.unresolved_names = True  # laid out later: the second pass has it
+                return None
+            current = self.dropped[current]
+        return None
+
     def flowed(self, box: Box, flow: Flow) -> Box:
         """The box keeps its size and moves to sit `gap` away from the reference's laid-out
         box (a text's lines, not its declared box); `align` also lines it up with the
         reference across the flow (left edges, centres or right edges below/above; tops,
         middles or bottoms after/before), else it keeps its own coordinate there. A name
         laid out later resolves in the second pass, as `avoid` does."""
-        name = flow.ref
-        ref = (self.extents.get(name) or self.boxes.get(name) or self.known_extents.get(name)
-               or self.known_boxes.get(name))
-        if ref is None:
-            self.unresolved_names = True
+        found = self.flow_reference(flow.ref)
+        if found is None:
             return box
+        ref = found[1]
         x, y, gap = box.x, box.y, flow.gap
         if flow.direction == "below":
             y = ref.bottom + gap
@@ -407,14 +445,14 @@ class _Binder:
         if node.value is not None:
             value = self.ev.eval(node.value, scope)
             if isinstance(value, Missing) and node.optional:
-                return []
+                return self.drop(node)
             value = self.ev.require(value, node.value.span, "image source")
         elif node.name is not None:
             _, value = scope.lookup(node.name)
         else:
             return [self.plain(node, scope)]  # an `href` image: plain SVG
         if value is None or value == []:
-            return []
+            return self.drop(node)
         material = self.material(value, (node.value or node).span)
         box = self.element_box(node, scope) or Box(0, 0, self.frame.width, self.frame.height)
         props = {p.name: p for p in node.body.properties}
@@ -511,7 +549,6 @@ class _Binder:
             props["content"].value if "content" in props else None)
         if source is None:
             return [self.plain(node, scope)]  # text built from tspan children
-        content = to_text(self.ev.require(self.ev.eval(source, scope), source.span, "text"))
         family, weight, italic = self.font(props.get("font"), scope)
         lo, hi = self.size_range(props.get("size"), scope)
         line_height = float(self.number(props.get("line-height"), scope, 1.2))
@@ -520,6 +557,13 @@ class _Binder:
         align = self.word(props.get("align"), scope, "start")
         valign = self.word(props.get("valign"), scope, "top")
         box = self.element_box(node, scope)
+        if isinstance(source, ast.Call) and source.func == "caption":
+            written = self.caption(node, source, scope, box, (lo, hi), line_height, max_n)
+            if written is None:
+                return self.drop(node)
+            content = written
+        else:
+            content = to_text(self.ev.require(self.ev.eval(source, scope), source.span, "text"))
         skip = frozenset({"x", "y", "width", "height", "font-size", "font-family", "font-weight",
                           "text-anchor"})
         attrs = self.id_attr(node) + self.attributes(node, scope, skip=skip)
@@ -554,6 +598,36 @@ class _Binder:
             self.boxes[node.name] = box
             self.extents[node.name] = Box(box.x, top, box.width, total)  # what flows after it
         return [TextNode(box, lines, family, weight, layout.size, anchor, italic, attrs, node.name)]
+
+    def caption(self, node: ast.Element, call: ast.Call, scope: Scope, box: Box | None,
+                sizes: tuple[float, float], line_height: float,
+                max_lines: int | None) -> str | None:
+        """The copy writer's text for this box, or None (with a note) when nothing the
+        product's data says fits it: the element is then left out."""
+        if box is None:
+            self.ev.fail("bind.caption", "a caption needs a `box` to write for", call.span)
+        args: dict[str, Any] = {}
+        for arg in call.args:
+            if isinstance(arg.value, ast.Name) and arg.name == "kind":
+                args["kind"] = arg.value.id
+            else:
+                args[arg.name or ""] = self.ev.require(self.ev.eval(arg.value, scope),
+                                                       arg.value.span, f"caption's {arg.name}")
+        lines = int(args.get("max_lines") or max_lines or 2)
+        lang = args.get("lang")
+        written = caption_op.resolve(
+            self.product, box, sizes=sizes, line_height=line_height,
+            kind=args.get("kind", "headline"), max_lines=min(lines, max_lines or lines),
+            lang=str(lang) if lang else None, used=frozenset(self.copy_used), seed=self.seed)
+        self.copy_used |= written.facts
+        if written.rejected:
+            self.notes.append(f"caption {node.name or written.kind}: generated copy not used: "
+                              + "; ".join(written.rejected))
+        if not written.text:
+            self.notes.append(f"caption {node.name or written.kind}: nothing in the product "
+                              "data fits the box; left out")
+            return None
+        return written.text
 
     def font(self, prop: ast.Property | None, scope: Scope) -> tuple[str, int, bool]:
         family, weight, italic = "Inter", 400, False
@@ -668,7 +742,7 @@ def bind(template: Template, product: dict[str, Any], format_name: str, *, base_
     scene = binder.run()
     if binder.unresolved_names:
         binder = _Binder(template, product, format_name, base_dir, seed, binder.boxes,
-                         binder.extents)
+                         binder.extents, dropped=binder.dropped)
         scene = binder.run()
     scene = _solved(template, product, format_name, base_dir, seed, binder, scene)
     return ensure_contrast(scene, binder.fonts)  # once, on the scene that is kept
@@ -685,7 +759,7 @@ def _solved(template: Template, product: dict[str, Any], format_name: str, base_
     names = ", ".join(solution.moved)
     try:
         again = _Binder(template, product, format_name, base_dir, seed, binder.boxes,
-                        binder.extents, solution.boxes).run()
+                        binder.extents, solution.boxes, binder.dropped).run()
     except DiagnosticError as err:
         note = (f"layout: {solution.violations_before} constraint(s) broken as declared; "
                 f"the solved layout (moving {names}) was not kept: {err.diagnostics[0].message}")

@@ -189,10 +189,12 @@ class _Problem:
                  np.maximum(right - (self.width - m), 0), np.maximum(bottom - (self.height - m), 0),
                  np.maximum(MIN_SCALE - s, 0) * self.scale, np.maximum(s - 1.0, 0) * self.scale]
         for i, j in self.pairs:
-            ox = np.minimum(right[..., i], right[..., j]) - np.maximum(left[..., i], left[..., j])
-            oy = np.minimum(bottom[..., i], bottom[..., j]) - np.maximum(top[..., i], top[..., j])
-            # The smaller of the two overlaps: how far one must move to clear the other.
-            parts.append(np.maximum(np.minimum(ox, oy), 0)[..., None])
+            # Penetration depth: the shortest push, in any of the four directions, that
+            # clears the two (it has a slope wherever they overlap, even when one box lies
+            # within the other's span on an axis, where the overlap's width would not).
+            depth = np.minimum.reduce([right[..., i] - left[..., j], right[..., j] - left[..., i],
+                                       bottom[..., i] - top[..., j], bottom[..., j] - top[..., i]])
+            parts.append(np.maximum(depth, 0)[..., None])
         for i, r, f in self.flows:
             parts.append(np.abs(self._flow_gap(i, r, f, x, y, s, left, top, right, bottom))[..., None])
         return np.concatenate(parts, axis=-1)
@@ -275,6 +277,48 @@ def _least_squares(problem: _Problem, v: np.ndarray, weight: float,
     return v
 
 
+def _staged(problem: _Problem, v: np.ndarray) -> tuple[np.ndarray, int]:
+    """The penalty stages from `v`: the result (scales clipped to their exact bounds)
+    and how many hard constraints it still breaks."""
+    for weight in PENALTY_STAGES:
+        v = _least_squares(problem, v, weight)
+        if problem.violations(v[None])[0].max() < TOLERANCE / 2:
+            break  # valid: later stages would only trade preference for nothing
+    n = len(problem.groups)
+    v = v.copy()
+    v[2 * n:] = np.clip(v[2 * n:], MIN_SCALE, 1.0)  # the bound is exact, not just penalised
+    return v, int((problem.violations(v[None])[0] > TOLERANCE).sum())
+
+
+def _cost(problem: _Problem, v: np.ndarray) -> float:
+    r = problem.preference(v[None])[0]
+    return float(r @ r)
+
+
+def _clearing_starts(problem: _Problem, v: np.ndarray) -> list[np.ndarray]:
+    """Starting points with one overlapping group set beside the other (below, above,
+    after, before), kept inside the canvas's margin."""
+    n = len(problem.groups)
+    left, top, right, bottom = (a[0] for a in problem.content(v[None]))
+    x, y, s = (a.copy() for a in problem.unpack(v))
+    m, starts = problem.margin, []
+    for i, j in problem.pairs:
+        if min(right[i] - left[j], right[j] - left[i], bottom[i] - top[j],
+               bottom[j] - top[i]) <= TOLERANCE:
+            continue
+        for mover, still in ((j, i), (i, j)):
+            cw, ch = s[mover] * problem.cw[mover], s[mover] * problem.ch[mover]
+            ox, oy = s[mover] * problem.cx[mover], s[mover] * problem.cy[mover]
+            for nx, ny in ((left[mover], bottom[still]), (left[mover], top[still] - ch),
+                           (right[still], top[mover]), (left[still] - cw, top[mover])):
+                nx = min(max(nx, m), problem.width - m - cw)
+                ny = min(max(ny, m), problem.height - m - ch)
+                xs, ys = x.copy(), y.copy()
+                xs[mover], ys[mover] = nx - ox, ny - oy
+                starts.append(np.concatenate([xs / problem.scale, ys / problem.scale, s]))
+    return starts[:4 * n * 2]
+
+
 def solve(items: list[Item], width: float, height: float) -> Solution | None:
     """Boxes that meet the hard constraints with the least change, or None when the
     declared layout meets them already (or nothing is laid out)."""
@@ -286,22 +330,25 @@ def solve(items: list[Item], width: float, height: float) -> Solution | None:
     before = int((problem.violations(v[None])[0] > TOLERANCE).sum())
     if before == 0:
         return None
-    for weight in PENALTY_STAGES:
-        v = _least_squares(problem, v, weight)
-        if problem.violations(v[None])[0].max() < TOLERANCE / 2:
-            break  # valid: later stages would only trade preference for nothing
-    n = len(groups)
-    v[2 * n:] = np.clip(v[2 * n:], MIN_SCALE, 1.0)  # the bound is exact, not just penalised
-    after = int((problem.violations(v[None])[0] > TOLERANCE).sum())
+    v, after = _staged(problem, v)
+    if after:
+        # A descent can stall where two constraints pull against each other (copy pushed
+        # in from off the canvas onto other copy). Restart from each way of setting the
+        # offending copy clear of what it overlaps, and keep the best result.
+        for start in _clearing_starts(problem, v):
+            trial, count = _staged(problem, start)
+            if (count, _cost(problem, trial)) < (after, _cost(problem, v)):
+                v, after = trial, count
+            if after == 0:
+                break
     x, y, s = problem.unpack(v)
     boxes: dict[str, Box] = {}
     moved: list[str] = []
     by_name = {item.name: item for item in items}
     for gi, group in enumerate(groups):
         dx, dy, k = float(x[gi] - group.box.x), float(y[gi] - group.box.y), float(s[gi])
-        if max(abs(dx), abs(dy)) < TOLERANCE and abs(1 - k) * max(group.box.width,
-                                                                    group.box.height) < TOLERANCE:
-            continue
+        if max(abs(dx), abs(dy), abs(1 - k) * max(group.box.width, group.box.height)) < 0.01:
+            continue  # not moved
         moved.extend(group.names)
         for name in group.names:
             b = by_name[name].box

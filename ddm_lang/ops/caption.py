@@ -1,14 +1,46 @@
 """caption: copy for a text box, written from the product's data.
 
-Registered with its signature so `text t = caption(kind: headline)` checks; it resolves
-once the copy model and text fitting provide it.
+`text headline = caption(kind: headline)` asks the copy writer (`ddm_lang.copy`) for copy
+that fits the box and states only facts of the product. The box is turned into the
+writer's budget here: the size the text could take with `max_lines` lines in the box's
+height (within the element's `size` range) gives the characters a line holds; the
+text's own fitting then sets the final size, so what is written also fits when drawn.
+The captions of one creative share the facts they used, so selling points are not
+repeated from box to box. A generation backend (`DDM_COPY_BACKEND`) is loaded once per
+process; the offline writer is the default.
 """
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
+from ddm_lang.copy import Caption, Facts, write
+from ddm_lang.copy.backends import from_env
+from ddm_lang.scene import Box
+
 from .registry import OpArgSpec, OperationSpec, register
 
 KINDS = ("headline", "selling_point", "cta", "price", "brand")
+
+
+@cache
+def _backend() -> Any:
+    return from_env()
+
+
+def resolve(product: dict[str, Any], box: Box, *, sizes: tuple[float, float],
+            line_height: float, kind: str = "headline", max_lines: int = 2,
+            lang: str | None = None, used: frozenset[str] = frozenset(),
+            seed: int = 0) -> Caption:
+    """The caption for `box`, whose text is drawn at a size in `sizes` (px) with
+    `line_height` (a multiple of the size) between baselines."""
+    lo, hi = sizes
+    size = max(lo, min(hi, box.height / (max(1, max_lines) * max(line_height, 1.0))))
+    return write(kind, Facts.from_product(product), chars_per_line=box.width / size,
+                 max_lines=max(1, max_lines), lang=lang, used=used, backend=_backend(),
+                 variant=seed)
+
 
 SPEC = register(OperationSpec(
     name="caption",
@@ -20,5 +52,5 @@ SPEC = register(OperationSpec(
     },
     needs=("copy",),
     doc="copy for a text box from the product data: only facts present in it",
-    missing="it needs the copy writer (caption kinds, factuality check)",
+    resolve=resolve,
 ))

@@ -363,7 +363,9 @@ class _Checker:
             self._image_source(node, scope)
         elif node.optional:
             self.error("check.optional", "only `image` elements can be optional (`?`)", node.span)
-        if node.value is not None and kind != "image":
+        if kind == "text" and isinstance(node.value, ast.Call) and node.value.func == "caption":
+            self._caption(node.value, scope)
+        elif node.value is not None and kind != "image":
             t = self.expr(node.value, scope)
             if kind == "text" and t in ("image", "images", "region", "fit", "format"):
                 self.error("check.type", f"text content cannot be {_a(t)}", _span_of(node.value))
@@ -674,9 +676,38 @@ class _Checker:
             return "length"
         return "number" if known == {"number"} else "any"
 
+    def _caption(self, node: ast.Call, scope: _Scope) -> None:
+        """`caption(kind: headline, max_lines: 2, lang: "zh")` as a text's value: its word
+        arguments are names from the operation's list, the others expressions."""
+        spec = op_registry.get("caption")
+        assert spec is not None
+        if not spec.available:
+            self.error("check.operation-unavailable",
+                       f"operation `caption` is not available yet: {spec.missing}", node.span)
+            return
+        for arg in node.args:
+            a = spec.args.get(arg.name or "")
+            if a is None:
+                self.error("check.operation-arg",
+                           f"`caption` has no argument `{arg.name or '(positional)'}`",
+                           arg.span, did_you_mean(arg.name or "", spec.args)
+                           or "arguments: " + ", ".join(spec.args))
+            elif a.type == "word":
+                word = arg.value.id if isinstance(arg.value, ast.Name) else None
+                if word not in a.choices:
+                    self.error("check.operation-arg",
+                               f"`caption`'s `{arg.name}` is one of {', '.join(a.choices)}",
+                               arg.span, did_you_mean(word or "", a.choices))
+            else:
+                self.expr(arg.value, scope)
+
     def _call(self, node: ast.Call, scope: _Scope, perception: bool) -> str:
         spec = FUNCTIONS.get(node.func)
         if spec is None:
+            if node.func == "caption" and op_registry.get("caption").available:
+                self.error("check.caption-place", "`caption` writes a text's value only",
+                           node.span, "write `text NAME = caption(kind: headline) { box: ... }`")
+                return "string"
             if op_registry.get(node.func) is not None:
                 op = op_registry.get(node.func)
                 if not op.available:

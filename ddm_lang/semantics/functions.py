@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ddm_lang.copy.writer import format_price  # one price formatter, captions too
+
 from .values import BLACK, WHITE, Color, FitSize, Length, Region
 
 MAX_RANGE = 1000
@@ -326,16 +328,11 @@ def join(items: Any, separator: Any = ", ") -> str:
     return _text(separator, "join's separator").join(to_text(i) for i in items)
 
 
-@_register("price", "amount:number, currency:string?", "string",
-           "a price with two decimals and a currency symbol or code")
-def price(amount: Any, currency: Any = "") -> str:
-    value = _num(amount, "price's amount")
-    cur = _text(currency, "price's currency")
-    symbols = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥", "SEK": "kr "}
-    sym = symbols.get(cur.upper(), cur)
-    digits = 0 if cur.upper() == "JPY" else 2
-    text = f"{value:,.{digits}f}"
-    return f"{sym}{text}" if sym and not sym.endswith(" ") else f"{sym}{text}".strip()
+@_register("price", "amount:number, currency:string?, lang:string?", "string",
+           "a price in the language's style: currency symbol, decimal mark, decimals")
+def price(amount: Any, currency: Any = "", lang: Any = "en") -> str:
+    return format_price(_num(amount, "price's amount"), _text(currency, "price's currency"),
+                        _text(lang, "price's language") or "en")
 
 
 # ---- numbers and lists --------------------------------------------------------------
