@@ -350,6 +350,24 @@ def test_place_in_a_region_avoiding_a_later_element(studio: Path, product: dict)
     assert again.box == Box(0, 125, 1000, 750)  # the skipped `place` left the default
 
 
+def test_place_avoiding_all_text_keeps_clear_of_every_block(studio: Path,
+                                                           product: dict) -> None:
+    """`avoid text` is every text's lines, unnamed ones and ones laid out later too."""
+    body = ("object hero = image from product.images where width > 300\n"
+            "image hero | place in slot(0 0 100% 100%) fit contain avoid text\n"
+            "text = 'Top line' { box: 5% 5% 90% 10%; size: 40 }\n"
+            "text = 'Left' { box: 5% 20% 25% 70%; size: fit(12, 40); valign: top }\n")
+    scene = scene_of(body, product, studio)
+    (img,) = images(scene)
+    blocks = [c for c in scene.children if getattr(c, "lines", None)]
+    assert len(blocks) == 2
+    for t in blocks:  # the lines' block (valign top, line height 1.2), not the whole box
+        bottom = t.box.y + len(t.lines) * t.size * 1.2
+        assert not (img.box.x < t.box.right and t.box.x < img.box.right
+                    and img.box.y < bottom and t.box.y < img.box.bottom)
+    assert img.box.y >= 200 + 48 and img.box.height > 600  # below both, most of the canvas
+
+
 def test_unavailable_operation_is_a_diagnostic(studio: Path, product: dict) -> None:
     d = error_of("object hero = image from product.images\nimage hero | recolour\n", product,
                  studio)

@@ -9,7 +9,7 @@ becomes a diagnostic with the source position and, for data, the product and fie
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,12 +57,21 @@ WEIGHT_WORDS = {"thin": 100, "light": 300, "normal": 400, "regular": 400, "mediu
                 "semibold": 600, "bold": 700, "extrabold": 800, "black": 900}
 
 
+@dataclass(frozen=True)
+class Known:
+    """What an earlier pass over the same product and format laid out, for names used
+    before they are laid out (`avoid`, `flow`, `avoid text`)."""
+
+    boxes: dict[str, Box] = field(default_factory=dict)
+    extents: dict[str, Box] = field(default_factory=dict)  # a text's lines, by name
+    texts: tuple[Box, ...] = ()  # every text's lines, named or not
+    dropped: dict[str, str | None] = field(default_factory=dict)
+
+
 class _Binder:
     def __init__(self, template: Template, product: dict[str, Any], format_name: str,
-                 base_dir: Path, seed: int, known_boxes: dict[str, Box] | None = None,
-                 known_extents: dict[str, Box] | None = None,
-                 solved: dict[str, Box] | None = None,
-                 dropped: dict[str, str | None] | None = None):
+                 base_dir: Path, seed: int, known: Known | None = None,
+                 solved: dict[str, Box] | None = None):
         fmt = template.format(format_name)
         assert fmt is not None  # the API checks the format name before binding
         self.template = template
@@ -74,16 +83,16 @@ class _Binder:
         self.ev = Evaluator(self.product_id, dict(template.sources), self.perceive)
         self.fonts = FontRegistry.default()
         self.frames = [Frame(fmt.width, fmt.height)]
+        self.known = known or Known()
         self.boxes: dict[str, Box] = {}
-        self.known_boxes = known_boxes or {}
         self.extents: dict[str, Box] = {}  # laid-out text blocks, by element name
-        self.known_extents = known_extents or {}
+        self.texts: list[Box] = []  # every laid-out text block
         self.unresolved_names = False
         self.solved = solved or {}  # boxes the layout solver moved, by element name
         self.laid_out: dict[str, tuple[str, Flow | None]] = {}  # top-level boxes: kind, flow
         # Elements left out for this product or format, with what they would flow after:
         # copy that flows after one of them flows after that instead.
-        self.dropped: dict[str, str | None] = dict(dropped or {})
+        self.dropped: dict[str, str | None] = dict(self.known.dropped)
         self.copy_used: set[str] = set()  # facts the creative's captions have stated
         self.notes: list[str] = []  # what binding decided on its own, for reports
         self.ids: dict[str, int] = {}
@@ -366,7 +375,7 @@ class _Binder:
         while current is not None and current not in seen:
             seen.add(current)
             ref = (self.extents.get(current) or self.boxes.get(current)
-                   or self.known_extents.get(current) or self.known_boxes.get(current))
+                   or self.known.extents.get(current) or self.known.boxes.get(current))
             if ref is not None:
                 return current, ref
             if current not in self.dropped:
@@ -401,6 +410,18 @@ class _Binder:
             else:
                 y = ref.y + (ref.height - box.height) * fraction
         return Box(x, y, box.width, box.height)
+
+    def text_regions(self) -> list[Box]:
+        """The lines of every text: those laid out so far, or, once a first pass has laid
+        out the creative, all of them. What `avoid text` keeps an image clear of."""
+        if not self.known.texts:
+            self.unresolved_names = True  # texts after the image: the second pass has them
+            return list(self.texts)
+        return list(self.known.texts)
+
+    def handoff(self) -> Known:
+        """What this pass laid out, for the next one."""
+        return Known(dict(self.boxes), dict(self.extents), tuple(self.texts), dict(self.dropped))
 
     def layout_items(self) -> list[Item]:
         """The top-level texts and shapes with boxes, as the layout solver sees them."""
@@ -500,7 +521,10 @@ class _Binder:
                 boxes = []
                 for value in clause.values:
                     name = value.id if isinstance(value, ast.Name) else ""
-                    box = self.boxes.get(name) or self.known_boxes.get(name)
+                    if name == "text" and name not in self.laid_out:
+                        boxes.extend(self.text_regions())  # every text of the creative
+                        continue
+                    box = self.boxes.get(name) or self.known.boxes.get(name)
                     if box is None:
                         self.unresolved_names = True
                     else:
@@ -579,6 +603,7 @@ class _Binder:
             w = measure(content, hi)
             bx = x - (w / 2 if anchor == "middle" else w if anchor == "end" else 0)
             line = TextLine(content, x, y)
+            self.texts.append(Box(bx, y - hi, w, hi * line_height))
             return [TextNode(Box(bx, y - hi, w, hi * line_height), (line,), family, weight, hi,
                              anchor, italic, attrs, node.name)]
         try:
@@ -594,9 +619,11 @@ class _Binder:
             TextLine(text, lx, top + i * layout.line_height
                      + (layout.line_height - ascent - descent) / 2 + ascent)
             for i, text in enumerate(layout.lines))
+        block = Box(box.x, top, box.width, total)
+        self.texts.append(block)
         if node.name:
             self.boxes[node.name] = box
-            self.extents[node.name] = Box(box.x, top, box.width, total)  # what flows after it
+            self.extents[node.name] = block  # what flows after it
         return [TextNode(box, lines, family, weight, layout.size, anchor, italic, attrs, node.name)]
 
     def caption(self, node: ast.Element, call: ast.Call, scope: Scope, box: Box | None,
@@ -740,26 +767,31 @@ def bind(template: Template, product: dict[str, Any], format_name: str, *, base_
     solved boxes; text contrast is checked and fixed last, on the scene that is kept."""
     binder = _Binder(template, product, format_name, base_dir, seed)
     scene = binder.run()
-    if binder.unresolved_names:
-        binder = _Binder(template, product, format_name, base_dir, seed, binder.boxes,
-                         binder.extents, dropped=binder.dropped)
+    forward = binder.unresolved_names
+    if forward:
+        binder = _Binder(template, product, format_name, base_dir, seed, binder.handoff())
         scene = binder.run()
-    scene = _solved(template, product, format_name, base_dir, seed, binder, scene)
+    scene = _solved(template, product, format_name, base_dir, seed, binder, scene, forward)
     return ensure_contrast(scene, binder.fonts)  # once, on the scene that is kept
 
 
 def _solved(template: Template, product: dict[str, Any], format_name: str, base_dir: Path,
-            seed: int, binder: _Binder, scene: Scene) -> Scene:
+            seed: int, binder: _Binder, scene: Scene, forward: bool) -> Scene:
     """The scene bound again with the layout solver's boxes, or `scene` when its layout
     is valid as declared; a solved layout whose copy no longer fits keeps `scene` and
-    says so in the notes."""
+    says so in the notes. With names used before they are laid out (`forward`), a second
+    pass over the solved layout gives them their moved boxes."""
     solution = solve(binder.layout_items(), scene.width, scene.height)
     if solution is None:
         return scene
     names = ", ".join(solution.moved)
     try:
-        again = _Binder(template, product, format_name, base_dir, seed, binder.boxes,
-                        binder.extents, solution.boxes, binder.dropped).run()
+        rebinder = _Binder(template, product, format_name, base_dir, seed, binder.handoff(),
+                           solution.boxes)
+        again = rebinder.run()
+        if forward:
+            again = _Binder(template, product, format_name, base_dir, seed, rebinder.handoff(),
+                            solution.boxes).run()
     except DiagnosticError as err:
         note = (f"layout: {solution.violations_before} constraint(s) broken as declared; "
                 f"the solved layout (moving {names}) was not kept: {err.diagnostics[0].message}")

@@ -15,6 +15,7 @@ element) and issuing canvas calls. Each concern lives in its own module as a mix
 from __future__ import annotations
 
 import copy
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -539,7 +540,11 @@ def straight_pixels(pixels: np.ndarray) -> np.ndarray:
     """Premultiplied RGBA8 pixels unpremultiplied. Creatives are mostly opaque (a
     backdrop), and opaque pixels are already straight: checking alpha costs a fifth of
     skia's unpremultiplying read, which only translucent images then pay."""
-    if pixels[..., 3].min() == 255:
+    # Alpha is the high byte of each little-endian RGBA word: all opaque exactly when the
+    # smallest word is at least 0xFF000000 (one contiguous SIMD min, 5× the strided one).
+    if sys.byteorder == "little" and int(pixels.view(np.uint32).min()) >= 0xFF000000:
+        return pixels
+    if sys.byteorder != "little" and pixels[..., 3].min() == 255:
         return pixels
     image = skia.Image.fromarray(pixels, colorType=skia.ColorType.kRGBA_8888_ColorType,
                                  alphaType=skia.AlphaType.kPremul_AlphaType, copy=False)

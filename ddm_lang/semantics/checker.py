@@ -575,7 +575,7 @@ class _Checker:
                 if not isinstance(value, ast.Name):
                     self.error("check.clause", f"`{clause.keyword}` takes element names",
                                _span_of(value))
-                elif value.id not in self.element_names:
+                elif value.id not in self.element_names and value.id != "text":
                     self.error("check.unknown-element-name", f"no element named `{value.id}`",
                                _span_of(value), did_you_mean(value.id, self.element_names))
             else:
