@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ddm_lang.renderer.fonts import FontRegistry
 from ddm_lang.scene import ImageNode, Material, Node, RawNode, Scene, SceneItem, TextNode
 from ddm_lang.semantics.values import format_number
 
@@ -200,11 +201,20 @@ def _text(parent: etree._Element, node: TextNode) -> None:
     if node.anchor != "start":
         el.set("text-anchor", node.anchor)
     _set(el, node.attrs)
+    fonts = FontRegistry.default()
     for line in node.lines:
         span = etree.SubElement(el, "tspan")
         span.set("x", _n(line.x))
         span.set("y", _n(line.y))
-        span.text = line.text
+        runs = fonts.script_runs(line.text, node.family, node.weight, node.italic)
+        if all(family is None for _, family in runs):
+            span.text = line.text
+            continue
+        for run, family in runs:  # one positioned line, each script run in its own face
+            part = etree.SubElement(span, "tspan")
+            if family is not None:
+                part.set("font-family", family)
+            part.text = run
 
 
 def emit(scene: Scene) -> str:

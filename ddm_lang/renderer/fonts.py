@@ -2,8 +2,9 @@
 
 Text is measured at compile time with exactly the faces, shaping and font settings that later
 draw it, so what fits in the layout fits in the pixels. Fonts come from registry packages
-(Inter, Noto Sans, Noto Sans SC for CJK; no system lookup, so output does not depend on the
-host), plus any directories a user adds. A face is chosen as CSS (and resvg's fontdb) match
+(Inter and Noto Sans; Noto Sans CJK for Chinese, Japanese and Korean in every weight; Noto
+Sans Arabic, Hebrew, Thai, Devanagari and more, Noto Sans Symbols and Noto Emoji; no system
+lookup, so output does not depend on the host), plus any directories a user adds. A face is chosen as CSS (and resvg's fontdb) match
 fonts: the first family of the list that is registered, then the nearest stretch, style and
 weight. Variable fonts get their `wght` axis set per weight and `opsz` per size; characters
 the chosen face lacks fall back to another registered face that has them, so a CJK character
@@ -13,6 +14,7 @@ is drawn by a CJK font rather than as a missing-glyph box.
 from __future__ import annotations
 
 import threading
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +24,12 @@ from .textshape import ShapingFace, load_typeface, shape_text
 
 WGHT = 0x77676874  # 'wght'
 OPSZ = 0x6F70737A  # 'opsz'
-# Registry packages that ship the default fonts: Latin first, then CJK fallback (all OFL).
-FONT_PACKAGES = ("fontpkg_inter", "fontpkg_noto_sans", "pylopdf_fonts_zh_cn")
+# Registry packages that ship the default fonts: Latin first, then the fallbacks (CJK, the
+# other scripts, symbols, emoji), all OFL.
+FONT_PACKAGES = ("fontpkg_inter", "fontpkg_noto_sans", "manimgx_fonts_cjk", "manimgx_fonts")
+# A CJK collection's faces in fallback order: a Han character is drawn with Simplified
+# Chinese forms unless a text asks for another family.
+CJK_ORDER = (" sc", " tc", " hk", " jp", " kr")
 DEFAULT_FAMILIES = ("inter", "noto sans")
 GENERIC = {"sans-serif": "inter", "system-ui": "inter", "ui-sans-serif": "inter",
            "-apple-system": "inter", "serif": "noto sans", "ui-serif": "noto sans",
@@ -52,6 +58,17 @@ class FaceFile:
 
     def has_axis(self, tag: int) -> bool:
         return any(a[0] == tag for a in self.axes)
+
+
+def _cjk_rank(face: FaceFile) -> int:
+    """A collection's faces in CJK_ORDER (others keep their place, first)."""
+    return next((i + 1 for i, tag in enumerate(CJK_ORDER)
+                 if "cjk" in face.family and face.family.endswith(tag)), 0)
+
+
+def _same_face(a: FaceFile, b: FaceFile) -> bool:
+    return (a.family, a.italic, a.weight, a.stretch, a.axes) == \
+        (b.family, b.italic, b.weight, b.stretch, b.axes)
 
 
 def _package_files(module_name: str) -> list[Path]:
@@ -153,6 +170,7 @@ class FontRegistry:
     def _add_file(self, path: Path) -> None:
         # a collection (.ttc) holds several faces; a plain file one
         limit = 64 if path.suffix.lower() == ".ttc" else 1
+        found: list[FaceFile] = []
         for index in range(limit):
             face = load_typeface(path, index)
             if face is None:
@@ -163,13 +181,17 @@ class FontRegistry:
                 "italic" in path.name.lower()
             axes = tuple((a.tag, a.min, getattr(a, "def"), a.max)
                          for a in (face.getVariationDesignParameters() or []))
-            info = FaceFile(path, index, family, style.weight(), italic,
-                            max(1, min(9, style.width())), axes)
-            with self._lock:
+            found.append(FaceFile(path, index, family, style.weight(), italic,
+                                  max(1, min(9, style.width())), axes))
+        found.sort(key=_cjk_rank)
+        with self._lock:
+            for info in found:
+                if any(_same_face(info, f) for f in self._by_family.get(info.family, ())):
+                    continue  # the same face from another package: the first one serves
                 self._faces.append(info)
-                self._by_family.setdefault(family, []).append(info)
-                if family not in self._order:
-                    self._order.append(family)
+                self._by_family.setdefault(info.family, []).append(info)
+                if info.family not in self._order:
+                    self._order.append(info.family)
 
     def font_files(self) -> list[Path]:
         """Every registered font file, in registration order (to give another renderer,
@@ -301,16 +323,56 @@ class FontRegistry:
                 out.append((ch, face.typeface))
         return out
 
+    def script_runs(self, text: str, family: str, weight: int = 400,
+                    italic: bool = False) -> list[tuple[str, str | None]]:
+        """`text` split into (run, family) pieces, each drawn by one registered family:
+        None (the requested family) wherever it has the character, else the name of the
+        first fallback family that has it (marks stay with their base; spaces between words
+        of one run are that run's, others the requested family's).
+        The compiler writes each run with its family, so every renderer draws Latin in the
+        chosen face and CJK, Arabic or an emoji in theirs, rather than switching the whole
+        text to a fallback face that happens to cover it all (as SVG renderers may)."""
+        primary = self.shaping_face(family, weight, italic)
+        runs: list[tuple[str, str | None]] = []
+        spaces = ""  # whitespace waiting to see whether the run it is in goes on
+
+        def add(piece: str, owner: str | None) -> None:
+            if runs and runs[-1][1] == owner:
+                runs[-1] = (runs[-1][0] + piece, owner)
+            else:
+                runs.append((piece, owner))
+
+        for ch in text:
+            if ch.isspace():
+                spaces += ch
+                continue
+            if runs and not spaces and unicodedata.category(ch).startswith("M"):
+                add(ch, runs[-1][1])  # a mark stays with its base
+                continue
+            owner = None
+            if not primary.has_char(ch):
+                face = self.fallback_face(ch, [primary], weight, None)
+                owner = face.typeface.getFamilyName() if face is not None else None
+            if spaces:  # between words of one run: that run's; else the requested family's
+                add(spaces, owner if runs and runs[-1][1] == owner else None)
+                spaces = ""
+            add(ch, owner)
+        if spaces:
+            add(spaces, None)
+        return runs
+
     def measure(self, text: str, family: str, weight: int = 400, italic: bool = False,
                 size: float = 16.0, letter_spacing: float = 0.0) -> float:
-        """Advance width in px, shaped (kerning, ligatures) with the same faces, fallback and
-        settings the rasteriser draws with."""
+        """Advance width in px, shaped (kerning, ligatures) with the same faces, runs and
+        settings the rasteriser draws with (`script_runs`)."""
         if not text:
             return 0.0
-        primary = self.shaping_face(family, weight, italic, size)
-        glyphs = shape_text(text, primary,
-                            lambda ch, used: self.fallback_face(ch, used, weight, size))
-        units = sum(g.advance * size / g.face.upem for g in glyphs)
+        units = 0.0
+        for run, run_family in self.script_runs(text, family, weight, italic):
+            face = self.shaping_face(run_family or family, weight, italic, size)
+            glyphs = shape_text(run, face,
+                                lambda ch, used: self.fallback_face(ch, used, weight, size))
+            units += sum(g.advance * size / g.face.upem for g in glyphs)
         return units + letter_spacing * len(text)
 
     def metrics(self, family: str, weight: int = 400, italic: bool = False,
