@@ -115,6 +115,8 @@ class TextNode:
     italic: bool = False
     attrs: tuple[tuple[str, str], ...] = ()
     name: str | None = None
+    mode: str = "text"           # text (an SVG <text>) | path (glyph outlines)
+    letter_spacing: float = 0.0  # px, as measured (also in attrs for <text>)
 
 
 @dataclass(frozen=True)

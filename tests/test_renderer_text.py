@@ -65,7 +65,8 @@ def test_measure_and_metrics() -> None:
     assert fonts.measure("", "Inter", size=20) == 0
     width = fonts.measure("Hello", "Inter", size=20)
     assert 40 < width < 60
-    assert fonts.measure("Hello", "Inter", size=20, letter_spacing=2) == pytest.approx(width + 10)
+    # spacing goes between letters: four gaps in five letters
+    assert fonts.measure("Hello", "Inter", size=20, letter_spacing=2) == pytest.approx(width + 8)
     ascent, descent, gap = fonts.metrics("Inter", size=20)
     assert 15 < ascent < 22 and 3 < descent < 7 and gap >= 0
     assert isinstance(fonts.font("Inter", 400, False, 12), skia.Font)

@@ -77,3 +77,44 @@ def test_cjk_is_set_at_the_requested_weight() -> None:
                f'font-weight="{weight}">新鲜水果</text></svg>')
         return float((render(svg)[..., 3] > 128).mean())
     assert ink(800) > 1.3 * ink(400) > 1.3 * ink(100)
+
+
+OUTLINED = """template outlined "Outlines"
+formats banner 1200x628
+rect { box: 0 0 100% 100%; fill: #f6f1e7 }
+text a = "Fresh 轻盈跑步鞋 Aero ★ 😀" { box: 4% 8% 92% 30%; font: "Inter" 800; size: fit(20, 64); max-lines: 2; fill: #222222; text-mode: path }
+text b = "Centred, spaced" { box: 4% 50% 92% 12%; font: "Inter" 600; size: fit(20, 48); max-lines: 1; align: center; letter-spacing: 6; fill: #1f7a3a; text-mode: path }
+text c = "Right aligned שלום" { box: 4% 70% 92% 12%; size: fit(20, 48); max-lines: 1; align: end; fill: #333333; text-mode: path }
+"""
+
+
+def test_text_as_outlines_draws_what_text_draws_without_fonts() -> None:
+    product = {"id": "p", "title": "x", "images": []}
+    outlined = load_template(OUTLINED).compile(product, "banner")
+    as_text = load_template(OUTLINED.replace("; text-mode: path", "")).compile(product, "banner")
+    assert "<text" not in outlined.svg and "font-family" not in outlined.svg
+    assert outlined.svg.count("<path") == 3 and 'fill="#1f7a3a"' in outlined.svg
+    ours = render(outlined.svg)
+    mean, over = difference(ours, render(as_text.svg))
+    assert mean < 0.001 and over == 0.0
+    mean, over = difference(ours, resvg_pixels(outlined.svg))  # resvg with no fonts at all
+    assert mean < 0.002 and over == 0.0
+
+
+def test_letter_spacing_counts_when_text_is_fitted() -> None:
+    body = ('rect { box: 0 0 100% 100%; fill: #ffffff }\n'
+            'text t = "Spaced out headline" { box: 10% 10% 50% 20%; size: fit(10, 80); '
+            'max-lines: 1; letter-spacing: 24; fill: #000000 }\n')
+    creative = load_template(TEMPLATE.split("rect")[0] + body).compile(
+        {"id": "p", "title": "x", "images": []}, "banner")
+    ink = _ink_columns(render(creative.svg))
+    assert ink[0] >= 120 - 2 and ink[-1] < 120 + 600  # inside the 600 px wide box
+
+
+def test_an_unknown_text_mode_is_a_bind_error() -> None:
+    from ddm_lang import DiagnosticError
+    body = 'text t = "Hi" { box: 0 0 50% 20%; size: 20; text-mode: pixels }\n'
+    with pytest.raises(DiagnosticError) as info:
+        load_template(TEMPLATE.split("rect")[0] + body).compile(
+            {"id": "p", "title": "x", "images": []}, "banner")
+    assert info.value.diagnostics[0].code == "bind.text-mode"

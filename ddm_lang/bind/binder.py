@@ -53,6 +53,7 @@ MAX_ELEMENTS = 20_000
 # regions): their lengths pass through as written instead of resolving against the slot.
 VERBATIM_KINDS = frozenset({"linearGradient", "radialGradient", "stop", "filter", "pattern",
                             "mask", "clipPath"})
+TEXT_MODES = ("text", "path")
 WEIGHT_WORDS = {"thin": 100, "light": 300, "normal": 400, "regular": 400, "medium": 500,
                 "semibold": 600, "bold": 700, "extrabold": 800, "black": 900}
 
@@ -594,8 +595,14 @@ class _Binder:
         anchor = {"center": "middle", "middle": "middle", "end": "end", "right": "end"}.get(
             align, "start")
 
+        spacing = self.length_prop(props.get("letter-spacing"), scope, "d")
+        mode = self.word(props.get("text-mode"), scope, "text")
+        if mode not in TEXT_MODES:
+            self.ev.fail("bind.text-mode", f"`text-mode` is one of {', '.join(TEXT_MODES)}, "
+                         f"not `{mode}`", props["text-mode"].value.span)
+
         def measure(text: str, size: float) -> float:
-            return self.fonts.measure(text, family, weight, italic, size)
+            return self.fonts.measure(text, family, weight, italic, size, spacing)
 
         if box is None:  # a single line at x, y
             x = self.length_prop(props.get("x"), scope, "w")
@@ -605,7 +612,7 @@ class _Binder:
             line = TextLine(content, x, y)
             self.texts.append(Box(bx, y - hi, w, hi * line_height))
             return [TextNode(Box(bx, y - hi, w, hi * line_height), (line,), family, weight, hi,
-                             anchor, italic, attrs, node.name)]
+                             anchor, italic, attrs, node.name, mode, spacing)]
         try:
             layout = fit_text(content, box.width, box.height, lo, hi, measure, max_n, line_height)
         except ValueError as err:
@@ -624,7 +631,8 @@ class _Binder:
         if node.name:
             self.boxes[node.name] = box
             self.extents[node.name] = block  # what flows after it
-        return [TextNode(box, lines, family, weight, layout.size, anchor, italic, attrs, node.name)]
+        return [TextNode(box, lines, family, weight, layout.size, anchor, italic, attrs, node.name,
+                         mode, spacing)]
 
     def caption(self, node: ast.Element, call: ast.Call, scope: Scope, box: Box | None,
                 sizes: tuple[float, float], line_height: float,

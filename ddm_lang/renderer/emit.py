@@ -2,7 +2,9 @@
 
 Emit makes no decisions: every position, colour and line break was settled by bind. Images
 are embedded as data URIs of the original file bytes (no re-encoding), so the SVG is self-
-contained and renders the same in our renderer, resvg and a browser.
+contained and renders the same in our renderer, resvg and a browser. Text is written run
+by run with the family that draws each script, or as glyph outlines (`text-mode: path`),
+from the same font registry the binder measured with.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+import skia
 from lxml import etree
 
 from ddm_lang.renderer.fonts import FontRegistry
+from ddm_lang.renderer.outline_text import line_outline, path_data
 from ddm_lang.scene import ImageNode, Material, Node, RawNode, Scene, SceneItem, TextNode
 from ddm_lang.semantics.values import format_number
 
@@ -191,7 +195,30 @@ def _unique_id(anchor: etree._Element, base: str) -> str:
     return f"{base}-{n}"
 
 
+# Attributes of a <text> that mean nothing on the outlines that replace it.
+_TEXT_ONLY_ATTRS = frozenset({"x", "y", "width", "height", "letter-spacing", "word-spacing",
+                              "text-anchor", "dominant-baseline", "font-family", "font-size",
+                              "font-weight", "font-style", "text-decoration"})
+
+
+def _outlines(parent: etree._Element, node: TextNode) -> None:
+    """`text-mode: path`: the lines as one path of glyph outlines."""
+    fonts = FontRegistry.default()
+    path = skia.Path()
+    for line in node.lines:
+        outline, advance = line_outline(fonts, line.text, node.family, node.weight, node.italic,
+                                        node.size, node.letter_spacing)
+        shift = {"middle": advance / 2, "end": advance}.get(node.anchor, 0.0)
+        path.addPath(outline, line.x - shift, line.y)
+    el = etree.SubElement(parent, "path")
+    _set(el, tuple((k, v) for k, v in node.attrs if k not in _TEXT_ONLY_ATTRS))
+    el.set("d", path_data(path))
+
+
 def _text(parent: etree._Element, node: TextNode) -> None:
+    if node.mode == "path":
+        _outlines(parent, node)
+        return
     el = etree.SubElement(parent, "text")
     el.set("font-family", f"{node.family}, sans-serif")
     el.set("font-size", _n(node.size))

@@ -373,7 +373,7 @@ class FontRegistry:
             glyphs = shape_text(run, face,
                                 lambda ch, used: self.fallback_face(ch, used, weight, size))
             units += sum(g.advance * size / g.face.upem for g in glyphs)
-        return units + letter_spacing * len(text)
+        return units + letter_spacing * (len(text) - 1)  # between letters, none after the last
 
     def metrics(self, family: str, weight: int = 400, italic: bool = False,
                 size: float = 16.0) -> tuple[float, float, float]:

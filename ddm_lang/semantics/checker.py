@@ -29,7 +29,8 @@ from .values import UNITS
 OBJECT_KINDS = ("image",)
 ROOT_NAMES = {"product": "any", "brand": "any", "format": "format", "seed": "number"}
 FORMAT_FIELDS = {"name": "string", "width": "number", "height": "number", "aspect": "number"}
-TEXT_ONLY = frozenset({"content", "font", "size", "max-lines", "align", "valign", "line-height"})
+TEXT_ONLY = frozenset({"content", "font", "size", "max-lines", "align", "valign", "line-height",
+                       "text-mode"})
 IMAGE_ONLY = frozenset({"fit", "anchor"})
 PARAM_TYPES = ("any", "number", "length", "color", "string", "bool", "list", "image")
 MAX_IMPORT_DEPTH = 16

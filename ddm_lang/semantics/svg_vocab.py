@@ -38,6 +38,7 @@ DDM_PROPERTIES: dict[str, str] = {
     "fit": "how an image fills its box: contain, cover or fill",
     "anchor": "which part of an image to keep: center, top, left...",
     "flow": "below|above|after|before NAME [gap LENGTH] [align start|center|end]",
+    "text-mode": "text (an SVG text element) or path (glyph outlines, drawn alike everywhere)",
 }
 
 # Attributes whose % values refer to the slot's width, height, or its normalised diagonal.
