@@ -118,3 +118,14 @@ def test_an_unknown_text_mode_is_a_bind_error() -> None:
         load_template(TEMPLATE.split("rect")[0] + body).compile(
             {"id": "p", "title": "x", "images": []}, "banner")
     assert info.value.diagnostics[0].code == "bind.text-mode"
+
+
+def test_right_to_left_text_starts_at_the_right_edge() -> None:
+    body = ('rect { box: 0 0 100% 100%; fill: #ffffff }\n'
+            'text t = "مرحبا بكم في متجرنا" { box: 10% 10% 60% 20%; size: fit(10, 48); '
+            'max-lines: 1; fill: #000000 }\n')
+    creative = load_template(TEMPLATE.split("rect")[0] + body).compile(
+        {"id": "p", "title": "x", "images": []}, "banner")
+    ink = _ink_columns(render(creative.svg))
+    assert abs(ink[-1] - (120 + 720)) < 6  # flush with the box's right edge (x 120..840)
+    assert ink[0] > 120 + 40  # and not with its left one

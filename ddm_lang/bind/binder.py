@@ -8,6 +8,7 @@ becomes a diagnostic with the source position and, for data, the product and fie
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -594,6 +595,8 @@ class _Binder:
         attrs = self.id_attr(node) + self.attributes(node, scope, skip=skip)
         anchor = {"center": "middle", "middle": "middle", "end": "end", "right": "end"}.get(
             align, "start")
+        if right_to_left(content) and align in ("start", "end"):
+            anchor = "end" if anchor == "start" else "start"  # start is the right edge in RTL
 
         spacing = self.length_prop(props.get("letter-spacing"), scope, "d")
         mode = self.word(props.get("text-mode"), scope, "text")
@@ -750,6 +753,18 @@ class _Binder:
         if node.name and box is not None:
             self.boxes[node.name] = box
         return [Node("g", tuple(attrs), children, None, node.name)]
+
+
+def right_to_left(text: str) -> bool:
+    """Whether a paragraph reads right to left: its first strong character is Hebrew,
+    Arabic or another RTL script (Unicode bidi rule P2)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
 
 
 def _n(v: float) -> str:
