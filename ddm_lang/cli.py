@@ -116,6 +116,10 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
 
 def _cmd_compile(args: argparse.Namespace) -> int:
     from .api import load_template
+    if args.font_dir:
+        from .renderer.fonts import FontRegistry
+        for folder in args.font_dir:  # measured by the binder and drawn by the renderer alike
+            FontRegistry.default().add_directory(folder)
     template = load_template(Path(args.template))
     names = [f.name for f in template.formats] if args.format == "all" else [args.format]
     out = Path(args.output)
@@ -179,6 +183,8 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("-o", "--output", required=True, help="out.svg | out.png | out.jpg | out.webp")
     k.add_argument("--seed", type=int, default=0)
     k.add_argument("--quality", type=int, default=90)
+    k.add_argument("--font-dir", action="append", default=[],
+                   help="extra folder of .ttf/.otf/.ttc fonts the template may name (repeatable)")
     k.set_defaults(func=_cmd_compile)
 
     r = sub.add_parser("render", help="rasterise an SVG file")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +86,32 @@ def test_render_an_svg_file(project: Path) -> None:
 def test_missing_template_file(project: Path) -> None:
     r = ddm("check", "nope.ddm", cwd=project)
     assert r.returncode == 1 and "nope.ddm:1:1" in r.stderr and "not found" in r.stderr
+
+
+SUITE_FONTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "svg-conformance" / "fonts"
+
+
+@pytest.mark.skipif(not (SUITE_FONTS / "Yellowtail-Regular.ttf").exists(),
+                    reason="needs a font outside the registry (the conformance suite's)")
+def test_compile_with_a_user_font_folder(project: Path, tmp_path: Path) -> None:
+    """A brand font from --font-dir is the one the text is measured and drawn with."""
+    fonts = tmp_path / "brand"
+    fonts.mkdir()
+    (fonts / "Yellowtail-Regular.ttf").write_bytes((SUITE_FONTS / "Yellowtail-Regular.ttf")
+                                                   .read_bytes())
+    (project / "brand.ddm").write_text(GOOD.replace(
+        "size: fit(6, 40); fill", 'font: "Yellowtail"; size: fit(6, 40); fill'))
+    out = {}
+    for name, extra in (("plain", []), ("brand", ["--font-dir", str(fonts)])):
+        r = ddm("compile", "brand.ddm", "--product", "product.json", "--format", "feed",
+                "-o", f"{name}.svg", *extra, cwd=project)
+        assert r.returncode == 0, r.stderr
+        out[name] = (project / f"{name}.svg").read_text()
+    assert 'font-family="Yellowtail, sans-serif"' in out["brand"]
+    # Measured with the script face, the same title wraps or sizes differently.
+    assert out["plain"] != out["brand"]
+    r = subprocess.run([sys.executable, "-c", "from ddm_lang.renderer.fonts import FontRegistry;"
+                        "print('yellowtail' in FontRegistry.default().families)"],
+                       env={**os.environ, "DDM_FONT_DIRS": str(fonts)},
+                       capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip() == "True", r.stderr

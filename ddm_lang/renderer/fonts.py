@@ -13,6 +13,7 @@ is drawn by a CJK font rather than as a missing-glyph box.
 
 from __future__ import annotations
 
+import os
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ GENERIC = {"sans-serif": "inter", "system-ui": "inter", "ui-sans-serif": "inter"
            "monospace": "noto sans", "ui-monospace": "noto sans", "cursive": "noto sans",
            "fantasy": "noto sans"}
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+FONT_DIRS_ENV = "DDM_FONT_DIRS"  # user font folders for the default registry
 MAX_VARIATIONS = 16  # axes one face can be instanced on (font-variation-settings is untrusted)
 MAX_INSTANCES = 512  # cached faces at a variation instance (oldest dropped first)
 
@@ -152,10 +154,15 @@ class FontRegistry:
 
     @classmethod
     def default(cls) -> FontRegistry:
-        """The process-wide registry: font files are parsed once, not per render."""
+        """The process-wide registry: font files are parsed once, not per render. The
+        folders in `DDM_FONT_DIRS` (separated as PATH is) join it, so a brand's fonts are
+        measured at compile time and drawn by every worker alike."""
         with cls._default_lock:
             if cls._default is None:
-                cls._default = FontRegistry()
+                registry = FontRegistry()
+                for folder in filter(None, os.environ.get(FONT_DIRS_ENV, "").split(os.pathsep)):
+                    registry.add_directory(folder)
+                cls._default = registry
             return cls._default
 
     def add_directory(self, folder: str | Path) -> None:
