@@ -329,16 +329,21 @@ def title_candidates(title: str, lang: str, brand: str | None = None) -> Iterato
     """The cleaned title, then shorter versions made by dropping whole words: first the
     words after the product noun (sizes, model names), then those before it, farthest
     first; brand words go last, the noun never. The noun is the last word in the
-    title's language (English and Chinese put the head noun last) that is not a number."""
+    title's language (English and Chinese put the head noun last) that is not a number,
+    before any function word ("with", "med", "de") that starts a modifying phrase."""
     cleaned = clean_title(title, lang)
     yield cleaned
     words = title_words(cleaned)
     if not words:
         return
     want_cjk = lang in ("zh", "ja", "ko")
-    noun = next((i for i in range(len(words) - 1, -1, -1)
+    # The head noun ends the first phrase: "Juice" in "Apelsin Juice med Fruktkött", where
+    # what follows a function word only modifies it.
+    limit = next((i for i in range(1, len(words))
+                  if words[i][0].casefold() in phrases.FUNCTION_WORDS), len(words))
+    noun = next((i for i in range(limit - 1, -1, -1)
                  if words[i][1] == want_cjk and not any(c.isdigit() for c in words[i][0])),
-                len(words) - 1)
+                limit - 1)
     brand_words = {normalise(w) for w in (brand or "").split()} | (
         {normalise(brand)} if brand else set())
     brand_words.discard("")
