@@ -69,6 +69,10 @@ class Template:
         return self.ir.name
 
     @property
+    def title(self) -> str:
+        return self.ir.title or ""
+
+    @property
     def formats(self) -> tuple[ir.Format, ...]:
         return self.ir.formats
 

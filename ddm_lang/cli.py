@@ -221,6 +221,16 @@ def _parser() -> argparse.ArgumentParser:
     ml = mosub.add_parser("list", help="each model role's file, version and the ONNX providers")
     ml.set_defaults(func=_cmd_models_list)
 
+    g = sub.add_parser("gallery", help="a contact sheet of a template: products × formats")
+    g.add_argument("template")
+    g.add_argument("--catalogue", required=True,
+                   help="catalogue file or photo folder (or one product JSON)")
+    g.add_argument("-o", "--output", default=None,
+                   help="sheet image (.jpg, .png or .webp; default TEMPLATE-sheet.jpg)")
+    g.add_argument("--limit", type=int, default=12,
+                   help="products on the sheet, spread over the catalogue (0: all)")
+    g.set_defaults(func=_cmd_gallery)
+
     d = sub.add_parser("demo", help="compile the bundled templates against the sample catalogue")
     d.add_argument("--out", default="demo-out")
     d.set_defaults(func=_cmd_demo)
@@ -249,6 +259,29 @@ def _cmd_models_install(args: argparse.Namespace) -> int:
 def _cmd_models_list(args: argparse.Namespace) -> int:
     from .perception.commands import models_list
     return models_list()
+
+
+def _cmd_gallery(args: argparse.Namespace) -> int:
+    from .api import load_template
+    from .gallery import compile_cells, contact_sheet, progress_printer, spread
+    from .renderer.encode import encode, write_atomic
+    template = load_template(Path(args.template))
+    products, base = _products(Path(args.catalogue))
+    products = spread(products, args.limit)
+    out = Path(args.output or f"{Path(args.template).stem}-sheet.jpg")
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("jpg", "jpeg", "png", "webp"):
+        raise ValueError(f"{out}: the sheet is written as .jpg, .png or .webp")
+    total = len(products) * len(template.formats)
+    rows = compile_cells(template, products, base, progress=progress_printer(template, total))
+    failed = [c for row in rows for c in row if c.error]
+    for cell in failed:
+        print(cell.error, file=sys.stderr)
+    sheet = contact_sheet(f"{template.name}: {template.title}", rows)
+    write_atomic(out, encode(sheet, "jpg" if fmt == "jpeg" else fmt, 88))
+    print(f"{out}: {len(products)} products × {len(template.formats)} formats"
+          f"{f', {len(failed)} failed' if failed else ''}")
+    return 1 if failed else 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -115,3 +115,18 @@ def test_compile_with_a_user_font_folder(project: Path, tmp_path: Path) -> None:
                        env={**os.environ, "DDM_FONT_DIRS": str(fonts)},
                        capture_output=True, text=True, timeout=60)
     assert r.stdout.strip() == "True", r.stderr
+
+
+def test_gallery_draws_products_by_formats(project: Path) -> None:
+    (project / "catalogue.json").write_text(json.dumps([
+        {**json.loads((project / "product.json").read_text()), "id": f"p{i}"} for i in range(3)]))
+    r = ddm("gallery", "good.ddm", "--catalogue", "catalogue.json", "--limit", "2",
+            "-o", "sheet.png", cwd=project)
+    assert r.returncode == 0, r.stderr
+    assert "2 products × 2 formats" in r.stdout
+    from PIL import Image
+    sheet = Image.open(project / "sheet.png")
+    assert sheet.size == (2 * 360, 2 * 28 + 2 * (360 + 28))  # 2 format columns, 2 rows
+    r = ddm("gallery", "good.ddm", "--catalogue", "catalogue.json", "-o", "sheet.gif",
+            cwd=project)
+    assert r.returncode == 1 and "sheet.gif" in r.stderr and "Traceback" not in r.stderr

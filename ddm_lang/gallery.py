@@ -1,0 +1,128 @@
+"""Contact sheets: one template's creatives for many products in every format, on one image.
+
+A template is judged by looking at it across products and slots at once: a headline that
+wraps badly for one title, a product lost in a leaderboard, a colour that fails on one
+photo. `ddm gallery` and `ddm demo` draw the same sheet: a row per product, a column per
+format, each creative scaled into its cell with its label.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import skia
+
+from .api import Template
+from .renderer import render
+from .renderer.fonts import FontRegistry
+from .syntax.diagnostics import DiagnosticError
+
+CELL = 360          # contact sheet cell size, px
+LABEL = 28          # label band height, px
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One creative of the sheet: its label and pixels (None when it failed)."""
+
+    label: str
+    pixels: np.ndarray | None
+    error: str | None = None
+
+
+def compile_cells(template: Template, products: Iterable[dict[str, Any]], base: Path,
+                  on_creative: Callable[[dict[str, Any], str, np.ndarray], None] | None = None,
+                  progress: Callable[[int], None] | None = None) -> list[list[Cell]]:
+    """Every product × format of `template` rendered at full size: the sheet's rows.
+    `on_creative(product, format_name, pixels)` sees each one (to save it); a creative
+    that does not compile is a red cell with its diagnostic, not the end of the sheet."""
+    rows: list[list[Cell]] = []
+    done = 0
+    for product in products:
+        row: list[Cell] = []
+        for fmt in template.formats:
+            label = f"{short_id(product)} · {fmt.name} {fmt.width}×{fmt.height}"
+            try:
+                creative = template.compile(product, fmt.name, base_dir=base)
+                pixels = render(creative.svg, fmt.width, fmt.height, allowed_roots=(base,))
+            except DiagnosticError as err:
+                row.append(Cell(label, None, err.render()))
+            else:
+                row.append(Cell(label, pixels))
+                if on_creative is not None:
+                    on_creative(product, fmt.name, pixels)
+            done += 1
+            if progress is not None:
+                progress(done)
+        rows.append(row)
+    return rows
+
+
+def short_id(product: dict[str, Any], limit: int = 22) -> str:
+    """A product's id as a cell label holds it: its last path part, cut to `limit`."""
+    name = str(product.get("id", "?")).rstrip("/").rsplit("/", 1)[-1]
+    return name if len(name) <= limit else name[:limit - 1] + "…"
+
+
+def spread(items: list[Any], limit: int) -> list[Any]:
+    """At most `limit` items spread evenly over the list (all when limit ≤ 0), so a sheet of
+    a large catalogue shows its variety rather than its first page."""
+    if limit <= 0 or len(items) <= limit:
+        return list(items)
+    step = len(items) / limit
+    return [items[int(i * step)] for i in range(limit)]
+
+
+def contact_sheet(title: str, rows: list[list[Cell]]) -> np.ndarray:
+    """A grid with one row per product and one column per format, each fitted into a cell."""
+    cols = max((len(r) for r in rows), default=1)
+    width, height = cols * CELL, LABEL * 2 + len(rows) * (CELL + LABEL)
+    surface = skia.Surface(width, height)
+    canvas = surface.getCanvas()
+    canvas.clear(skia.ColorWHITE)
+    fonts = FontRegistry.default()
+    head = fonts.font("Inter", 700, False, 20)
+    small = fonts.font("Inter", 400, False, 12)
+    ink = skia.Paint(Color=skia.ColorSetRGB(30, 30, 30), AntiAlias=True)
+    canvas.drawString(title, 12, 34, head, ink)
+    for r, row in enumerate(rows):
+        top = LABEL * 2 + r * (CELL + LABEL)
+        for c, cell in enumerate(row):
+            left = c * CELL
+            canvas.drawString(cell.label, left + 8, top + 18, small, ink)
+            frame = skia.Rect.MakeXYWH(left + 8, top + LABEL, CELL - 16, CELL - 16)
+            if cell.pixels is None:
+                canvas.drawRect(frame, skia.Paint(Color=skia.ColorSetRGB(250, 220, 220)))
+                continue
+            image = skia.Image.fromarray(np.ascontiguousarray(cell.pixels),
+                                         colorType=skia.ColorType.kRGBA_8888_ColorType)
+            h, w = cell.pixels.shape[:2]
+            scale = min(frame.width() / w, frame.height() / h)
+            dest = skia.Rect.MakeXYWH(frame.left() + (frame.width() - w * scale) / 2,
+                                      frame.top() + (frame.height() - h * scale) / 2,
+                                      w * scale, h * scale)
+            canvas.drawImageRect(image, dest, skia.SamplingOptions(
+                skia.FilterMode.kLinear, skia.MipmapMode.kLinear))
+            canvas.drawRect(dest, skia.Paint(Color=skia.ColorSetRGB(200, 200, 200),
+                                             Style=skia.Paint.kStroke_Style, StrokeWidth=1))
+    return surface.makeImageSnapshot().toarray(colorType=skia.ColorType.kRGBA_8888_ColorType)
+
+
+def progress_printer(template: Template, total: int) -> Callable[[int], None]:
+    """A one-line progress report with rate and ETA, rewritten in place on stderr."""
+    start = time.perf_counter()
+
+    def show(done: int) -> None:
+        elapsed = max(1e-9, time.perf_counter() - start)
+        rate = done / elapsed
+        eta = (total - done) / rate if rate else 0.0
+        print(f"\r{template.name:<18} [{done}/{total}] {rate:5.1f} creatives/s, "
+              f"{eta:4.0f} s left", end="" if done < total else "\n", file=sys.stderr,
+              flush=True)
+    return show
