@@ -158,6 +158,8 @@ def measure_template(template: Any, products: list[dict[str, Any]], base: Path,
     blocks: list[tuple[str, list[np.ndarray]]] = []
     timing = {"compile": 0.0, "metrics": 0.0, "thumbnails": 0.0}
     repairs = {"kept": 0, "not kept": 0}  # layouts the constraint solver repaired
+    contrast = {"fixed": 0, "failed": 0}  # texts the contrast guarantee changed / could not
+    contrast_notes: list[str] = []
     for i, product in enumerate(products):
         thumbs: list[np.ndarray] = []
         for fmt in template.formats:
@@ -172,6 +174,12 @@ def measure_template(template: Any, products: list[dict[str, Any]], base: Path,
             for note in creative.scene.notes:
                 if note.startswith("layout:"):
                     repairs["not kept" if "not kept" in note else "kept"] += 1
+                elif note.startswith("contrast:") and ("not checked" in note
+                                                       or "can reach it" in note):
+                    contrast["failed"] += 1
+                    contrast_notes.append(f"{product['id']} ({fmt.name}): {note}")
+                elif note.startswith("contrast:"):
+                    contrast["fixed"] += 1
             m = lm.measure(creative)
             elements = lm.flatten(creative.scene, lm.library_subjects)
             valid = [e.box for e in lm.valid_elements(elements, fmt.width, fmt.height)
@@ -207,6 +215,8 @@ def measure_template(template: Any, products: list[dict[str, Any]], base: Path,
             "creatives": len(everything), "errors": len(errors), "error_details": errors,
             "failed_layout_checks": len(failures), "failures": failures,
             "layouts_repaired": repairs["kept"], "repairs_not_kept": repairs["not kept"],
+            "contrast_fixed": contrast["fixed"], "contrast_failed": contrast["failed"],
+            "contrast_failures": contrast_notes,
             "seconds_by_stage": {k: round(v, 1) for k, v in timing.items()},
             "per_format": table, "overall": overall, "creatives_detail": per_format,
             "_blocks": blocks}
