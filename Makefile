@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 EXTRAS ?= cpu,dev
 
-.PHONY: setup demo test lint fmt-check clean
+.PHONY: setup demo test lint fmt-check goldens clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ demo: setup
 test: setup
 	$(BIN)/ruff check ddm_lang tests tools benchmarks training
 	$(BIN)/python -m pytest
+
+goldens: setup  # rewrite the stdlib templates' golden renderings (tests/goldens/)
+	$(BIN)/python tools/update_goldens.py
 
 lint: setup
 	$(BIN)/ruff check ddm_lang tests tools benchmarks training
