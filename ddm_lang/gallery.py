@@ -79,10 +79,11 @@ def spread(items: list[Any], limit: int) -> list[Any]:
     return [items[int(i * step)] for i in range(limit)]
 
 
-def contact_sheet(title: str, rows: list[list[Cell]]) -> np.ndarray:
-    """A grid with one row per product and one column per format, each fitted into a cell."""
+def contact_sheet(title: str, rows: list[list[Cell]], cell_size: int = CELL) -> np.ndarray:
+    """A grid with one row per product and one column per format, each fitted into a cell
+    of `cell_size` px."""
     cols = max((len(r) for r in rows), default=1)
-    width, height = cols * CELL, LABEL * 2 + len(rows) * (CELL + LABEL)
+    width, height = cols * cell_size, LABEL * 2 + len(rows) * (cell_size + LABEL)
     surface = skia.Surface(width, height)
     canvas = surface.getCanvas()
     canvas.clear(skia.ColorWHITE)
@@ -92,11 +93,11 @@ def contact_sheet(title: str, rows: list[list[Cell]]) -> np.ndarray:
     ink = skia.Paint(Color=skia.ColorSetRGB(30, 30, 30), AntiAlias=True)
     canvas.drawString(title, 12, 34, head, ink)
     for r, row in enumerate(rows):
-        top = LABEL * 2 + r * (CELL + LABEL)
+        top = LABEL * 2 + r * (cell_size + LABEL)
         for c, cell in enumerate(row):
-            left = c * CELL
+            left = c * cell_size
             canvas.drawString(cell.label, left + 8, top + 18, small, ink)
-            frame = skia.Rect.MakeXYWH(left + 8, top + LABEL, CELL - 16, CELL - 16)
+            frame = skia.Rect.MakeXYWH(left + 8, top + LABEL, cell_size - 16, cell_size - 16)
             if cell.pixels is None:
                 canvas.drawRect(frame, skia.Paint(Color=skia.ColorSetRGB(250, 220, 220)))
                 continue
