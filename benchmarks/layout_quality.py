@@ -44,7 +44,7 @@ import numpy as np
 import skia
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from provenance import ddm_lang_source, machine, versions
+from provenance import ddm_lang_source, machine, run_lines, versions
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data" / "products-grocery"
@@ -386,15 +386,7 @@ def markdown(res: dict[str, Any]) -> str:
         f"format, {s['size'][0]}×{s['size'][1]} px, JPEG quality {s['jpeg_quality']}, "
         f"{s['bytes'] // 1000} KB.",
         "",
-        "## Run",
-        "",
-        f"- date: {res['date']}",
-        f"- command: `{res['command']}`",
-        f"- machine: {res['machine']['processor']}, {res['machine']['cpus']} CPUs, "
-        f"{res['machine']['platform']}",
-        f"- ddm_lang: {res['ddm_lang'].get('commit', 'unknown')}",
-        f"- versions: {', '.join(f'{k} {v}' for k, v in res['versions'].items())}",
-        "",
+        *run_lines(res),
     ]
     return "\n".join(lines)
 

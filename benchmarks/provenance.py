@@ -70,3 +70,17 @@ def write_results(folder: Path, name: str, record: dict[str, Any], markdown: str
     (folder / f"{name}.json").write_text(json.dumps(record, indent=indent) + "\n")
     (folder / f"{name}.md").write_text(markdown)
 
+
+
+def run_lines(record: dict[str, Any]) -> list[str]:
+    """The "## Run" section of a results page: when, how, where and with what it ran."""
+    m = record["machine"]
+    return [
+        "## Run", "",
+        f"- date: {record['date']}",
+        f"- command: `{record['command']}`",
+        f"- machine: {m['processor']}, {m['cpus']} CPUs, {m['platform']}",
+        f"- ddm_lang: {record['ddm_lang'].get('commit', 'unknown')}",
+        f"- versions: {', '.join(f'{k} {v}' for k, v in record['versions'].items())}",
+        "",
+    ]

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from layout_quality import DATA, default_library, fmt, measure_template
-from provenance import ddm_lang_source, machine, versions, write_results
+from provenance import ddm_lang_source, machine, run_lines, versions, write_results
 
 REPO = Path(__file__).resolve().parent.parent
 STDLIB = REPO / "ddm_lang" / "stdlib_templates"
@@ -130,16 +130,7 @@ def markdown(res: dict[str, Any]) -> str:
     if problems:
         lines += ["", "## Problems (first 20 per template and kind)", ""]
         lines += [f"- `{name}` {kind}: {item}" for name, kind, item in problems]
-    lines += [
-        "", "## Run", "",
-        f"- date: {res['date']}",
-        f"- command: `{res['command']}`",
-        f"- machine: {res['machine']['processor']}, {res['machine']['cpus']} CPUs, "
-        f"{res['machine']['platform']}",
-        f"- ddm_lang: {res['ddm_lang'].get('commit', 'unknown')}",
-        f"- versions: {', '.join(f'{k} {v}' for k, v in res['versions'].items())}",
-        "",
-    ]
+    lines += ["", *run_lines(res)]
     return "\n".join(lines)
 
 

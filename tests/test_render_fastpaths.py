@@ -20,6 +20,7 @@ from PIL import Image
 
 import ddm_lang.renderer.filter_direct as filter_direct
 import ddm_lang.renderer.images as images
+import ddm_lang.renderer.text as text_module
 from ddm_lang.renderer import filter_ops, filter_reduce, filters, paint, render
 from ddm_lang.renderer.filter_boxblur import box_blur, box_sizes
 from ddm_lang.renderer.filter_parse import Filter, Primitive
@@ -379,9 +380,8 @@ TEXT = ('<text x="12.3" y="70.4" font-family="Inter" font-size="{size}" {attrs}>
                                    'fill="#123" transform="translate(3.5 7.25) scale(1.2)"'])
 def test_display_text_from_the_glyph_cache_matches_outlines(monkeypatch: pytest.MonkeyPatch,
                                                             attrs: str) -> None:
-    svg = _svg(f'<rect width="400" height="120" fill="#fff4d6"/>'
+    svg = _svg('<rect width="400" height="120" fill="#fff4d6"/>'
                + TEXT.format(size=40, attrs=attrs), 400)
-    import ddm_lang.renderer.text as text_module
     fast, general, taken = _both(monkeypatch, text_module, "draw_glyph_runs", svg)
     assert taken >= 1
     diff = _diff(fast, general)
@@ -397,7 +397,6 @@ def test_display_text_from_the_glyph_cache_matches_outlines(monkeypatch: pytest.
     (40, 'fill="#000" transform="skewX(10)"'),
 ])
 def test_glyph_cache_declines(monkeypatch: pytest.MonkeyPatch, size: int, attrs: str) -> None:
-    import ddm_lang.renderer.text as text_module
     svg = _svg(TEXT.format(size=size, attrs=attrs), 400)
     fast, general, taken = _both(monkeypatch, text_module, "draw_glyph_runs", svg)
     assert taken == 0

@@ -103,13 +103,18 @@ def test_text_as_outlines_draws_what_text_draws_without_fonts() -> None:
     assert mean < 0.002 and over == 0.0
 
 
+def _banner(text_element: str) -> np.ndarray:
+    """A 1200 × 628 white banner with one text element, rendered."""
+    source = (TEMPLATE.split("rect")[0] + "rect { box: 0 0 100% 100%; fill: #ffffff }\n"
+              + text_element + "\n")
+    return render(load_template(source).compile({"id": "p", "title": "x", "images": []},
+                                                "banner").svg)
+
+
 def test_letter_spacing_counts_when_text_is_fitted() -> None:
-    body = ('rect { box: 0 0 100% 100%; fill: #ffffff }\n'
-            'text t = "Spaced out headline" { box: 10% 10% 50% 20%; size: fit(10, 80); '
-            'max-lines: 1; letter-spacing: 24; fill: #000000 }\n')
-    creative = load_template(TEMPLATE.split("rect")[0] + body).compile(
-        {"id": "p", "title": "x", "images": []}, "banner")
-    ink = _ink_columns(render(creative.svg))
+    ink = _ink_columns(_banner('text t = "Spaced out headline" { box: 10% 10% 50% 20%; '
+                               'size: fit(10, 80); max-lines: 1; letter-spacing: 24; '
+                               'fill: #000000 }'))
     assert ink[0] >= 120 - 2 and ink[-1] < 120 + 600  # inside the 600 px wide box
 
 
@@ -123,11 +128,7 @@ def test_an_unknown_text_mode_is_a_bind_error() -> None:
 
 
 def test_right_to_left_text_starts_at_the_right_edge() -> None:
-    body = ('rect { box: 0 0 100% 100%; fill: #ffffff }\n'
-            'text t = "مرحبا بكم في متجرنا" { box: 10% 10% 60% 20%; size: fit(10, 48); '
-            'max-lines: 1; fill: #000000 }\n')
-    creative = load_template(TEMPLATE.split("rect")[0] + body).compile(
-        {"id": "p", "title": "x", "images": []}, "banner")
-    ink = _ink_columns(render(creative.svg))
+    ink = _ink_columns(_banner('text t = "مرحبا بكم في متجرنا" { box: 10% 10% 60% 20%; '
+                               'size: fit(10, 48); max-lines: 1; fill: #000000 }'))
     assert abs(ink[-1] - (120 + 720)) < 6  # flush with the box's right edge (x 120..840)
     assert ink[0] > 120 + 40  # and not with its left one
