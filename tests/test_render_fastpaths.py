@@ -20,7 +20,6 @@ from PIL import Image
 
 import ddm_lang.renderer.filter_direct as filter_direct
 import ddm_lang.renderer.images as images
-import ddm_lang.renderer.text as text_module
 from ddm_lang.renderer import filter_ops, filter_reduce, filters, paint, render
 from ddm_lang.renderer.filter_boxblur import box_blur, box_sizes
 from ddm_lang.renderer.filter_parse import Filter, Primitive
@@ -367,37 +366,5 @@ def test_gradient_rows_match_resvg() -> None:
 def test_gradient_rows_decline(monkeypatch: pytest.MonkeyPatch, body: str) -> None:
     svg = _svg(_gradient('x2="0.4" y2="1"') + body)
     fast, general, taken = _both(monkeypatch, paint.PaintMixin, "fill_gradient_rect", svg)
-    assert taken == 0
-    assert np.array_equal(fast, general)
-
-
-TEXT = ('<text x="12.3" y="70.4" font-family="Inter" font-size="{size}" {attrs}>'
-        'Fresh fruit, 2 for 1</text>')
-
-
-@pytest.mark.parametrize("attrs", ['fill="#1d2b24"', 'fill="#e2571e" fill-opacity="0.6"',
-                                   'fill="#fff" stroke="#000" stroke-width="2"',
-                                   'fill="#123" transform="translate(3.5 7.25) scale(1.2)"'])
-def test_display_text_from_the_glyph_cache_matches_outlines(monkeypatch: pytest.MonkeyPatch,
-                                                            attrs: str) -> None:
-    svg = _svg('<rect width="400" height="120" fill="#fff4d6"/>'
-               + TEXT.format(size=40, attrs=attrs), 400)
-    fast, general, taken = _both(monkeypatch, text_module, "draw_glyph_runs", svg)
-    assert taken >= 1
-    diff = _diff(fast, general)
-    assert diff.mean() < 0.5 and (diff > 64).mean() < 0.002
-    mean, over = difference(fast, resvg_pixels(svg, registry_fonts=True))
-    assert mean < 0.01 and over < 0.005
-
-
-@pytest.mark.parametrize(("size", "attrs"), [
-    (16, 'fill="#000"'),  # small: the scaler's coverage differs too much from a path's
-    (300, 'fill="#000"'),  # huge: skia draws paths itself
-    (40, 'fill="#000" rotate="5"'),  # rotated glyphs
-    (40, 'fill="#000" transform="skewX(10)"'),
-])
-def test_glyph_cache_declines(monkeypatch: pytest.MonkeyPatch, size: int, attrs: str) -> None:
-    svg = _svg(TEXT.format(size=size, attrs=attrs), 400)
-    fast, general, taken = _both(monkeypatch, text_module, "draw_glyph_runs", svg)
     assert taken == 0
     assert np.array_equal(fast, general)

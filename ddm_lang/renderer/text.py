@@ -26,7 +26,6 @@ from .document import MAX_IMAGE_NESTING, XML_SPACE, local_name, parse_svg
 from .errors import RenderError
 from .fonts import WGHT, tag_of
 from .shapes import paint_order
-from .text_blobs import draw_glyph_runs
 from .textlayout import (
     apply_length_adjust,
     apply_letter_spacing,
@@ -72,8 +71,7 @@ class TextMixin:
                     path, owner = span.decorations[kind]
                     self.paint_text_path(canvas, path, owner.st, box, vp, crisp)
             if not span.glyphs.isEmpty():
-                self.paint_text_path(canvas, span.glyphs, span.node.st, box, vp, crisp,
-                                     span.placed)
+                self.paint_text_path(canvas, span.glyphs, span.node.st, box, vp, crisp)
             for face, gid, matrix in span.color:
                 self.draw_color_glyph(canvas, face, gid, matrix, crisp)
             if "line-through" in span.decorations:
@@ -100,14 +98,10 @@ class TextMixin:
         return scale / fit
 
     def paint_text_path(self, canvas: skia.Canvas, path: skia.Path, st: dict[str, str],
-                        box: skia.Rect, vp: Viewport, crisp: bool,
-                        placed: list[tuple[ShapingFace, int, skia.Matrix]] | None = None
-                        ) -> None:
+                        box: skia.Rect, vp: Viewport, crisp: bool) -> None:
         """Fill (always nonzero: fill-rule does not apply to text) and stroke one path of
         text, in paint-order, with paint servers sized by the whole text's bbox;
-        text-rendering (not shape-rendering) decides antialiasing, as in resvg. A fill
-        of upright glyphs (`placed`) is drawn as text blobs: the same outlines, rasterised
-        once per glyph and size by skia's glyph cache."""
+        text-rendering (not shape-rendering) decides antialiasing, as in resvg."""
         path.setFillType(skia.PathFillType.kWinding)
         for part in paint_order(st.get("paint-order")):
             if part == "fill":
@@ -117,12 +111,9 @@ class TextMixin:
                 paint = self.stroke_paint(st, box, vp, canvas)
             else:
                 continue
-            if paint is None:
-                continue
-            paint.setAntiAlias(not crisp)
-            if part == "fill" and placed and draw_glyph_runs(canvas, placed, paint):
-                continue
-            canvas.drawPath(path, paint)
+            if paint is not None:
+                paint.setAntiAlias(not crisp)
+                canvas.drawPath(path, paint)
 
     def draw_color_glyph(self, canvas: skia.Canvas, face: ShapingFace, gid: int,
                          matrix: skia.Matrix, crisp: bool) -> None:
@@ -468,10 +459,9 @@ class TextMixin:
                         box = union(box, path.computeTightBounds())
                 if chunk_box is None or not positions:
                     continue
-                glyphs, color, placed = span_outlines(clusters, positions, span_ts)
+                glyphs, color = span_outlines(clusters, positions, span_ts)
                 box = union(box, span_ts.mapRect(chunk_box))
-                drawn.append(DrawnSpan(span.node, span.visible, glyphs, decorations, color,
-                                       placed))
+                drawn.append(DrawnSpan(span.node, span.visible, glyphs, decorations, color))
             offset += len(chunk.text)
             ex, ey = end
             if vertical and chunk.path is None:

@@ -271,13 +271,11 @@ def metrics_box(clusters: list[Cluster]) -> skia.Rect | None:
 
 
 def span_outlines(clusters: list[Cluster], positions: list[int], span_ts: skia.Matrix,
-                  ) -> tuple[skia.Path, list[tuple[ShapingFace, int, skia.Matrix]],
-                             list[tuple[ShapingFace, int, skia.Matrix]]]:
-    """A span's glyph outlines in user space, its colour glyphs with their transforms, and
-    its outline glyphs with theirs (clusters off a text path are hidden)."""
+                   ) -> tuple[skia.Path, list[tuple[ShapingFace, int, skia.Matrix]]]:
+    """A span's glyph outlines in user space, and its colour glyphs with their
+    transforms (clusters off a text path are hidden)."""
     path = skia.Path()
     color: list[tuple[ShapingFace, int, skia.Matrix]] = []
-    placed: list[tuple[ShapingFace, int, skia.Matrix]] = []
     for pos in positions:
         c = clusters[pos]
         if not c.visible:
@@ -291,5 +289,4 @@ def span_outlines(clusters: list[Cluster], positions: list[int], span_ts: skia.M
             outline = face.outline(gid)
             if outline is not None:
                 path.addPath(outline, matrix)
-                placed.append((face, gid, matrix))
-    return path, color, placed
+    return path, color

@@ -118,6 +118,3 @@ class DrawnSpan:
     glyphs: skia.Path
     decorations: dict[str, tuple[skia.Path, Node]]
     color: list[tuple[ShapingFace, int, skia.Matrix]]  # colour glyphs (emoji), user space
-    # The outline glyphs as placed (face, glyph id, matrix from font units), so an
-    # upright run can be drawn as a text blob instead of its outlines (text_blobs.py).
-    placed: list[tuple[ShapingFace, int, skia.Matrix]] = field(default_factory=list)
