@@ -504,3 +504,31 @@ def test_flow_aligns_across_the_flow(studio: Path, product: dict) -> None:
     assert (rects["under"]["x"], rects["under"]["y"]) == ("250", "310")
     assert (rects["beside"]["x"], rects["beside"]["y"]) == ("500", "250")
     assert (rects["kept"]["x"], rects["kept"]["y"]) == ("7", "300")
+
+
+def test_none_is_the_svg_keyword(studio: Path, product: dict) -> None:
+    """`fill: none` must reach the SVG (absent, the fill would default to black)."""
+    scene = scene_of("circle ring { cx: 50%; cy: 50%; r: 20%; fill: none; stroke: #000000 }\n",
+                     product, studio)
+    assert ("fill", "none") in scene.children[0].attrs
+
+
+def test_slot_takes_lengths_that_mix_units(studio: Path, product: dict) -> None:
+    body = ("object hero = image from product.images where width > 300\n"
+            "image hero | place in slot((50% - 10vh) 0 (20vh + 10%) 50%) fit fill\n")
+    (img,) = images(scene_of(body, product, studio))
+    assert img.box == Box(400, 0, 300, 500)  # the 1000 × 1000 feed: 500 − 100, 200 + 100
+
+
+def test_a_component_instance_flows(studio: Path, product: dict) -> None:
+    body = ("component plate(label) {\n"
+            "  rect { box: 0 0 100% 100%; fill: #222222 }\n"
+            "  text = label { box: 0 0 100% 100%; size: fit(10, 40); fill: #ffffff }\n"
+            "}\n"
+            "text headline = 'A title' { box: 10% 10% 80% 30%; size: 60; max-lines: 1; "
+            "fill: #000000 }\n"
+            "plate tag { label: 'Go'; box: 10% 0 30% 10%; flow: below headline gap 2% }\n")
+    scene = scene_of(body, product, studio)
+    tag = next(c for c in scene.children if getattr(c, "name", None) == "tag")
+    y = float(dict(tag.attrs)["transform"].split()[1].rstrip(")"))
+    assert 100 + 60 < y < 100 + 2 * 60 + 20 + 1  # under the headline's one line, not at 0

@@ -297,7 +297,9 @@ class _Binder:
     def attr_text(self, prop: ast.Property, value: Any, verbatim: bool) -> str | None:
         value = self.ev.require(value, prop.value.span, f"property `{prop.name}`")
         if value is None:
-            return None
+            # `fill: none` is SVG's keyword, not an absent value (which would let the
+            # attribute default to black); other expressions that give nothing omit it.
+            return "none" if isinstance(prop.value, ast.NoneLit) else None
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, int | float):
@@ -740,7 +742,7 @@ class _Binder:
                              f"write `{param.name}: ...` in the instance")
         params = frozenset(values) | frozenset({"box"})
         attrs = list(self.id_attr(node) + self.attributes(node, scope, skip=params))
-        box = self.box_of(props["box"], scope) if "box" in props else None
+        box = self.element_box(node, scope) if "box" in props else None  # flow applies too
         if box is not None:
             attrs.insert(0, ("transform", f"translate({_n(box.x)} {_n(box.y)})"))
             self.frames.append(Frame(box.width, box.height))

@@ -276,7 +276,8 @@ def _selling_points(facts: Facts, lang: str, used: frozenset[str]) -> Iterator[C
 
 
 # ---- titles -------------------------------------------------------------------------------
-_TOKEN = re.compile(r"[^\s\u3000，。、；：！？,;:!?|/]+")
+# Words, with a decimal number ("0,5%", "1.5l") kept whole rather than cut at its mark.
+_TOKEN = re.compile(r"\d+[.,]\d+\S*|[^\s\u3000，。、；：！？,;:!?|/]+")
 
 
 def clean_title(title: str, lang: str) -> str:

@@ -3,8 +3,9 @@
 `text headline = caption(kind: headline)` asks the copy writer (`ddm_lang.copy`) for copy
 that fits the box and states only facts of the product. The box is turned into the
 writer's budget here: the size the text could take with `max_lines` lines in the box's
-height (within the element's `size` range) gives the characters a line holds; the
-text's own fitting then sets the final size, so what is written also fits when drawn.
+height (within the element's `size` range) gives the characters a line holds, and when
+nothing fits that budget, the range's minimum does; the text's own fitting then sets the
+final size, so what is written also fits when drawn.
 The captions of one creative share the facts they used, so selling points are not
 repeated from box to box. A generation backend (`DDM_COPY_BACKEND`) is loaded once per
 process; the offline writer is the default.
@@ -36,10 +37,17 @@ def resolve(product: dict[str, Any], box: Box, *, sizes: tuple[float, float],
     """The caption for `box`, whose text is drawn at a size in `sizes` (px) with
     `line_height` (a multiple of the size) between baselines."""
     lo, hi = sizes
-    size = max(lo, min(hi, box.height / (max(1, max_lines) * max(line_height, 1.0))))
-    return write(kind, Facts.from_product(product), chars_per_line=box.width / size,
-                 max_lines=max(1, max_lines), lang=lang, used=used, backend=_backend(),
-                 variant=seed)
+    lines = max(1, max_lines)
+    size = max(lo, min(hi, box.height / (lines * max(line_height, 1.0))))
+    facts = Facts.from_product(product)
+    caption = write(kind, facts, chars_per_line=box.width / size, max_lines=lines, lang=lang,
+                    used=used, backend=_backend(), variant=seed)
+    if not caption.text and size > lo:
+        # Nothing fits at the size the box suggests (a long head noun): the text may be
+        # set as small as its minimum, so write for that budget before giving up.
+        caption = write(kind, facts, chars_per_line=box.width / lo, max_lines=lines,
+                        lang=lang, used=used, backend=_backend(), variant=seed)
+    return caption
 
 
 SPEC = register(OperationSpec(

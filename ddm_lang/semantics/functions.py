@@ -14,7 +14,7 @@ from typing import Any
 
 from ddm_lang.copy.writer import format_price  # one price formatter, captions too
 
-from .values import BLACK, WHITE, Color, FitSize, Length, Region
+from .values import BLACK, WHITE, Color, FitSize, Length, LengthSum, Region
 
 MAX_RANGE = 1000
 
@@ -397,7 +397,7 @@ def slot(area: Any) -> Region:
     full = Length(100, "%")
     zero = Length(0, "%")
     if len(items) == 4:
-        x, y, w, h = (as_length(v, "slot's box") for v in items)
+        x, y, w, h = (as_extent(v, "slot's box") for v in items)
         return Region(x, y, w, h)
     if len(items) == 2 and items[0] in SIDES:
         size = as_length(items[1], "slot's size")
@@ -425,6 +425,11 @@ def as_length(v: Any, what: str) -> Length:
     if isinstance(v, int | float) and not isinstance(v, bool):
         return Length(float(v), "px")
     raise EvalError(f"{what} must be a length, got {describe(v)}")
+
+
+def as_extent(v: Any, what: str) -> Length | LengthSum:
+    """A length that may mix units (`70% - 34vh`), resolved when the frame is known."""
+    return v if isinstance(v, LengthSum) else as_length(v, what)
 
 
 def to_text(v: Any) -> str:

@@ -126,10 +126,10 @@ class FitSize:
 class Region:
     """A rectangle of the slot, still in template units; `slot(right 55%)` makes one."""
 
-    x: Length
-    y: Length
-    width: Length
-    height: Length
+    x: Length | LengthSum
+    y: Length | LengthSum
+    width: Length | LengthSum
+    height: Length | LengthSum
 
 
 def format_number(v: float) -> str:
