@@ -532,3 +532,13 @@ def test_a_component_instance_flows(studio: Path, product: dict) -> None:
     tag = next(c for c in scene.children if getattr(c, "name", None) == "tag")
     y = float(dict(tag.attrs)["transform"].split()[1].rstrip(")"))
     assert 100 + 60 < y < 100 + 2 * 60 + 20 + 1  # under the headline's one line, not at 0
+
+
+def test_place_without_in_fills_the_elements_own_box(studio: Path, product: dict) -> None:
+    """`place fit cover { box: ... }` covers the element's box, not the letterboxed box the
+    image had before the operation (its default `fit: contain`)."""
+    body = ("object hero = image from product.images where width > 300\n"
+            "image hero | place fit cover { box: 0 0 50% 74% }\n")
+    (img,) = images(scene_of(body, product, studio))
+    assert img.box == Box(0, 0, 500, 740)
+    assert img.crop.width < 800  # cropped to the box's shape, not shown whole

@@ -258,3 +258,14 @@ def test_check_prints_what_the_contrast_guarantee_changed(
     assert main(["check", str(shop / "pale.ddm"), "--product", str(shop / "one.json")]) == 0
     out = capsys.readouterr().out
     assert "note:" in out and "headline" in out
+
+
+def test_one_line_set_solid_is_not_an_overflow() -> None:
+    """A line fitted with `line-height: 1` that fills its box's height exactly fits."""
+    from ddm_lang.layout.metrics import text_overflows
+    from ddm_lang.scene import Box, TextLine, TextNode
+    node = TextNode(Box(0, 0, 400, 60), (TextLine("$12", 0, 48),), "Inter", 800, 60.0,
+                    line_height=1.0)
+    assert not text_overflows(node)
+    assert text_overflows(TextNode(Box(0, 0, 400, 60), (TextLine("$12", 0, 48),), "Inter", 800,
+                                   60.0, line_height=1.2))

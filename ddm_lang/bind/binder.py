@@ -491,7 +491,7 @@ class _Binder:
         for op in node.pipeline:
             if op.when is not None and not truthy(self.ev.eval(op.when, scope)):
                 continue
-            image = self.operation(op, image, scope)
+            image = self.operation(op, image, scope, box)
         if node.name:
             self.boxes[node.name] = image.box
         return [image]
@@ -502,7 +502,11 @@ class _Binder:
         value = self.ev.require(self.ev.eval(prop.value, scope), prop.value.span)
         return str(value)
 
-    def operation(self, op: ast.Operation, image: ImageNode, scope: Scope) -> ImageNode:
+    def operation(self, op: ast.Operation, image: ImageNode, scope: Scope,
+                  box: Box | None = None) -> ImageNode:
+        """Resolve one operation of an image's pipeline; `box` is the element's own box,
+        the region `place` fills and `extend` grows to when no clause names one (not the
+        box an earlier step letterboxed the image into)."""
         spec = op_registry.get(op.name)
         if spec is None or spec.resolve is None:
             self.ev.fail("bind.operation", f"operation `{op.name}` is not available", op.span)
@@ -540,6 +544,10 @@ class _Binder:
                 value = self.ev.require(self.ev.eval(clause.values[0], scope), clause.values[0].span)
                 kwargs[key] = self.region_box(value, clause.values[0].span) if isinstance(
                     value, Region) else value
+        if box is not None and op.name == "place" and "region" not in kwargs:
+            kwargs["region"] = box
+        if box is not None and op.name == "extend" and "to" not in kwargs:
+            kwargs["to"] = box
         try:
             return spec.resolve(image, **kwargs)
         except (ValueError, LayoutError) as err:
@@ -617,7 +625,7 @@ class _Binder:
             line = TextLine(content, x, y)
             self.texts.append(Box(bx, y - hi, w, hi * line_height))
             return [TextNode(Box(bx, y - hi, w, hi * line_height), (line,), family, weight, hi,
-                             anchor, italic, attrs, node.name, mode, spacing)]
+                             anchor, italic, attrs, node.name, mode, spacing, line_height)]
         try:
             layout = fit_text(content, box.width, box.height, lo, hi, measure, max_n, line_height)
         except ValueError as err:
@@ -637,7 +645,7 @@ class _Binder:
             self.boxes[node.name] = box
             self.extents[node.name] = block  # what flows after it
         return [TextNode(box, lines, family, weight, layout.size, anchor, italic, attrs, node.name,
-                         mode, spacing)]
+                         mode, spacing, line_height)]
 
     def caption(self, node: ast.Element, call: ast.Call, scope: Scope, box: Box | None,
                 sizes: tuple[float, float], line_height: float,

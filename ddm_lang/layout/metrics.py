@@ -281,8 +281,8 @@ def text_overflows(node: TextNode) -> bool:
                  for ln in lines)
     if widest > node.box.width + tol:
         return True
-    pitch = (lines[1].y - lines[0].y) if len(lines) > 1 else node.size * 1.2
-    return len(lines) * min(pitch, node.size * 1.2) > node.box.height + tol
+    # The block's height as the fitter measured it: lines × size × line height.
+    return len(lines) * node.size * node.line_height > node.box.height + tol
 
 
 def image_subject_box(node: ImageNode, subject: Subject | None) -> Box | None:
