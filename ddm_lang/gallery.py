@@ -96,7 +96,10 @@ def contact_sheet(title: str, rows: list[list[Cell]], cell_size: int = CELL) -> 
         top = LABEL * 2 + r * (cell_size + LABEL)
         for c, cell in enumerate(row):
             left = c * cell_size
+            canvas.save()
+            canvas.clipRect(skia.Rect.MakeXYWH(left, top, cell_size - 4, LABEL))
             canvas.drawString(cell.label, left + 8, top + 18, small, ink)
+            canvas.restore()
             frame = skia.Rect.MakeXYWH(left + 8, top + LABEL, cell_size - 16, cell_size - 16)
             if cell.pixels is None:
                 canvas.drawRect(frame, skia.Paint(Color=skia.ColorSetRGB(250, 220, 220)))

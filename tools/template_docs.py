@@ -3,7 +3,7 @@
 The page is generated so it cannot drift from the templates: each section takes the
 template's title, the comment it opens with, its formats, the objects and operations it
 uses (read from the checked template), and a contact sheet of two sample products (one
-English, one Chinese) in every format, drawn by the same code as `ddm gallery`.
+English, one Chinese, those with the most photos) in every format, drawn by the same code as `ddm gallery`.
 
     .venv/bin/python tools/template_docs.py      # rewrites docs/templates.md and its images
 """
@@ -41,9 +41,14 @@ def used_operations(source: str) -> list[str]:
 
 
 def sample_pair(products: list[dict]) -> list[dict]:
-    """One English and one Chinese sample product (the first of each)."""
-    picks = [next((p for p in products if p.get("lang") == lang), None) for lang in ("en", "zh")]
-    return [p for p in picks if p is not None] or products[:2]
+    """One English and one Chinese sample product, each the one with the most photos (so
+    multi-image templates show what they do with several)."""
+    picks = []
+    for lang in ("en", "zh"):
+        pool = [p for p in products if p.get("lang") == lang]
+        if pool:
+            picks.append(max(pool, key=lambda p: len(p.get("images") or ())))
+    return picks or products[:2]
 
 
 def main() -> int:
