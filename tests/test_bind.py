@@ -542,3 +542,18 @@ def test_place_without_in_fills_the_elements_own_box(studio: Path, product: dict
     (img,) = images(scene_of(body, product, studio))
     assert img.box == Box(0, 0, 500, 740)
     assert img.crop.width < 800  # cropped to the box's shape, not shown whole
+
+
+def test_flow_after_a_left_out_element_follows_what_it_followed(studio: Path,
+                                                                 product: dict) -> None:
+    body = ("text headline = 'A title' { box: 10% 10% 80% 20%; size: 60; max-lines: 1; "
+            "valign: top; fill: #000000 }\n"
+            "text price = 'x' when false { box: 10% 0 80% 10%; size: 40; "
+            "flow: below headline gap 2%; fill: #000000 }\n"
+            "text cta = 'Go' { box: 10% 0 30% 8%; size: 30; flow: below price gap 3%; "
+            "fill: #000000 }\n")
+    scene = scene_of(body, product, studio)
+    texts = {c.name: c for c in scene.children if getattr(c, "name", None)}
+    assert "price" not in texts
+    headline_bottom = 100 + 60 * 1.2  # one line at the top of its box
+    assert texts["cta"].box.y == pytest.approx(headline_bottom + 30, abs=0.5)  # its own gap
