@@ -11,24 +11,7 @@ from __future__ import annotations
 import skia
 
 from .fonts import FontRegistry
-from .textshape import _bidi_levels, shape_text
-
-
-def _visual_order(levels: list[int]) -> list[int]:
-    """Indices of runs in display order (UAX #9 rule L2 over the runs' levels)."""
-    order = list(range(len(levels)))
-    for level in range(max(levels, default=0), 0, -1):
-        i = 0
-        while i < len(order):
-            if levels[order[i]] >= level:
-                j = i
-                while j < len(order) and levels[order[j]] >= level:
-                    j += 1
-                order[i:j] = reversed(order[i:j])
-                i = j
-            else:
-                i += 1
-    return order
+from .textshape import _bidi_levels, shape_text, visual_order
 
 
 def line_outline(fonts: FontRegistry, text: str, family: str, weight: int, italic: bool,
@@ -44,7 +27,7 @@ def line_outline(fonts: FontRegistry, text: str, family: str, weight: int, itali
         start += len(run)
     path = skia.Path()
     pen = 0.0
-    for index in _visual_order(run_levels):
+    for index in visual_order(run_levels):
         run, run_family = runs[index]
         face = fonts.shaping_face(run_family or family, weight, italic, size)
         glyphs = shape_text(run, face,

@@ -339,9 +339,27 @@ def _bidi_levels(text: str) -> list[int]:
             for d, t in zip(direction, types, strict=True)]
 
 
+def visual_order(levels: list[int]) -> list[int]:
+    """Indices of items (runs of text) with these embedding levels, in display order
+    (UAX #9 rule L2: from the highest level down to 1, reverse every sequence of items at
+    that level or above)."""
+    order = list(range(len(levels)))
+    for level in range(max(levels, default=0), 0, -1):
+        k = 0
+        while k < len(order):
+            if levels[order[k]] >= level:
+                j = k
+                while j < len(order) and levels[order[j]] >= level:
+                    j += 1
+                order[k:j] = order[k:j][::-1]
+                k = j
+            else:
+                k += 1
+    return order
+
+
 def _direction_runs(text: str) -> list[tuple[int, int, bool]]:
-    """(start, end, rtl) runs of one level each, in visual order (UAX #9 rule L2: from the
-    highest level down to 1, reverse every sequence of runs at that level or above)."""
+    """(start, end, rtl) runs of one level each, in visual order."""
     levels = _bidi_levels(text)
     runs: list[tuple[int, int, int]] = []
     for i, level in enumerate(levels):
@@ -349,18 +367,8 @@ def _direction_runs(text: str) -> list[tuple[int, int, bool]]:
             runs[-1] = (runs[-1][0], i + 1, level)
         else:
             runs.append((i, i + 1, level))
-    for level in range(max((r[2] for r in runs), default=0), 0, -1):
-        k = 0
-        while k < len(runs):
-            if runs[k][2] >= level:
-                j = k
-                while j < len(runs) and runs[j][2] >= level:
-                    j += 1
-                runs[k:j] = runs[k:j][::-1]
-                k = j
-            else:
-                k += 1
-    return [(start, end, level % 2 == 1) for start, end, level in runs]
+    order = visual_order([r[2] for r in runs])
+    return [(runs[k][0], runs[k][1], runs[k][2] % 2 == 1) for k in order]
 
 
 FallbackFn = Callable[[str, list[ShapingFace]], "ShapingFace | None"]
