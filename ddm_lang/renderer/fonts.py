@@ -317,18 +317,9 @@ class FontRegistry:
 
     def runs(self, text: str, family: str, weight: int = 400, italic: bool = False,
              size: float | None = None) -> list[tuple[str, skia.Typeface]]:
-        """Split text into runs drawn by one typeface each, falling back per character."""
-        primary = self.shaping_face(family, weight, italic, size)
-        out: list[tuple[str, skia.Typeface]] = []
-        for ch in text:
-            face = primary
-            if not ch.isspace() and not primary.has_char(ch):
-                face = self.fallback_face(ch, [primary], weight, size) or primary
-            if out and out[-1][1] is face.typeface:
-                out[-1] = (out[-1][0] + ch, face.typeface)
-            else:
-                out.append((ch, face.typeface))
-        return out
+        """`script_runs` with the typeface that draws each run."""
+        return [(run, self.typeface(run_family or family, weight, italic, size))
+                for run, run_family in self.script_runs(text, family, weight, italic)]
 
     def script_runs(self, text: str, family: str, weight: int = 400,
                     italic: bool = False) -> list[tuple[str, str | None]]:
