@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import skia
 
+from .image_blit import pixel_rect
+
 # The most a row's rounded entry point may shift a colour, in 8-bit levels, and the
 # finest sub-pixel grid used to keep within it.
 _MAX_ERROR = 0.1
@@ -30,7 +32,6 @@ _MAX_SUBSTEPS = 16
 # The longest ramp worth building, in device pixels per row: rows that enter it far apart
 # (a gradient almost perpendicular to the rows) are left to skia.
 _MAX_RAMP_ROWS = 16
-_ALIGN_EPS = 1e-3
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def draw_linear_rect(canvas: skia.Canvas, rect: skia.Rect, spec: LinearSpec,
                      alpha: float) -> bool:
     """Fill user-space `rect` with the gradient at paint alpha `alpha` by the ramp; False
     (nothing drawn) when the transform or geometry does not allow it."""
-    device = _device_rect(canvas, rect)
+    device = pixel_rect(canvas, rect)
     if device is None:
         return False
     x0, y0, w, h = device
@@ -77,24 +78,6 @@ def draw_linear_rect(canvas: skia.Canvas, rect: skia.Rect, spec: LinearSpec,
     canvas.drawImage(image, x0, y0, skia.SamplingOptions(), paint)
     canvas.restore()
     return True
-
-
-def _device_rect(canvas: skia.Canvas, rect: skia.Rect) -> tuple[int, int, int, int] | None:
-    """The rectangle's device pixels (x, y, width, height) when the transform only scales
-    and translates and its edges fall on the pixel grid."""
-    if canvas.imageInfo().colorType() == skia.ColorType.kUnknown_ColorType:
-        return None  # a recording canvas (played back at another scale)
-    m = canvas.getTotalMatrix()
-    if not m.isScaleTranslate():
-        return None
-    box = m.mapRect(rect)
-    edges = (box.left(), box.top(), box.right(), box.bottom())
-    if any(abs(e - round(e)) > _ALIGN_EPS for e in edges):
-        return None
-    x0, y0, x1, y1 = (round(e) for e in edges)
-    if x1 <= x0 or y1 <= y0:
-        return None
-    return x0, y0, x1 - x0, y1 - y0
 
 
 def _affine_t(ctm: skia.Matrix, spec: LinearSpec, x0: int, y0: int

@@ -40,27 +40,39 @@ def draw_magnified(canvas: skia.Canvas, image: skia.Image, paint: skia.Paint) ->
     return True
 
 
-def _device_rect(canvas: skia.Canvas, iw: int, ih: int) -> tuple[int, int, int, int] | None:
-    """The image's pixel-aligned device rectangle (x, y, width, height) when the transform
-    is an upscaling scale + translate with aligned edges and most of it is visible."""
+def pixel_rect(canvas: skia.Canvas, rect: skia.Rect) -> tuple[int, int, int, int] | None:
+    """`rect`'s device pixels (x, y, width, height) when the canvas transform only scales
+    and translates and the rectangle's edges fall on the pixel grid (so a 1:1 blit there
+    has no anti-aliased edge to reproduce); None otherwise, or for a recording canvas."""
     if canvas.imageInfo().colorType() == skia.ColorType.kUnknown_ColorType:
         return None  # a recording canvas: its pixels are not the device's (played back scaled)
     m = canvas.getTotalMatrix()
-    if not m.isScaleTranslate() or iw <= 0 or ih <= 0:
+    if not m.isScaleTranslate():
         return None
-    sx, sy = m.getScaleX(), m.getScaleY()
-    if sx < 1.0 or sy < 1.0:
-        return None  # shrinking: skia's mipmaps decide that quality
-    edges = (m.getTranslateX(), m.getTranslateY(),
-             m.getTranslateX() + sx * iw, m.getTranslateY() + sy * ih)
-    x0, y0, x1, y1 = (round(e) for e in edges)
+    box = m.mapRect(rect)
+    edges = (box.left(), box.top(), box.right(), box.bottom())
     if any(abs(e - round(e)) > _ALIGN_EPS for e in edges):
+        return None
+    x0, y0, x1, y1 = (round(e) for e in edges)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def _device_rect(canvas: skia.Canvas, iw: int, ih: int) -> tuple[int, int, int, int] | None:
+    """The image's pixel-aligned device rectangle when the transform is an upscaling
+    scale + translate with aligned edges and most of it is visible."""
+    m = canvas.getTotalMatrix()
+    if iw <= 0 or ih <= 0 or m.getScaleX() < 1.0 or m.getScaleY() < 1.0:
+        return None  # shrinking: skia's mipmaps decide that quality
+    rect = pixel_rect(canvas, skia.Rect.MakeWH(iw, ih))
+    if rect is None:
         return None
     clip = canvas.getDeviceClipBounds()
     visible = max(clip.width(), 0) * max(clip.height(), 0)
-    if (x1 - x0) * (y1 - y0) > _MAX_OVERDRAW * visible:
+    if rect[2] * rect[3] > _MAX_OVERDRAW * visible:
         return None
-    return x0, y0, x1 - x0, y1 - y0
+    return rect
 
 
 def _resample(image: skia.Image, w: int, h: int) -> skia.Image | None:
