@@ -336,8 +336,8 @@ class _Binder:
         top_level = bool(node.name) and len(self.frames) == 1 and not self.loop_suffix
         if top_level and node.name in self.solved:
             box = self.solved[node.name]
-        prop = next((p for p in node.body.properties if p.name == "flow"), None)
-        flow = self.flow_spec(prop, scope) if prop is not None else None
+        words = _flow_words(node)
+        flow = self.flow_spec(words, scope) if words else None
         if flow is not None:
             found = self.flow_reference(flow.ref)
             if found is not None and found[0] != flow.ref:
@@ -346,9 +346,8 @@ class _Binder:
             self.laid_out[node.name] = (node.kind, flow)
         return box if flow is None else self.flowed(box, flow)
 
-    def flow_spec(self, prop: ast.Property, scope: Scope) -> Flow:
+    def flow_spec(self, items: tuple[Any, ...], scope: Scope) -> Flow:
         """`flow: below|above|after|before NAME [gap LENGTH] [align start|center|end]`."""
-        items = prop.value.items if isinstance(prop.value, ast.ValueList) else (prop.value,)
         direction, name = (i.id if isinstance(i, ast.Name) else "" for i in items[:2])
         axis = "h" if direction in ("below", "above") else "w"
         gap, align = 0.0, None
@@ -363,10 +362,8 @@ class _Binder:
     def drop(self, node: ast.Element) -> list[SceneItem]:
         """Leave an element out, remembering what it would have flowed after."""
         if node.name:
-            prop = next((p for p in node.body.properties if p.name == "flow"), None)
-            items = () if prop is None else (
-                prop.value.items if isinstance(prop.value, ast.ValueList) else (prop.value,))
-            ref = items[1] if len(items) > 1 else None
+            words = _flow_words(node)
+            ref = words[1] if len(words) > 1 else None
             self.dropped[node.name] = ref.id if isinstance(ref, ast.Name) else None
         return []
 
@@ -763,6 +760,14 @@ class _Binder:
         if node.name and box is not None:
             self.boxes[node.name] = box
         return [Node("g", tuple(attrs), children, None, node.name)]
+
+
+def _flow_words(node: ast.Element) -> tuple[Any, ...]:
+    """The value items of an element's `flow` property (none when it has no flow)."""
+    prop = next((p for p in node.body.properties if p.name == "flow"), None)
+    if prop is None:
+        return ()
+    return tuple(prop.value.items) if isinstance(prop.value, ast.ValueList) else (prop.value,)
 
 
 def right_to_left(text: str) -> bool:
