@@ -2,9 +2,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-EXTRAS ?= cpu,dev
+EXTRAS ?= cpu,serve,ray,dev
 
-.PHONY: setup demo test lint fmt-check goldens clean
+.PHONY: setup browser demo test lint fmt-check goldens clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,13 @@ setup: $(VENV)/.installed
 demo: setup
 	$(BIN)/ddm demo --out demo-out
 
-test: setup
+# The editor's end-to-end test drives Debian's chromium (no browser download at run time).
+browser:
+	@command -v chromium >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "chromium not installed: the editor's browser test will be skipped"
+
+test: setup browser
 	$(BIN)/ruff check ddm_lang tests tools benchmarks training
 	$(BIN)/python -m pytest
 
