@@ -171,8 +171,20 @@ def test_image_sampling_choices() -> None:
     assert sampling("high-quality", True).useCubic
     auto = sampling(None)
     assert not auto.useCubic and auto.filter == skia.FilterMode.kLinear
-    assert auto.mipmap == skia.MipmapMode.kLinear  # downscaled: smooth, no aliasing
+    assert auto.mipmap == skia.MipmapMode.kNearest  # downscaled: from the nearest level
     assert sampling("auto", True).mipmap == skia.MipmapMode.kNone  # magnified: level 0
+
+
+def test_downscaled_image_does_not_alias() -> None:
+    """A one-pixel checkerboard drawn at 0.3× is flat grey with mipmaps; sampled without
+    them it would keep every third pixel and show a coarse pattern instead."""
+    board = ((np.indices((200, 200)).sum(axis=0) % 2) * 255).astype(np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(board, "L").convert("RGB").save(out, "PNG")
+    uri = "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+    body = f'<image width="60" height="60" href="{uri}"/>'
+    grey = render(SVG.format(w=60, h=60, body=body))[2:-2, 2:-2, 0].astype(float)
+    assert abs(grey.mean() - 127.5) < 12 and grey.std() < 6
 
 
 def test_dithered_gradient_keeps_its_colours() -> None:

@@ -1,8 +1,11 @@
 """Encoding pixels to PNG, JPEG or WebP, and atomic file writes.
 
-JPEG and WebP use skia's encoders. PNG uses Pillow's zlib at level 4 and drops the alpha
-channel of opaque images: at 1080² that is as small as skia's PNG (within 1 %) in 40 % of
-its time, and encoding, not drawing, dominates a PNG creative's cost.
+WebP uses skia's encoder. JPEG uses Pillow's libjpeg-turbo fed the RGBX pixels as they
+are, with optimised Huffman tables: the same size and quality as skia's JPEG at the same
+quality setting (both 4:2:0) in a third of its time (≈4 ms at 1080²), since a batch of
+JPEG creatives would otherwise spend a quarter of its time encoding. PNG uses Pillow's
+zlib at level 4 and drops the alpha channel of opaque images: at 1080² that is as small as
+skia's PNG (within 1 %) in 40 % of its time.
 """
 
 from __future__ import annotations
@@ -39,12 +42,22 @@ def encode(pixels: np.ndarray, fmt: str, quality: int = 90) -> bytes:
         alpha = rgba[..., 3:4].astype(np.uint16)
         rgb = (rgba[..., :3].astype(np.uint16) * alpha + 255 * (255 - alpha)) // 255
         rgba = np.concatenate([rgb.astype(np.uint8), np.full_like(rgba[..., :1], 255)], axis=2)
+    if kind == skia.EncodedImageFormat.kJPEG:
+        return _jpeg(rgba, quality)
     image = skia.Image.fromarray(rgba, colorType=skia.ColorType.kRGBA_8888_ColorType,
                                  alphaType=skia.AlphaType.kUnpremul_AlphaType)
     data = image.encodeToData(kind, quality)
     if data is None:
         raise ValueError(f"the {fmt} encoder failed")
     return bytes(data)
+
+
+def _jpeg(rgba: np.ndarray, quality: int) -> bytes:
+    height, width = rgba.shape[:2]
+    image = Image.frombuffer("RGBX", (width, height), rgba, "raw", "RGBX", 0, 1)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality, optimize=True)
+    return out.getvalue()
 
 
 def _png(rgba: np.ndarray) -> bytes:

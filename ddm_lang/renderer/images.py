@@ -248,10 +248,10 @@ def bilinear_mode(mode: str | None) -> bool:
 def sampling(mode: str | None, magnified: bool = False) -> skia.SamplingOptions:
     """image-rendering: nearest neighbour for optimizeSpeed, crisp-edges and pixelated;
     bilinear for smooth; bicubic (as resvg draws everything else) when optimizeQuality or
-    high-quality asks for it; otherwise (auto) what browsers do by default, bilinear with
-    mipmaps: on photos scaled 2–3× within about one level of bicubic on average, smooth
-    when downscaling, and a third of bicubic's cost in skia's CPU pipeline (bicubic reads
-    16 pixels for each one drawn).
+    high-quality asks for it; otherwise (auto) bilinear from the nearest mipmap level when
+    the image shrinks: on downscaled photos as close to a Lanczos reduction as blending two
+    levels (trilinear) or bicubic are, in less than half of trilinear's time in skia's CPU
+    pipeline (bicubic reads 16 pixels for each one drawn, trilinear 8).
     `magnified` (no axis shrinks) skips the mipmap level selection, which then picks the
     full-size level anyway."""
     mode = (mode or "").strip()
@@ -263,4 +263,4 @@ def sampling(mode: str | None, magnified: bool = False) -> skia.SamplingOptions:
         return skia.SamplingOptions(skia.CubicResampler.Mitchell())
     if magnified:
         return skia.SamplingOptions(skia.FilterMode.kLinear)
-    return skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kLinear)
+    return skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kNearest)
