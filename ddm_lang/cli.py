@@ -234,6 +234,10 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="compile the bundled templates against the sample catalogue")
     d.add_argument("--out", default="demo-out")
     d.set_defaults(func=_cmd_demo)
+
+    from .serve.commands import add_serve_parser, add_sign_parser
+    add_serve_parser(sub)
+    add_sign_parser(sub)
     return p
 
 

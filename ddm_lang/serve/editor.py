@@ -1,0 +1,188 @@
+"""The template editor: a page and a small JSON API, mountable under any prefix.
+
+`editor_app(...)` returns a self-contained Starlette application so the URL service can
+mount it at `/editor` and tests can serve it alone. The page is plain HTML, CSS and
+JavaScript shipped in the package (no CDN, no build step); it names every URL relative to
+a `<base>` taken from the mount point, so it works at `/` and under a prefix alike.
+
+API (JSON unless noted):
+    GET  api/language                   words to highlight
+    GET  api/templates                  [{name, title}]
+    GET  api/templates/{name}           {name, source}
+    GET  api/products                   [{id, title, thumbnail}]
+    GET  api/thumbnail?product=         JPEG
+    POST api/check {source, client}     {ok, version, name, title, formats, diagnostics}
+    GET  api/preview?v=&product=&format=          JPEG, longest side 360 px
+    GET  api/download?v=&product=&format=&type=   PNG or JPEG at full size
+    POST api/save {name, source}        {ok, name, message, diagnostics}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ddm_lang.perception.catalogue import Catalogue
+
+from .editor_previews import Outcome, PreviewService
+from .editor_templates import EditorError, TemplateDir
+from .editor_vocab import vocabulary
+
+STATIC_DIR = Path(__file__).parent / "static" / "editor"
+_IMMUTABLE = "public, max-age=31536000, immutable"
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _json_errors(endpoint: Endpoint) -> Endpoint:
+    """Refusals become `{"error": message}` with their status, never a traceback."""
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except EditorError as err:
+            return JSONResponse({"error": str(err)}, err.status)
+    return wrapped
+
+
+async def _body(request: Request, *fields: str) -> list[str]:
+    """String fields of a JSON object body (missing ones are empty)."""
+    try:
+        data = json.loads(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise EditorError("the request body is not JSON") from None
+    if not isinstance(data, dict):
+        raise EditorError("the request body must be a JSON object")
+    values = [data.get(name, "") for name in fields]
+    for name, value in zip(fields, values, strict=True):
+        if not isinstance(value, str):
+            raise EditorError(f"`{name}` must be a string")
+    return values
+
+
+def _query(request: Request, *names: str) -> list[str]:
+    values = [request.query_params.get(name, "") for name in names]
+    missing = [n for n, v in zip(names, values, strict=True) if not v]
+    if missing:
+        raise EditorError(f"missing query parameter {', '.join(missing)}")
+    return values
+
+
+def _image(outcome: Outcome, *, cache: str = _IMMUTABLE,
+           filename: str | None = None) -> Response:
+    """An outcome as an image response, or its problem as 422 JSON."""
+    if outcome.image is None:
+        return JSONResponse(outcome.problem, 422, headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": cache}
+    if filename:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(outcome.image, media_type=outcome.media_type, headers=headers)
+
+
+def editor_app(*, template_dir: Path, catalogue: Catalogue,
+               on_save: Callable[[str], None] | None = None) -> Starlette:
+    """The editor for the templates in `template_dir`, previewed on `catalogue`'s products;
+    `on_save(name)` runs after a template was validated and written (to reload it)."""
+    templates = TemplateDir(template_dir)
+    previews = PreviewService(catalogue)
+    page_html = (STATIC_DIR / "index.html").read_text("utf-8")
+
+    async def page(request: Request) -> Response:
+        base = html.escape(request.scope.get("root_path", "").rstrip("/") + "/", quote=True)
+        return HTMLResponse(page_html.replace("{{base}}", base),
+                            headers={"Cache-Control": "no-cache"})
+
+    async def language(request: Request) -> Response:
+        return JSONResponse(vocabulary())
+
+    async def template_list(request: Request) -> Response:
+        return JSONResponse({"templates": await run_in_threadpool(templates.names)})
+
+    async def template_source(request: Request) -> Response:
+        name = request.path_params["name"]
+        source = await run_in_threadpool(templates.read, name)
+        return JSONResponse({"name": name, "source": source})
+
+    async def products(request: Request) -> Response:
+        return JSONResponse({"products": [
+            {"id": p.id, "title": p.title, "thumbnail": f"api/thumbnail?{urlencode({'product': p.id})}"}
+            for p in catalogue.products]})
+
+    async def thumbnail(request: Request) -> Response:
+        (product_id,) = _query(request, "product")
+        return _image(await previews.thumbnail(product_id), cache="public, max-age=3600")
+
+    async def check(request: Request) -> Response:
+        source, client = await _body(request, "source", "client")
+        checked = await run_in_threadpool(templates.check, source)
+        result: dict[str, Any] = {"ok": checked.template is not None,
+                                  "diagnostics": list(checked.diagnostics)}
+        if checked.template is not None:
+            t = checked.template
+            result.update(version=previews.remember(t, source, client), name=t.name,
+                          title=t.title, formats=[{"name": f.name, "width": f.width,
+                                                   "height": f.height} for f in t.formats])
+        return JSONResponse(result)
+
+    async def preview(request: Request) -> Response:
+        version, product_id, fmt = _query(request, "v", "product", "format")
+        return _image(await previews.preview(version, product_id, fmt))
+
+    async def download(request: Request) -> Response:
+        version, product_id, fmt = _query(request, "v", "product", "format")
+        kind = request.query_params.get("type", "png")
+        outcome = await previews.download(version, product_id, fmt, kind)
+        template, _ = previews.template(version)
+        name = _UNSAFE_FILENAME.sub("_", f"{template.name}-{product_id}-{fmt}").strip("_")
+        return _image(outcome, cache="no-cache", filename=f"{name}.{kind}")
+
+    async def save(request: Request) -> Response:
+        name, source = await _body(request, "name", "source")
+        path, checked = await run_in_threadpool(templates.save, name, source)
+        if checked.template is None:
+            count = len(checked.diagnostics)
+            return JSONResponse({"ok": False, "name": name, "diagnostics": list(checked.diagnostics),
+                                 "message": f"not saved: {count} problem{'s' * (count != 1)}"},
+                                422)
+        message = f"saved {path.name}"
+        if on_save is not None:
+            try:
+                await run_in_threadpool(on_save, name)
+            except Exception as err:  # the file is saved; say what the reload made of it
+                message += f", but reloading it failed: {err}"
+        return JSONResponse({"ok": True, "name": name, "message": message, "diagnostics": []})
+
+    routes = [
+        Route("/", page),
+        Route("/api/language", language),
+        Route("/api/templates", _json_errors(template_list)),
+        Route("/api/templates/{name}", _json_errors(template_source)),
+        Route("/api/products", products),
+        Route("/api/thumbnail", _json_errors(thumbnail)),
+        Route("/api/check", _json_errors(check), methods=["POST"]),
+        Route("/api/preview", _json_errors(preview)),
+        Route("/api/download", _json_errors(download)),
+        Route("/api/save", _json_errors(save), methods=["POST"]),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        previews.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.previews = previews
+    return app

@@ -1,0 +1,260 @@
+"""Preview rendering for the editor: checked template versions, a bounded thread pool and
+a cache of encoded previews.
+
+Every check of the editor's text yields a *version* (a hash of the source and every file
+it imports); preview URLs name a version, a product and a format, so the browser caches
+them forever and the server renders each one at most once. While an author types, the
+pool would otherwise fill with previews of text already replaced: a job whose version is
+no longer any open page's latest is skipped before it starts (the page asks again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from ddm_lang.api import ProductError, Template
+from ddm_lang.perception.catalogue import Catalogue, Product
+from ddm_lang.renderer import RenderError, render
+from ddm_lang.renderer.encode import encode
+from ddm_lang.syntax.diagnostics import DiagnosticError
+
+from .editor_templates import EditorError, error_json
+
+PREVIEW_SIDE = 360
+"""Longest side of a preview, px: a grid cell; never larger than the creative itself."""
+PREVIEW_QUALITY = 85
+THUMBNAIL_SIDE = 96
+MAX_VERSIONS = 64
+"""Checked versions kept; a page whose version was dropped is told to check again (410)."""
+MAX_CLIENTS = 64
+CACHE_BYTES = 96 * 1024 * 1024
+"""Encoded previews (and failures) kept, by total size: about 3000 previews."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A rendered image, or why it could not be made (JSON for the page)."""
+
+    image: bytes | None = None
+    media_type: str = "image/jpeg"
+    problem: dict[str, Any] | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.image) if self.image is not None else 512
+
+
+class _ByteLRU:
+    """Outcomes by key, least recently used dropped first once over `limit` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.used = limit, 0
+        self.items: OrderedDict[str, Outcome] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Outcome | None:
+        with self.lock:
+            hit = self.items.get(key)
+            if hit is not None:
+                self.items.move_to_end(key)
+            return hit
+
+    def put(self, key: str, value: Outcome) -> None:
+        with self.lock:
+            old = self.items.pop(key, None)
+            self.used += value.size - (old.size if old else 0)
+            self.items[key] = value
+            while self.used > self.limit and len(self.items) > 1:
+                _, dropped = self.items.popitem(last=False)
+                self.used -= dropped.size
+
+
+class _Stale(Exception):
+    """The version was replaced on every page before its preview started."""
+
+
+# Problems of one product or one image: shown in the preview cell, never a server error.
+_CREATIVE_ERRORS: tuple[type[Exception], ...] = (ProductError, RenderError, ValueError, OSError)
+
+
+def _creative_errors() -> tuple[type[Exception], ...]:
+    from ddm_lang.perception.library import LibraryError
+    from ddm_lang.perception.materials import MaterialError
+    from ddm_lang.perception.models import ModelError
+    return (*_CREATIVE_ERRORS, LibraryError, MaterialError, ModelError)
+
+
+def _version_of(template: Template, source: str) -> str:
+    digest = hashlib.sha256(source.encode("utf-8"))
+    for name, text in sorted(template.ir.sources.items()):
+        digest.update(b"\0" + name.encode("utf-8") + b"\0" + text.encode("utf-8"))
+    return digest.hexdigest()[:20]
+
+
+def preview_size(width: int, height: int, side: int = PREVIEW_SIDE) -> tuple[int, int]:
+    """A creative's preview size: longest side `side`, aspect kept, never enlarged."""
+    scale = min(1.0, side / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+class PreviewService:
+    """Versions, the render pool and the preview cache for one catalogue."""
+
+    def __init__(self, catalogue: Catalogue, workers: int | None = None) -> None:
+        self.catalogue = catalogue
+        self.workers = workers or max(1, min(4, os.cpu_count() or 1))
+        self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ddm-editor")
+        self.versions: OrderedDict[str, tuple[Template, str]] = OrderedDict()
+        self.latest: OrderedDict[str, str] = OrderedDict()   # page id → its latest version
+        self.cache = _ByteLRU(CACHE_BYTES)
+        self.inflight: dict[str, Future[Outcome]] = {}
+        self.lock = threading.Lock()
+
+    # ---- versions -------------------------------------------------------------------
+
+    def remember(self, template: Template, source: str, client: str = "") -> str:
+        """Keep a checked template and make it `client`'s latest version."""
+        version = _version_of(template, source)
+        with self.lock:
+            self.versions[version] = (template, source)
+            self.versions.move_to_end(version)
+            while len(self.versions) > MAX_VERSIONS:
+                self.versions.popitem(last=False)
+            self.latest[client[:64]] = version
+            self.latest.move_to_end(client[:64])
+            while len(self.latest) > MAX_CLIENTS:
+                self.latest.popitem(last=False)
+        return version
+
+    def template(self, version: str) -> tuple[Template, str]:
+        """A kept version's template and source text."""
+        with self.lock:
+            kept = self.versions.get(version)
+        if kept is None:
+            raise EditorError("this version of the template is no longer kept: check it again",
+                              410)
+        return kept
+
+    def _is_live(self, version: str) -> bool:
+        with self.lock:
+            return version in self.latest.values()
+
+    # ---- lookups ---------------------------------------------------------------------
+
+    def product(self, product_id: str) -> Product:
+        product = self.catalogue.get(product_id)
+        if product is None:
+            raise EditorError(f"no product `{product_id}` in the catalogue", 404)
+        return product
+
+    def _format(self, template: Template, name: str):
+        fmt = next((f for f in template.formats if f.name == name), None)
+        if fmt is None:
+            names = ", ".join(f.name for f in template.formats) or "none"
+            raise EditorError(f"template `{template.name}` has no format `{name}` "
+                              f"(its formats: {names})", 404)
+        return fmt
+
+    # ---- rendering -------------------------------------------------------------------
+
+    async def preview(self, version: str, product_id: str, format_name: str) -> Outcome:
+        """A JPEG preview of one creative, rendered once per (version, product, format)."""
+        template, source = self.template(version)
+        product = self.product(product_id)
+        fmt = self._format(template, format_name)
+        key = hashlib.sha256(f"{version}\0{product_id}\0{format_name}".encode()).hexdigest()
+
+        def job() -> Outcome:
+            if not self._is_live(version):
+                raise _Stale
+            width, height = preview_size(fmt.width, fmt.height)
+            return self._render(template, source, product, fmt.name, width, height, "jpg",
+                                PREVIEW_QUALITY)
+
+        try:
+            return await self._cached(key, job)
+        except _Stale:
+            raise EditorError("the template changed before this preview started", 410) from None
+
+    async def download(self, version: str, product_id: str, format_name: str,
+                       kind: str) -> Outcome:
+        """One creative at full size as PNG or JPEG (not cached: downloads are rare)."""
+        if kind not in ("png", "jpg"):
+            raise EditorError(f"download type `{kind}`: use png or jpg")
+        template, source = self.template(version)
+        product = self.product(product_id)
+        fmt = self._format(template, format_name)
+        job = self.pool.submit(self._render, template, source, product, fmt.name, fmt.width,
+                               fmt.height, kind, 92)
+        return await asyncio.wrap_future(job)
+
+    async def thumbnail(self, product_id: str) -> Outcome:
+        """The product's first photo, small, for the product picker."""
+        product = self.product(product_id)
+        key = hashlib.sha256(f"thumb\0{product_id}".encode()).hexdigest()
+        return await self._cached(key, lambda: _thumbnail(product))
+
+    async def _cached(self, key: str, job: Callable[[], Outcome]) -> Outcome:
+        """The cached outcome, else the job run once in the pool however many requests
+        ask for it at the same time."""
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        with self.lock:
+            future = self.inflight.get(key)
+            if future is None:
+                future = self.pool.submit(self._store, key, job)
+                self.inflight[key] = future
+        # Shielded: one page going away must not cancel a render another page waits for.
+        return await asyncio.shield(asyncio.wrap_future(future))
+
+    def _store(self, key: str, job: Callable[[], Outcome]) -> Outcome:
+        try:
+            outcome = job()
+            self.cache.put(key, outcome)
+            return outcome
+        finally:
+            with self.lock:
+                self.inflight.pop(key, None)
+
+    def _render(self, template: Template, source: str, product: Product, format_name: str,
+                width: int, height: int, kind: str, quality: int) -> Outcome:
+        base = self.catalogue.base_dir
+        try:
+            creative = template.compile(product.as_dict(), format_name, base_dir=base)
+            pixels = render(creative.svg, width, height, allowed_roots=(base,))
+            data = encode(pixels, kind, quality)
+        except DiagnosticError as err:
+            return Outcome(problem={"message": f"{product.id} · {format_name}: does not compile",
+                                    "diagnostics": list(error_json(err, source))})
+        except _creative_errors() as err:
+            return Outcome(problem={"message": f"{product.id} · {format_name}: {err}",
+                                    "diagnostics": []})
+        return Outcome(data, "image/png" if kind == "png" else "image/jpeg")
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _thumbnail(product: Product) -> Outcome:
+    from PIL import Image, UnidentifiedImageError
+    paths = product.image_paths()
+    if not paths:
+        return Outcome(problem={"message": f"{product.id}: no image", "diagnostics": []})
+    try:
+        with Image.open(paths[0]) as image:
+            image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
+    except (OSError, UnidentifiedImageError) as err:
+        return Outcome(problem={"message": f"{product.id}: {err}", "diagnostics": []})
+    return Outcome(out.getvalue())
