@@ -238,6 +238,8 @@ def _parser() -> argparse.ArgumentParser:
     from .serve.commands import add_serve_parser, add_sign_parser
     add_serve_parser(sub)
     add_sign_parser(sub)
+    from .batch.command import add_batch_parser
+    add_batch_parser(sub)
     return p
 
 

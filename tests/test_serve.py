@@ -6,12 +6,12 @@ from __future__ import annotations
 import io
 import re
 import time
-import warnings
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from PIL import Image, ImageDraw
+from starlette.testclient import TestClient
 
 from ddm_lang.serve.app import create_app
 from ddm_lang.serve.commands import add_sign_parser, config_from_args
@@ -23,10 +23,6 @@ from ddm_lang.serve.signing import (
     signed_render_url,
     verify,
 )
-
-with warnings.catch_warnings():  # Starlette 1.x prefers `httpx2`; httpx is what is installed
-    warnings.simplefilter("ignore", UserWarning)
-    from starlette.testclient import TestClient
 
 SECRET = b"test-secret-0123456789abcdef"
 

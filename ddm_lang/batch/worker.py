@@ -1,0 +1,103 @@
+"""The work of one batch worker: compile, rasterise, encode and write a product's creatives.
+
+A worker (a pool process or a Ray actor) loads the templates once and keeps them, with the
+fonts, models and material library the library keeps per process, for every job it gets.
+It writes the files itself and hands back one manifest row per creative; a creative that
+fails becomes a row with the error, and the worker goes on with the next one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from ddm_lang.api import ProductError, Template
+from ddm_lang.batch.plan import Job, Settings, Unit, load_templates
+from ddm_lang.batch.sink import open_sink
+from ddm_lang.perception.catalogue import CatalogueError
+from ddm_lang.perception.library import LibraryError
+from ddm_lang.perception.materials import MaterialError
+from ddm_lang.perception.models import ModelError
+from ddm_lang.renderer import render
+from ddm_lang.renderer.encode import encode
+from ddm_lang.renderer.errors import RenderError
+from ddm_lang.syntax.diagnostics import DiagnosticError
+
+_EXPECTED = (ProductError, RenderError, CatalogueError, MaterialError, ModelError, LibraryError,
+             ValueError, OSError)
+
+class Worker:
+    """Holds what is loaded once: templates by name, the settings and the output sink."""
+
+    def __init__(self, template_paths: list[str], settings: Settings, out: str,
+                 base_dir: str, library: str | None = None) -> None:
+        if library:
+            os.environ["DDM_LIBRARY"] = library   # the binder's default_library() reads it
+        self.templates: dict[str, Template] = load_templates(Path(p) for p in template_paths)
+        self.settings = settings
+        self.sink = open_sink(out)
+        self.base = Path(base_dir)
+
+    def run(self, job: Job) -> list[dict[str, Any]]:
+        return [self.make(job.product, unit) for unit in job.units]
+
+    def make(self, product: dict[str, Any], unit: Unit) -> dict[str, Any]:
+        """One creative written to the sink; its manifest row (status ok or error)."""
+        s = self.settings
+        row: dict[str, Any] = {"key": unit.key, "template": unit.template,
+                               "product": unit.product, "format": unit.format,
+                               "width": unit.width, "height": unit.height,
+                               "image_format": s.image_format, "quality": s.quality,
+                               "seed": s.seed, "path": unit.path, "worker": os.getpid()}
+        t0 = time.perf_counter()
+        stage = "compile"
+        try:
+            creative = self.templates[unit.template].compile(
+                product, unit.format, base_dir=self.base, seed=s.seed)
+            t1 = time.perf_counter()
+            stage = "raster"
+            pixels = render(creative.svg, unit.width, unit.height, allowed_roots=(self.base,))
+            t2 = time.perf_counter()
+            stage = "encode"
+            data = encode(pixels, s.image_format, s.quality)
+            t3 = time.perf_counter()
+            stage = "write"
+            self.sink.write(unit.path, data)
+            t4 = time.perf_counter()
+        except DiagnosticError as err:
+            return {**row, "status": "error", "stage": stage, "error": err.render()}
+        except _EXPECTED as err:
+            return {**row, "status": "error", "stage": stage,
+                    "error": f'product "{unit.product}": {err}'}
+        except Exception as err:  # a bug must not stop the batch: record it with its trace
+            return {**row, "status": "error", "stage": stage,
+                    "error": f'product "{unit.product}": internal error {type(err).__name__}: '
+                             f"{err}\n{traceback.format_exc(limit=6)}"}
+        return {**row, "status": "ok", "bytes": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "notes": list(creative.scene.notes),
+                "ms": {"compile": _ms(t1 - t0), "raster": _ms(t2 - t1),
+                       "encode": _ms(t3 - t2), "write": _ms(t4 - t3)}}
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+# ---- process-pool side: one Worker per process, made by the pool's initializer ------------
+_worker: Worker | None = None
+
+
+def init_process(template_paths: list[str], settings: Settings, out: str, base_dir: str,
+                 library: str | None) -> None:
+    global _worker
+    _worker = Worker(template_paths, settings, out, base_dir, library)
+
+
+def run_in_process(job: Job) -> list[dict[str, Any]]:
+    assert _worker is not None, "init_process was not run"
+    return _worker.run(job)
