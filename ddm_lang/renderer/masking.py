@@ -84,12 +84,11 @@ class MaskingMixin:
     def apply_mask(self, canvas: skia.Canvas, mask: etree._Element, bounds: skia.Rect | None,
                    st: dict[str, str], vp: Viewport, depth: int = 0) -> None:
         """Multiply the layer below by the mask's luminance (or alpha) with DstIn."""
-        user = mask.get("maskUnits") == "userSpaceOnUse"
         content_bbox = mask.get("maskContentUnits") == "objectBoundingBox"
-        if not user and (bounds is None or bounds.isEmpty()):
+        region = self.mask_region(mask, bounds, vp)
+        if region is None:
             canvas.clear(skia.ColorTRANSPARENT)
             return
-        region = self.region(mask, bounds, vp, user)
         mst = self.tree_style(mask)  # mask content inherits from the mask's ancestors
         nested = self.link(mask, mst, "mask")
         if nested is not None and local_name(nested) == "mask" and depth < 8:
@@ -98,12 +97,25 @@ class MaskingMixin:
         paint = skia.Paint(BlendMode=skia.BlendMode.kDstIn)
         if mst.get("mask-type", "luminance") != "alpha":
             paint.setColorFilter(skia.LumaColorFilter.Make())
-        canvas.saveLayer(None, paint)
+        # The outermost mask's layer is as small as the content's (see mask_region); a
+        # nested one covers the content's whole layer, clearing what lies outside it.
+        canvas.saveLayer(region if depth == 0 else None, paint)
         canvas.clipRect(region, doAntiAlias=True)
         if content_bbox and bounds is not None:
             canvas.concat(bbox_matrix(bounds))
         self.draw_children(canvas, mask, mst, vp)
         canvas.restore()
+
+    def mask_region(self, mask: etree._Element, bounds: skia.Rect | None,
+                    vp: Viewport) -> skia.Rect | None:
+        """The mask's region in the masked element's user space; None when it is relative
+        to an empty bounding box (nothing is then drawn). Nothing outside it survives the
+        mask, so the masked content's layer need not be larger: at 1080² a full-canvas
+        layer pair costs more than drawing the product photo it masks."""
+        user = mask.get("maskUnits") == "userSpaceOnUse"
+        if not user and (bounds is None or bounds.isEmpty()):
+            return None
+        return self.region(mask, bounds, vp, user)
 
     def region(self, el: etree._Element, bounds: skia.Rect | None, vp: Viewport,
                user: bool) -> skia.Rect:

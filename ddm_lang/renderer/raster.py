@@ -239,7 +239,9 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
         blended = self.blend_layer(canvas, st)
         masked = mask_el is not None and local_name(mask_el) == "mask"
         if masked:
-            canvas.saveLayer(None, None)
+            # The layer's bounds clip the content to the mask region (nothing outside it
+            # survives); apply_mask clears outside the region with its anti-aliased edge.
+            canvas.saveLayer(self.mask_region(mask_el, bounds, vp), None)
         if opacity < 1.0 and filt is None and self.single_paint(kind, st, vp):
             st = {**st, "fill-opacity": repr(fraction(st.get("fill-opacity"), 1.0) * opacity),
                   "stroke-opacity": repr(fraction(st.get("stroke-opacity"), 1.0) * opacity),
