@@ -23,6 +23,7 @@ from lxml import etree
 from . import filter_ops as ops
 from .document import MAX_HREF_CHAIN, href_of, local_name
 from .errors import RenderError
+from .filter_crop import content_crop
 from .filter_lighting import Light, lighting
 from .filter_parse import (
     COMPOSITE_MODES,
@@ -290,6 +291,16 @@ class FilterMixin:
         draw(inner)
         surface.flushAndSubmit()
         del inner, surface
+        crop = content_crop(filters, src, lts)
+        if crop is not None:
+            cx, cy, cw, ch = crop
+            if cw == 0:
+                return  # nothing drawn, and the chain paints nothing of its own
+            src = src[cy:cy + ch, cx:cx + cw].copy()
+            lts.postTranslate(-cx, -cy)
+            x0, y0 = x0 + cx * k, y0 + cy * k
+            w, h = min(cw * k, w - cx * k), min(ch * k, h - cy * k)
+            layer = (x0, y0, w, h)
         active = self.applying_filters()
         for f in filters:
             active.append(f.element)

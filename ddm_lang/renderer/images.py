@@ -164,7 +164,8 @@ class ImageMixin:
             name = f"data:{mime or 'unknown'} URI"
             if ";base64" in head:
                 try:
-                    return base64.b64decode(re.sub(r"\s+", "", payload)), mime, name
+                    # b64decode skips whitespace (line-wrapped URIs) on its own
+                    return base64.b64decode(payload), mime, name
                 except (ValueError, binascii.Error):
                     raise RenderError(f"image {name} is not valid base64") from None
             return urllib.parse.unquote_to_bytes(payload), mime, name
