@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .allocator import keep_freed_memory
 from .encode import encode
 from .errors import RenderError
 from .fonts import FontRegistry
 from .options import RenderOptions
 from .raster import render
+
+keep_freed_memory()
 
 __all__ = ["FontRegistry", "RenderError", "RenderOptions", "encode", "render", "render_to_bytes"]
 
