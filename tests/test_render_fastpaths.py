@@ -2,7 +2,7 @@
 resolution only when their output is smooth and then match the full-resolution result,
 opaque and translucent outputs read back as straight alpha, images pick their sampling
 from image-rendering and the scale, and dithered gradients keep their colours. Magnified
-images resampled by Pillow (image_blit.py), a lone blur or drop shadow on a solid-filled
+images resampled by OpenCV (image_blit.py), a lone blur or drop shadow on a solid-filled
 shape drawn with skia's mask blur (filter_direct.py) and linear gradients on rectangles
 drawn as rows of one ramp (gradient_blit.py) are taken where they apply and match the
 general paths."""
@@ -242,22 +242,52 @@ def test_magnified_image_matches_skia_bilinear(monkeypatch: pytest.MonkeyPatch,
     svg = _svg(f'<rect width="120" height="120" fill="#336"/>'
                f'<image x="10" y="4" width="100" height="120" opacity="0.8" '
                f'href="{_png_uri(mode)}"/>')
-    fast, general, taken = _both(monkeypatch, images, "draw_magnified", svg)
+    fast, general, taken = _both(monkeypatch, images, "draw_resampled", svg)
     assert taken == 1
     diff = _diff(fast, general)
     assert diff.mean() < 1.0 and diff.max() <= 6
 
 
+@pytest.mark.parametrize(("mode", "attrs"), [
+    ("RGB", 'x="10.3" y="4.6" width="100" height="120"'),  # edges between device pixels
+    ("RGBA", 'x="10.3" y="4.6" width="97.5" height="111.2" opacity="0.7"'),
+    ("RGB", 'x="-20" y="-30" width="180" height="200"'),  # partly outside the canvas
+])
+def test_resampled_image_matches_skia_bilinear_off_the_grid(
+        monkeypatch: pytest.MonkeyPatch, mode: str, attrs: str) -> None:
+    svg = _svg(f'<rect width="120" height="120" fill="#336"/><image {attrs} '
+               f'preserveAspectRatio="none" href="{_png_uri(mode)}"/>')
+    fast, general, taken = _both(monkeypatch, images, "draw_resampled", svg)
+    assert taken == 1
+    diff = _diff(fast, general)
+    assert diff.mean() < 1.0 and diff.max() <= 8
+
+
+def test_shrunk_image_is_drawn_from_the_nearest_level(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A smooth photo-like image shrunk 3.3×: close to skia's own nearest-level sampling,
+    and its mean colour kept (box-averaged levels lose nothing)."""
+    yy, xx = np.mgrid[0:400, 0:300]
+    smooth = np.stack([128 + 100 * np.sin(xx / 23.0), 128 + 100 * np.cos(yy / 31.0),
+                       (xx + yy) % 256, np.full_like(xx, 255)], axis=-1).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(smooth, "RGBA").convert("RGB").save(buf, "PNG")
+    uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    svg = _svg(f'<image x="7.4" y="3.2" width="90" height="120" href="{uri}"/>', 130)
+    fast, general, taken = _both(monkeypatch, images, "draw_resampled", svg)
+    assert taken == 1
+    inner = (slice(8, 120), slice(12, 94))
+    assert _diff(fast[inner], general[inner]).mean() < 3.0
+    assert abs(fast[inner][..., :3].mean() - general[inner][..., :3].mean()) < 1.5
+
+
 @pytest.mark.parametrize("attrs", [
-    'x="10.3" y="4" width="100" height="120"',  # edges between device pixels
-    'x="10" y="4" width="5" height="6"',  # shrunk: mipmaps
     'x="10" y="4" width="100" height="120" style="image-rendering:pixelated"',
     'x="10" y="4" width="100" height="120" transform="rotate(10)"',
+    'x="10" y="4" width="100" height="120" transform="scale(-1 1) translate(-120 0)"',
 ])
-def test_magnified_image_fast_path_declines(monkeypatch: pytest.MonkeyPatch,
-                                            attrs: str) -> None:
+def test_image_fast_path_declines(monkeypatch: pytest.MonkeyPatch, attrs: str) -> None:
     svg = _svg(f'<image {attrs} href="{_png_uri("RGB")}"/>')
-    fast, general, taken = _both(monkeypatch, images, "draw_magnified", svg)
+    fast, general, taken = _both(monkeypatch, images, "draw_resampled", svg)
     assert taken == 0
     assert np.array_equal(fast, general)
 
@@ -269,7 +299,7 @@ def test_image_inside_svg_image_is_not_resampled_at_recording_scale(
     inner = _svg(f'<image width="40" height="48" href="{_png_uri("RGB")}"/>', 40)
     uri = "data:image/svg+xml;base64," + base64.b64encode(inner.encode()).decode()
     svg = _svg(f'<image width="120" height="120" href="{uri}"/>')
-    _, _, taken = _both(monkeypatch, images, "draw_magnified", svg)
+    _, _, taken = _both(monkeypatch, images, "draw_resampled", svg)
     assert taken == 0
 
 

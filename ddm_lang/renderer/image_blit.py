@@ -1,16 +1,26 @@
-"""Magnified raster images drawn by resampling once with OpenCV and blitting the result.
+"""Raster images drawn by resampling onto the device grid with OpenCV and blitting 1:1.
 
-skia-python's CPU pipeline here is SSE2-only: a bilinear drawImageRect of a photo scaled
-2–3× costs ~5 ns per device pixel, Pillow's separable bilinear resize about 6 ns, OpenCV's
-vectorised one under 1 ns (same pixel-centre mapping and edge clamping, within one 8-bit
-step of Pillow), and an opaque, pixel-aligned, unscaled blit is a memcpy. So when the device
-transform only scales (up) and translates, and the drawn rectangle's edges fall on device
-pixels (no anti-aliased edge to keep), the image is resampled straight onto the device
-grid and drawn 1:1 with nearest sampling. Nothing is cached across renders: the resampled
-pixels depend on the device transform, and the decoded source is cached by images.py.
+skia-python's CPU pipeline here is SSE2-only: a bilinear drawImageRect costs ~5 ns per
+device pixel, ~10 ns when it samples a mipmap level, while OpenCV's vectorised resize and
+affine warp cost under 2 ns, and an unscaled, pixel-aligned blit is a memcpy. A product
+photo covering half of a 1080² creative was 3–4 ms of skia sampling. So when the device
+transform only scales and translates, the image is resampled here, where skia would
+sample it:
+- shrunk by 2× or more, from the smallest power-of-two level still at least the drawn
+  size (box-averaged by OpenCV's INTER_AREA, as skia builds its mipmaps, and kept with the
+  decoded image), then bilinear: the level skia's `MipmapMode.kNearest` (images.sampling)
+  samples, in a fifth of its time;
+- otherwise bilinear from the image itself, with skia's pixel-centre mapping and edge
+  clamping (within one 8-bit step of skia's own);
+- only the device pixels that can be seen (the clip's bounds), and edges that fall
+  between device pixels keep skia's anti-aliased coverage through an anti-aliased clip.
 """
 
 from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
 
 import cv2
 import numpy as np
@@ -23,26 +33,59 @@ cv2.setNumThreads(1)
 # Edges within this many device pixels of the grid count as aligned: the difference
 # from skia's anti-aliased edge is below one 8-bit step of coverage.
 _ALIGN_EPS = 1e-3
-# Resample only what can be seen: a destination much larger than the clip (a zoomed-in
-# slice) is left to skia, which samples only the visible pixels.
-_MAX_OVERDRAW = 2.0
+# The pixels and reduced levels of recently drawn images, bounded by bytes: a batch draws
+# one product's photo in every template and format of that product.
+_LEVELS_BYTES = 256 * 1024 * 1024
 
 
-def draw_magnified(canvas: skia.Canvas, image: skia.Image, paint: skia.Paint) -> bool:
-    """Draw `image` (its full rectangle, under the canvas's current transform) by the fast
-    path; False (nothing drawn) when the transform or geometry does not allow it."""
-    rect = _device_rect(canvas, image.width(), image.height())
-    if rect is None:
+def draw_resampled(canvas: skia.Canvas, image: skia.Image, paint: skia.Paint) -> bool:
+    """Draw `image` (its full rectangle, under the canvas's current transform) by
+    resampling it here; False (nothing drawn) when the transform does not allow it."""
+    if canvas.imageInfo().colorType() == skia.ColorType.kUnknown_ColorType:
+        return False  # a recording canvas: its pixels are not the device's (played back scaled)
+    m = canvas.getTotalMatrix()
+    iw, ih = image.width(), image.height()
+    if not m.isScaleTranslate() or m.getScaleX() <= 0 or m.getScaleY() <= 0 or iw <= 0 \
+            or ih <= 0:
         return False
-    x0, y0, w, h = rect
-    resampled = _resample(image, w, h)
-    if resampled is None:
+    box = m.mapRect(skia.Rect.MakeWH(iw, ih))
+    clip = canvas.getDeviceClipBounds()
+    x0, y0 = max(math.floor(box.left()), clip.left()), max(math.floor(box.top()), clip.top())
+    x1 = min(math.ceil(box.right()), clip.right())
+    y1 = min(math.ceil(box.bottom()), clip.bottom())
+    if x1 <= x0 or y1 <= y0:
+        return True  # nothing of it can be seen
+    pixels = _resampled(image, m, (x0, y0, x1 - x0, y1 - y0))
+    if pixels is None:
         return False
+    partial = _cover_edges(pixels, box, x0, y0)
+    alpha = skia.AlphaType.kOpaque_AlphaType if image.isOpaque() and not partial \
+        else skia.AlphaType.kPremul_AlphaType
+    drawn = skia.Image.fromarray(pixels, colorType=skia.ColorType.kRGBA_8888_ColorType,
+                                 alphaType=alpha)
     canvas.save()
     canvas.resetMatrix()
-    canvas.drawImage(resampled, x0, y0, skia.SamplingOptions(), paint)
+    canvas.drawImage(drawn, x0, y0, skia.SamplingOptions(), paint)
     canvas.restore()
     return True
+
+
+def _cover_edges(pixels: np.ndarray, box: skia.Rect, x0: int, y0: int) -> bool:
+    """Scale the premultiplied edge rows and columns by the part of each pixel the image's
+    rectangle covers (skia's anti-aliased edge of a drawn rectangle); whether any was
+    partly covered."""
+    h, w = pixels.shape[:2]
+    partial = False
+    for index, start, low, high in ((0, y0, box.top(), box.bottom()),
+                                    (1, x0, box.left(), box.right())):
+        size = (h, w)[index]
+        for i in {0, size - 1}:
+            cover = min(start + i + 1, high) - max(start + i, low)
+            if cover < 1 - _ALIGN_EPS:
+                part = pixels[i] if index == 0 else pixels[:, i]
+                part[...] = np.rint(part * max(cover, 0.0)).astype(np.uint8)
+                partial = True
+    return partial
 
 
 def pixel_rect(canvas: skia.Canvas, rect: skia.Rect) -> tuple[int, int, int, int] | None:
@@ -64,33 +107,82 @@ def pixel_rect(canvas: skia.Canvas, rect: skia.Rect) -> tuple[int, int, int, int
     return x0, y0, x1 - x0, y1 - y0
 
 
-def _device_rect(canvas: skia.Canvas, iw: int, ih: int) -> tuple[int, int, int, int] | None:
-    """The image's pixel-aligned device rectangle when the transform is an upscaling
-    scale + translate with aligned edges and most of it is visible."""
-    m = canvas.getTotalMatrix()
-    if iw <= 0 or ih <= 0 or m.getScaleX() < 1.0 or m.getScaleY() < 1.0:
-        return None  # shrinking: skia's mipmaps decide that quality
-    rect = pixel_rect(canvas, skia.Rect.MakeWH(iw, ih))
-    if rect is None:
+def _resampled(image: skia.Image, m: skia.Matrix,
+               target: tuple[int, int, int, int]) -> np.ndarray | None:
+    """The device pixels `target` (x, y, width, height) of `image` drawn under `m`, as
+    premultiplied RGBA."""
+    x0, y0, w, h = target
+    sx, sy = m.getScaleX(), m.getScaleY()
+    level = _level(image, min(sx, sy))
+    if level is None:
         return None
-    clip = canvas.getDeviceClipBounds()
-    visible = max(clip.width(), 0) * max(clip.height(), 0)
-    if rect[2] * rect[3] > _MAX_OVERDRAW * visible:
-        return None
-    return rect
+    # Device pixels per texel of the level, and the level's texel centre under device
+    # pixel (x0, y0)'s centre, in OpenCV's convention (texel centres on integers).
+    ax, ay = sx * image.width() / level.shape[1], sy * image.height() / level.shape[0]
+    ox = (x0 + 0.5 - m.getTranslateX()) / ax - 0.5
+    oy = (y0 + 0.5 - m.getTranslateY()) / ay - 0.5
+    whole = abs(ox + 0.5 - 0.5 / ax) < _ALIGN_EPS and abs(oy + 0.5 - 0.5 / ay) < _ALIGN_EPS
+    if whole and abs(w - level.shape[1] * ax) < _ALIGN_EPS and \
+            abs(h - level.shape[0] * ay) < _ALIGN_EPS:
+        # The level maps exactly onto the target: resize's 11-bit weights, no sub-pixel
+        # quantisation (the warp below works in 1/32 pixel).
+        return cv2.resize(level, (w, h), interpolation=cv2.INTER_LINEAR)
+    inverse = np.array([[1 / ax, 0.0, ox], [0.0, 1 / ay, oy]])
+    return cv2.warpAffine(level, inverse, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_REPLICATE)
 
 
-def _resample(image: skia.Image, w: int, h: int) -> skia.Image | None:
-    """`image` resized to w × h bilinearly (the same pixel-centre mapping and edge clamping
-    as skia's bilinear sampling). Translucent images are filtered premultiplied, as skia
-    filters them, and handed back premultiplied."""
-    opaque = image.isOpaque()
-    alpha_type = skia.AlphaType.kOpaque_AlphaType if opaque else skia.AlphaType.kPremul_AlphaType
-    src = image.toarray(colorType=skia.ColorType.kRGBA_8888_ColorType,
-                        alphaType=alpha_type)
-    if src is None:
-        return None
-    out = np.empty((h, w, 4), np.uint8)
-    cv2.resize(src, (w, h), dst=out, interpolation=cv2.INTER_LINEAR)
-    return skia.Image.fromarray(out, colorType=skia.ColorType.kRGBA_8888_ColorType,
-                                alphaType=alpha_type)
+def _level(image: skia.Image, scale: float) -> np.ndarray | None:
+    """The image's pixels (premultiplied RGBA), box-reduced to the smallest power-of-two
+    level not smaller than `scale` asks (the level skia's nearest-level sampling uses)."""
+    depth = max(0, math.floor(math.log2(1 / scale) + 1e-9)) if scale < 1 else 0
+    levels = _LEVELS.get(image)
+    if levels is None:
+        base = image.toarray(colorType=skia.ColorType.kRGBA_8888_ColorType,
+                             alphaType=skia.AlphaType.kPremul_AlphaType)
+        if base is None:
+            return None
+        levels = [base]
+    while len(levels) <= depth:
+        prev = levels[-1]
+        ph, pw = prev.shape[:2]
+        if pw == 1 and ph == 1:
+            break
+        levels.append(cv2.resize(prev, (max(1, pw // 2), max(1, ph // 2)),
+                                 interpolation=cv2.INTER_AREA))
+    _LEVELS.put(image, levels)
+    return levels[min(depth, len(levels) - 1)]
+
+
+class _LevelCache:
+    """Images' pixel levels by skia's unique image id, least recently drawn dropped first."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.items: OrderedDict[int, tuple[skia.Image, list[np.ndarray]]] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, image: skia.Image) -> list[np.ndarray] | None:
+        with self.lock:
+            hit = self.items.get(image.uniqueID())
+            if hit is None:
+                return None
+            self.items.move_to_end(image.uniqueID())
+            return hit[1]
+
+    def put(self, image: skia.Image, levels: list[np.ndarray]) -> None:
+        key = image.uniqueID()
+        with self.lock:
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.size -= sum(a.nbytes for a in old[1])
+            # The image is held too, so its id is not reused while its levels are kept.
+            self.items[key] = (image, levels)
+            self.size += sum(a.nbytes for a in levels)
+            while self.size > self.limit and len(self.items) > 1:
+                _, (_, dropped) = self.items.popitem(last=False)
+                self.size -= sum(a.nbytes for a in dropped)
+
+
+_LEVELS = _LevelCache(_LEVELS_BYTES)

@@ -17,7 +17,7 @@ from lxml import etree
 
 from .document import MAX_BYTES, MAX_IMAGE_NESTING, MAX_PIXELS, href_of, parse_svg
 from .errors import RenderError
-from .image_blit import draw_magnified
+from .image_blit import draw_resampled
 from .units import Viewport, num, view_box_matrix
 
 
@@ -96,7 +96,7 @@ class ImageMixin:
             paint = skia.Paint(AntiAlias=True, Dither=True)
             paint.setAlphaf(alpha)
             mode = (st or {}).get("image-rendering")
-            if not bilinear_mode(mode) or not draw_magnified(canvas, picture, paint):
+            if not bilinear_mode(mode) or not draw_resampled(canvas, picture, paint):
                 magnified = canvas.getTotalMatrix().getMinScale() >= 1.0
                 canvas.drawImageRect(picture, skia.Rect.MakeWH(iw, ih),
                                      sampling(mode, magnified), paint)
@@ -241,8 +241,8 @@ def zero_sized(el: etree._Element, vp: Viewport) -> bool:
 
 
 def bilinear_mode(mode: str | None) -> bool:
-    """image-rendering values that `sampling` draws bilinear when magnifying (auto, smooth):
-    those the Pillow fast path (image_blit.py) reproduces."""
+    """image-rendering values that `sampling` draws bilinear (auto, smooth; from the
+    nearest mipmap level when shrinking): those the OpenCV path (image_blit.py) reproduces."""
     return (mode or "").strip() in ("", "auto", "smooth")
 
 
