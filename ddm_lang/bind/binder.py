@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ddm_lang.copy import Caption
 from ddm_lang.layout.boxes import Frame, LayoutError, resolve_box, to_px
 from ddm_lang.layout.contrast import ensure_contrast
 from ddm_lang.layout.solve import Flow, Item, solve
@@ -24,7 +25,7 @@ from ddm_lang.ops import registry as op_registry
 from ddm_lang.ops.context import OpContext
 from ddm_lang.ops.select import NoCandidate, select
 from ddm_lang.perception import schema
-from ddm_lang.perception.library import LibraryError, default_library
+from ddm_lang.perception.library import Entry, LibraryError, default_library
 from ddm_lang.perception.materials import MaterialError, header_record, load_material
 from ddm_lang.perception.models import ModelError
 from ddm_lang.renderer.fonts import FontRegistry
@@ -59,6 +60,18 @@ WEIGHT_WORDS = {"thin": 100, "light": 300, "normal": 400, "regular": 400, "mediu
                 "semibold": 600, "bold": 700, "extrabold": 800, "black": 900}
 
 
+@dataclass
+class PassMemo:
+    """What the passes over one product and format (forward names, the solved layout)
+    would otherwise recompute identically: library entries (a lookup reads and parses a
+    row), materials by reference (a stat and a path resolution each) and captions by
+    their full request (the product is the same in every pass)."""
+
+    entries: dict[Material, Entry] = field(default_factory=dict)
+    materials: dict[str, Material] = field(default_factory=dict)
+    captions: dict[tuple, Caption] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Known:
     """What an earlier pass over the same product and format laid out, for names used
@@ -73,7 +86,7 @@ class Known:
 class _Binder:
     def __init__(self, template: Template, product: dict[str, Any], format_name: str,
                  base_dir: Path, seed: int, known: Known | None = None,
-                 solved: dict[str, Box] | None = None):
+                 solved: dict[str, Box] | None = None, memo: PassMemo | None = None):
         fmt = template.format(format_name)
         assert fmt is not None  # the API checks the format name before binding
         self.template = template
@@ -100,6 +113,7 @@ class _Binder:
         self.ids: dict[str, int] = {}
         self.loop_suffix: list[int] = []
         self.count = 0
+        self.memo = memo or PassMemo()
 
     @property
     def frame(self) -> Frame:
@@ -128,7 +142,7 @@ class _Binder:
         if attr is None:
             self.ev.fail("bind.attribute", f"unknown perception attribute `{path}`", span)
         try:
-            perceived = default_library().perceive(material).record
+            perceived = self.entry(material).record
         except (ModelError, MaterialError, LibraryError) as err:
             self.ev.fail("bind.perception",
                          f"perception attribute `{path}` needs the `{attr.provider}` perceiver: "
@@ -137,6 +151,13 @@ class _Binder:
             self.ev.fail("bind.perception", f"perception attribute `{path}` is not in the "
                          f"record of {Path(material.path).name}", span)
         return perceived[path]
+
+    def entry(self, material: Material) -> Entry:
+        """The material's library entry (perceived now when the library lacks it)."""
+        hit = self.memo.entries.get(material)
+        if hit is None:
+            hit = self.memo.entries[material] = default_library().perceive(material)
+        return hit
 
     def select(self, obj: AbstractObject, scope: Scope) -> Any:
         source = self.ev.eval(obj.source, scope)
@@ -180,8 +201,13 @@ class _Binder:
         if not isinstance(path, str):
             self.ev.fail("bind.type", f'product "{self.product_id}": an image must be a file path, '
                          f"got {describe(item)}", span)
+        hit = self.memo.materials.get(path)
+        if hit is not None:
+            return hit
         try:
-            return load_material(self.base_dir / path, (self.base_dir,))
+            hit = self.memo.materials[path] = load_material(self.base_dir / path,
+                                                            (self.base_dir,))
+            return hit
         except MaterialError as err:
             self.ev.fail("bind.material", f'product "{self.product_id}": {err}', span)
         raise AssertionError("unreachable")
@@ -554,7 +580,7 @@ class _Binder:
     def op_context(self, material: Material, op: ast.Operation) -> OpContext:
         """The perception an operation needs, from the material library."""
         try:
-            entry = default_library().perceive(material)
+            entry = self.entry(material)
         except (ModelError, MaterialError, LibraryError) as err:
             self.ev.fail("bind.operation", f"{op.name}: {err}", op.span)
         return OpContext(entry.record, entry.mask_png,
@@ -660,10 +686,15 @@ class _Binder:
                                                        arg.value.span, f"caption's {arg.name}")
         lines = int(args.get("max_lines") or max_lines or 2)
         lang = args.get("lang")
-        written = caption_op.resolve(
-            self.product, box, sizes=sizes, line_height=line_height,
-            kind=args.get("kind", "headline"), max_lines=min(lines, max_lines or lines),
-            lang=str(lang) if lang else None, used=frozenset(self.copy_used), seed=self.seed)
+        request = (box, sizes, line_height, args.get("kind", "headline"),
+                   min(lines, max_lines or lines), str(lang) if lang else None,
+                   frozenset(self.copy_used))
+        written = self.memo.captions.get(request)
+        if written is None:
+            written = self.memo.captions[request] = caption_op.resolve(
+                self.product, request[0], sizes=request[1], line_height=request[2],
+                kind=request[3], max_lines=request[4], lang=request[5], used=request[6],
+                seed=self.seed)
         self.copy_used |= written.facts
         if written.rejected:
             self.notes.append(f"caption {node.name or written.kind}: generated copy not used: "
@@ -807,7 +838,8 @@ def bind(template: Template, product: dict[str, Any], format_name: str, *, base_
     scene = binder.run()
     forward = binder.unresolved_names
     if forward:
-        binder = _Binder(template, product, format_name, base_dir, seed, binder.handoff())
+        binder = _Binder(template, product, format_name, base_dir, seed, binder.handoff(),
+                         memo=binder.memo)
         scene = binder.run()
     scene = _solved(template, product, format_name, base_dir, seed, binder, scene, forward)
     return ensure_contrast(scene, binder.fonts)  # once, on the scene that is kept
@@ -825,11 +857,11 @@ def _solved(template: Template, product: dict[str, Any], format_name: str, base_
     names = ", ".join(solution.moved)
     try:
         rebinder = _Binder(template, product, format_name, base_dir, seed, binder.handoff(),
-                           solution.boxes)
+                           solution.boxes, binder.memo)
         again = rebinder.run()
         if forward:
             again = _Binder(template, product, format_name, base_dir, seed, rebinder.handoff(),
-                            solution.boxes).run()
+                            solution.boxes, binder.memo).run()
     except DiagnosticError as err:
         note = (f"layout: {solution.violations_before} constraint(s) broken as declared; "
                 f"the solved layout (moving {names}) was not kept: {err.diagnostics[0].message}")

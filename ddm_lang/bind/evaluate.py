@@ -54,6 +54,9 @@ class Scope:
 Perceive = Callable[[Material, str, ast.Span], Any]
 
 
+_METHODS: dict[type, str] = {}  # AST node class → the Evaluator method for it
+
+
 class Evaluator:
     """Evaluates AST expressions; raises DiagnosticError naming the product and field."""
 
@@ -81,8 +84,11 @@ class Evaluator:
     # ---- evaluation ----------------------------------------------------------------
     def eval(self, node: ast.Expr, scope: Scope, record: dict[str, Any] | None = None) -> Any:
         """Evaluate; `record` is a candidate's perception record inside where/prefer."""
-        method = getattr(self, "_" + type(node).__name__.lower())
-        return method(node, scope, record)
+        kind = type(node)
+        name = _METHODS.get(kind)
+        if name is None:
+            name = _METHODS[kind] = "_" + kind.__name__.lower()  # one per AST node class
+        return getattr(self, name)(node, scope, record)
 
     def _number(self, node: ast.Number, scope: Scope, record: Any) -> Any:
         return node.value if node.unit == "" else Length(node.value, node.unit)

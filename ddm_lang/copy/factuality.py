@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .facts import Facts, numbers_in
@@ -67,7 +67,7 @@ def _terms_in(text: str, vocab: frozenset[str]) -> set[str]:
     first (高领 inside 半高领) is not counted. English terms count as whole words only."""
     found: set[str] = set()
     words = set(_WORD.findall(text))
-    for term in sorted(vocab, key=lambda t: (-len(t), t)):
+    for term in _longest_first(vocab):
         if term not in text:
             continue
         if term.isascii():
@@ -79,7 +79,21 @@ def _terms_in(text: str, vocab: frozenset[str]) -> set[str]:
     return found
 
 
-@cache
+@lru_cache(maxsize=8)
+def _longest_first(vocab: frozenset[str]) -> tuple[str, ...]:
+    """The vocabulary in search order, sorted once rather than for every candidate."""
+    return tuple(sorted(vocab, key=lambda t: (-len(t), t)))
+
+
+@lru_cache(maxsize=1024)
+def _vouched(facts: Facts, allowed: frozenset[str]) -> tuple[str, ...]:
+    """The folded stretches the data (or the caller) vouch for, longest first: the same
+    for every candidate written for one product."""
+    return tuple(sorted({_fold(t) for t in facts.texts()} | {_fold(a) for a in allowed},
+                        key=len, reverse=True))
+
+
+@lru_cache(maxsize=1024)
 def _data_terms(facts: Facts) -> frozenset[str]:
     vocab = vocabulary()
     found: set[str] = set()
@@ -98,9 +112,7 @@ def violations(candidate: str, facts: Facts, *,
         if not numbers_in(m.group()) & facts.numbers:
             problems.append(f"number {m.group()} is not in the product data")
     # blank out every stretch the data (or the caller) vouch for, longest first
-    covered = sorted({_fold(t) for t in facts.texts()} | {_fold(a) for a in allowed},
-                     key=len, reverse=True)
-    for t in covered:
+    for t in _vouched(facts, frozenset(allowed)):
         if t:
             text = text.replace(t, "\0" * len(t))
     present = _data_terms(facts)

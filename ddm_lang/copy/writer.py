@@ -31,6 +31,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 
 from . import phrases
@@ -290,7 +291,9 @@ def clean_title(title: str, lang: str) -> str:
     return text or " ".join(title.split())
 
 
+@cache
 def _lexicon() -> frozenset[str]:
+    """The words CJK titles are segmented into (built once: the vocabulary is fixed)."""
     from .factuality import vocabulary
     return phrases.ZH_LEXICON | {v for v in vocabulary() if any(is_cjk(c) for c in v)}
 

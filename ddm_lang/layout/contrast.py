@@ -4,7 +4,8 @@ actually under it, at WCAG AA, or the scene says what it changed to make it so.
 A template is written once for thousands of products: white copy chosen for a dark photo
 lands on a white shirt for the next product. So after binding, the scene without its
 text is rendered once (our renderer, at most MAX_SIDE px on the long side: contrast is a
-property of areas, not of single pixels) and, for each text, the pixels under each line's
+property of areas, not of single pixels; only the pixels under the lines are drawn, the
+rest of the canvas is clipped away) and, for each text, the pixels under each line's
 glyph box (advance width × ascent + descent) are compared with the text's fill. The
 score is the 10th percentile of the per-pixel WCAG ratio: a few pixels of a busy photo
 may be worse, but nine in ten parts of the line's ground are at least that good. Below
@@ -36,6 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import skia
@@ -44,7 +46,7 @@ from ddm_lang.renderer.colors import parse_color
 from ddm_lang.renderer.fonts import FontRegistry
 from ddm_lang.renderer.style import NON_RENDERING
 from ddm_lang.renderer.units import parse_transform
-from ddm_lang.scene import Node, Scene, SceneItem, TextNode, without_text
+from ddm_lang.scene import ImageNode, Material, Node, Scene, SceneItem, TextNode, without_text
 from ddm_lang.semantics.functions import nearest_lightness, readable
 from ddm_lang.semantics.values import BLACK, WHITE, Color, format_number
 
@@ -86,9 +88,16 @@ def ensure_contrast(scene: Scene, fonts: FontRegistry | None = None) -> Scene:
     replacements: dict[tuple[int, ...], tuple[SceneItem, ...]] = {}
     if checkable:
         fonts = fonts or FontRegistry.default()
-        ground, sx, sy = _ground(scene)
+        w, h = _ground_size(scene)
+        sx, sy = w / scene.width, h / scene.height
+        placed = []
         for text in checkable:
-            fixed, note = _check(text, ground, sx, sy, fonts)
+            boxes = _line_boxes(text.node, fonts)
+            windows = [win for b in boxes if (win := _window(text.matrix, b, sx, sy, (h, w)))]
+            placed.append((text, boxes, windows))
+        ground = _ground(scene, w, h, [win for _, _, ws in placed for win in ws])
+        for text, boxes, windows in placed:
+            fixed, note = _check(text, boxes, windows, ground)
             if fixed is not None:
                 replacements[text.path] = fixed
             if note:
@@ -164,17 +173,65 @@ def _label(node: TextNode) -> str:
 
 # ---- the ground under the text -----------------------------------------------------------
 
-def _ground(scene: Scene) -> tuple[np.ndarray, float, float]:
-    """The scene without text rendered once, small, as float RGB over white; and the
-    scale from canvas px to its pixels on each axis."""
-    from ddm_lang.renderer.emit import emit
-    from ddm_lang.renderer.raster import render
+def _ground_size(scene: Scene) -> tuple[int, int]:
+    """The ground's pixel size: the canvas at most MAX_SIDE px on its long side."""
     k = min(1.0, MAX_SIDE / max(scene.width, scene.height))
-    w, h = max(1, round(scene.width * k)), max(1, round(scene.height * k))
-    svg = emit(replace(without_text(scene), notes=()))
-    rgba = render(svg, w, h).astype(np.float32)
-    a = rgba[..., 3:4] / 255.0
-    return rgba[..., :3] * a + 255.0 * (1.0 - a), w / scene.width, h / scene.height
+    return max(1, round(scene.width * k)), max(1, round(scene.height * k))
+
+
+def _ground(scene: Scene, w: int, h: int,
+            windows: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """The scene without text rendered at w × h, as float RGB over white, inside the
+    windows (rows r0:r1, columns c0:c1) only: the rest of the canvas is clipped out of
+    the drawing and left 0. Pixels inside are those of a whole render (same transform;
+    the clip only masks): identical on every stdlib creative at 1080², within one level
+    on a handful of edge pixels of a few small formats. Materials are read from their
+    files, not re-decoded from the data URIs the creative's SVG carries."""
+    from ddm_lang.renderer.emit import emit_tree
+    from ddm_lang.renderer.raster import draw, straight_pixels
+    ground = np.zeros((h, w, 3), np.float32)
+    if not windows:
+        return ground
+    bare = without_text(scene)
+    pixels = np.zeros((h, w, 4), np.uint8)
+    surface = skia.Surface(pixels, colorType=skia.ColorType.kRGBA_8888_ColorType,
+                           alphaType=skia.AlphaType.kPremul_AlphaType)
+    canvas = surface.getCanvas()
+    # The clip's bounds stay the whole canvas (its corner pixels are in it): skia picks its
+    # antialiasing scan converter by whether a path lies inside the clip's bounds, so a
+    # tighter bound would shade edges differently from a whole render.
+    region = skia.Region()
+    corners = [(0, 1, 0, 1), (0, 1, w - 1, w), (h - 1, h, 0, 1), (h - 1, h, w - 1, w)]
+    for r0, r1, c0, c1 in (*windows, *corners):
+        region.op(skia.IRect.MakeLTRB(c0, r0, c1, r1), skia.Region.Op.kUnion_Op)
+    canvas.clipRegion(region)
+    files = tuple(dict.fromkeys(_material_files((*bare.defs, *bare.children))))
+    draw(emit_tree(bare, _file_href), canvas, w, h, files)
+    surface.flushAndSubmit()
+    del canvas, surface
+    for r0, r1, c0, c1 in windows:
+        rgba = straight_pixels(np.ascontiguousarray(pixels[r0:r1, c0:c1])).astype(np.float32)
+        a = rgba[..., 3:4] / 255.0
+        ground[r0:r1, c0:c1] = rgba[..., :3] * a + 255.0 * (1.0 - a)
+    return ground
+
+
+def _file_href(material: Material) -> str:
+    """A raster material by its file (read inside the allowed files only); an SVG one
+    stays a data URI, as SVG images referenced by file load under other rules."""
+    if material.format == "svg":
+        from ddm_lang.renderer.emit import data_uri
+        return data_uri(material)
+    return Path(material.path).as_uri()
+
+
+def _material_files(items: tuple[SceneItem, ...]) -> Iterator[Path]:
+    """The files of the scene's materials: the only files its ground may read."""
+    for item in items:
+        if isinstance(item, ImageNode):
+            yield Path(item.material.path)
+        elif isinstance(item, Node):
+            yield from _material_files(item.children)
 
 
 def _line_boxes(node: TextNode, fonts: FontRegistry) -> list[tuple[float, float, float, float]]:
@@ -230,12 +287,11 @@ def _score(fill: Color, alpha: float, ground: np.ndarray, side: str = "both",
     return float(np.percentile(ratio, PERCENTILE))
 
 
-def _check(text: _Text, ground: np.ndarray, sx: float, sy: float,
-           fonts: FontRegistry) -> tuple[tuple[SceneItem, ...] | None, str]:
+def _check(text: _Text, boxes: list[tuple[float, float, float, float]],
+           windows: list[tuple[int, int, int, int]],
+           ground: np.ndarray) -> tuple[tuple[SceneItem, ...] | None, str]:
     node, fill = text.node, text.fill
     assert fill is not None
-    boxes = _line_boxes(node, fonts)
-    windows = [w for b in boxes if (w := _window(text.matrix, b, sx, sy, ground.shape))]
     if not windows:
         return None, ""
     pixels = np.concatenate([ground[r0:r1, c0:c1].reshape(-1, 3) for r0, r1, c0, c1 in windows])
@@ -244,12 +300,11 @@ def _check(text: _Text, ground: np.ndarray, sx: float, sy: float,
     large = size >= LARGE_PX or (size >= LARGE_BOLD_PX and node.weight >= BOLD)
     target = LARGE_RATIO if large else BODY_RATIO
     level = f"AA {format_number(target)}:1 for {'large' if large else 'body'} text"
-    before = _score(fill, text.alpha, pixels)
+    ground_y = _luminance(pixels)  # every score of this text reads the same ground
+    before = _score(fill, text.alpha, pixels, ground_y=ground_y)
     if before >= target:
         return None, ""
     label = f"contrast: {_label(node)}"
-
-    ground_y = _luminance(pixels)
 
     def passes(side: str) -> Callable[[Color], bool]:
         return lambda c: _score(c, text.alpha, pixels, side, ground_y) >= target
@@ -259,7 +314,7 @@ def _check(text: _Text, ground: np.ndarray, sx: float, sy: float,
         extremes = (Color(0, 0, 0, fill.a), Color(1, 1, 1, fill.a))
         colour = next((c for c in extremes if passes("both")(c)), None)
     if colour is not None:
-        after = _score(colour, text.alpha, pixels)
+        after = _score(colour, text.alpha, pixels, ground_y=ground_y)
         return (_with_fill(node, colour),), (
             f"{label}: fill {fill.hex()} → {colour.hex()}, {before:.2f}:1 → {after:.2f}:1 "
             f"against the pixels under it ({level})")

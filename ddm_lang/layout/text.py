@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 Measure = Callable[[str, float], float]  # (text, size) -> width px
 
@@ -32,6 +33,12 @@ class TextLayout:
 
 def tokens(text: str) -> list[str]:
     """Break opportunities: words with their trailing space, CJK characters one by one."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
+    """`tokens`, memoised: fitting wraps the same paragraph at every size it tries."""
     out: list[str] = []
     for part in re.findall(r"[^\s-]+-+\s*|[^\s-]*-*[^\s-]+\s*|-+\s*|\s+", text):
         buf = ""
@@ -52,7 +59,7 @@ def tokens(text: str) -> list[str]:
             merged[-1] += tok
         else:
             merged.append(tok)
-    return merged
+    return tuple(merged)
 
 
 def wrap(text: str, width: float, size: float, measure: Measure,
@@ -65,7 +72,7 @@ def wrap(text: str, width: float, size: float, measure: Measure,
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
-        for tok in tokens(paragraph):
+        for tok in _tokens(paragraph):
             if measure((line + tok).rstrip(), size) <= width:
                 line += tok
                 continue

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import io
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,8 @@ PLAIN_UNIFORMITY = 0.7   # a border this uniform is a backdrop whatever the clas
 OPAQUE_BORDER = 250      # mean border alpha from which an RGBA image counts as opaque
 
 _made: dict[str, Material] = {}   # store key → material, for this process
+_shapes: dict[str, tuple[int, ...]] = {}  # material hash → its decoded pixels' shape
+MAX_SHAPES = 4096
 _lock = threading.Lock()
 
 
@@ -65,6 +68,13 @@ def decode(material: Material) -> np.ndarray:
     (H, W, 4) when the file carries alpha."""
     px = decode_file(Path(material.path), work_side=max(material.width, material.height))
     return px.rgb if px.alpha is None else np.dstack([px.rgb, px.alpha])
+
+
+def _decode(material: Material) -> np.ndarray:
+    try:
+        return decode(material)
+    except OSError as err:
+        raise ValueError(f"{Path(material.path).name}: cannot read ({err})") from None
 
 
 def method_for(record: dict) -> str:
@@ -151,20 +161,26 @@ def resolve(node: ImageNode, *, context: OpContext, to: Box | None = None) -> Im
     except models.ModelError as err:
         raise ValueError(str(err)) from None
     method = method_for(context.record)
-    try:
-        pixels = decode(material)
-    except OSError as err:
-        raise ValueError(f"{Path(material.path).name}: cannot read ({err})") from None
-    full_h, full_w = pixels.shape[:2]
+    # The pixels are decoded only when the grown image is not stored yet: its key and
+    # plan need only the decoded shape, remembered per content hash.
+    pixels: np.ndarray | None = None
+    shape = _shapes.get(material.sha256)
+    if shape is None:
+        pixels = _decode(material)
+        shape = pixels.shape
+        with _lock:
+            if len(_shapes) >= MAX_SHAPES:
+                _shapes.pop(next(iter(_shapes)))
+            _shapes[material.sha256] = shape
+    full_h, full_w = shape[:2]
     if (full_w, full_h) == (material.width, material.height):
         x0, y0 = max(round(crop.x), 0), max(round(crop.y), 0)
         x1 = min(max(round(crop.right), x0 + 1), full_w)
         y1 = min(max(round(crop.bottom), y0 + 1), full_h)
     else:  # EXIF-rotated: the crop's frame is not the pixels'; the whole image is grown
         x0, y0, x1, y1 = 0, 0, full_w, full_h
-    part = np.ascontiguousarray(pixels[y0:y1, x0:x1])
     subject = subject_in(context.record, (x0, y0, x1, y1), (full_w, full_h))
-    w, h = part.shape[1], part.shape[0]
+    w, h = max(0, min(x1, full_w) - x0), max(0, min(y1, full_h) - y0)  # the part's size
 
     key = generated.key(material.sha256, f"{x0},{y0},{x1},{y1}", f"{aspect:.4f}", method,
                         outpaint.VERSION, model_version, f"{MAX_SIDE}/{MAX_AREA}")
@@ -174,10 +190,17 @@ def resolve(node: ImageNode, *, context: OpContext, to: Box | None = None) -> Im
     scale = min(1.0, MAX_SIDE / max(w + pad.left + pad.right, h + pad.top + pad.bottom))
     if scale < 1.0:
         w, h = max(1, round(w * scale)), max(1, round(h * scale))
-        part = np.asarray(Image.fromarray(part).resize((w, h), Image.Resampling.LANCZOS))
         pad = outpaint.plan(w, h, aspect, subject, tolerance=TOLERANCE, max_area=MAX_AREA)
 
-    made = _store(key, material, part, pad, method, model)
+    def part() -> np.ndarray:
+        """The cropped pixels the image grows from (at the reduced size, if any)."""
+        px = pixels if pixels is not None else _decode(material)
+        cut = np.ascontiguousarray(px[y0:y1, x0:x1])
+        if scale < 1.0:
+            cut = np.asarray(Image.fromarray(cut).resize((w, h), Image.Resampling.LANCZOS))
+        return cut
+
+    made = _store(key, material, part, len(shape) > 2 and shape[2] == 4, pad, method, model)
     return node.with_(material=made, crop=Box(0, 0, made.width, made.height),
                       matte=_grown_matte(node.matte, (x0, y0, x1, y1), (full_w, full_h),
                                          (w, h), pad),
@@ -185,21 +208,21 @@ def resolve(node: ImageNode, *, context: OpContext, to: Box | None = None) -> Im
                                            (w, h), pad))
 
 
-def _store(key: str, material: Material, part: np.ndarray, pad: Pad, method: str,
-           model: Path | None) -> Material:
-    """The grown image's material: from this process's memo, the store, or computed."""
+def _store(key: str, material: Material, part: Callable[[], np.ndarray], has_alpha: bool,
+           pad: Pad, method: str, model: Path | None) -> Material:
+    """The grown image's material: from this process's memo, the store, or computed from
+    the pixels `part` gives."""
     with _lock:
         hit = _made.get(key)
     if hit is not None and Path(hit.path).is_file():
         return hit
-    has_alpha = part.shape[2] == 4
     suffix = "png" if has_alpha or material.format not in ("jpeg", "webp") else "jpg"
     path = generated.lookup(key, suffix)
     try:
         if path is not None:  # made by an earlier run: probed like any other image file
             made = load_material(path, (path.parent,))
         else:
-            grown = grow(part, pad, method, model)
+            grown = grow(part(), pad, method, model)
             data, fmt = encode(grown, material.format)
             height, width = grown.shape[:2]
             path = generated.put(key, suffix, data)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,16 +47,19 @@ def _set(el: etree._Element, attrs: tuple[tuple[str, str], ...]) -> None:
         el.set(k, v)
 
 
-def _emit(parent: etree._Element, item: SceneItem) -> None:
+Href = Callable[[Material], str]  # how a material is referenced from the document
+
+
+def _emit(parent: etree._Element, item: SceneItem, href: Href) -> None:
     if isinstance(item, Node):
         el = etree.SubElement(parent, item.tag)
         _set(el, item.attrs)
         if item.text is not None:
             el.text = item.text
         for child in item.children:
-            _emit(el, child)
+            _emit(el, child, href)
     elif isinstance(item, ImageNode):
-        _image(parent, item)
+        _image(parent, item, href)
     elif isinstance(item, TextNode):
         _text(parent, item)
     elif isinstance(item, RawNode):
@@ -65,7 +69,7 @@ def _emit(parent: etree._Element, item: SceneItem) -> None:
             parent.append(child)
 
 
-def _image(parent: etree._Element, node: ImageNode) -> None:
+def _image(parent: etree._Element, node: ImageNode, href: Href) -> None:
     host = parent
     if node.flip:
         host = etree.SubElement(parent, "g")
@@ -86,7 +90,7 @@ def _image(parent: etree._Element, node: ImageNode) -> None:
         host.set("mask", f"url(#{mask_id})")
     if node.recolor is not None:
         host = _recolor(host, node.recolor)
-    _placed(host, node, data_uri(node.material), node.attrs)
+    _placed(host, node, href(node.material), node.attrs)
 
 
 def _recolor(host: etree._Element, values: str) -> etree._Element:
@@ -244,8 +248,10 @@ def _text(parent: etree._Element, node: TextNode) -> None:
             part.text = run
 
 
-def emit(scene: Scene) -> str:
-    """The scene as an SVG document string."""
+def emit_tree(scene: Scene, href: Href = data_uri) -> etree._Element:
+    """The scene as an SVG element tree. `href` references each material: a data URI of
+    its bytes for the document handed out; an in-process render of the same scene (the
+    contrast check's ground) may reference the file itself and skip the base64 round trip."""
     root = etree.Element("svg", nsmap={None: SVG_NS})
     root.set("width", str(scene.width))
     root.set("height", str(scene.height))
@@ -253,7 +259,12 @@ def emit(scene: Scene) -> str:
     if scene.title:
         etree.SubElement(root, "title").text = scene.title
     for item in scene.defs:
-        _emit(root, item)
+        _emit(root, item, href)
     for item in scene.children:
-        _emit(root, item)
-    return etree.tostring(root, encoding="unicode")
+        _emit(root, item, href)
+    return root
+
+
+def emit(scene: Scene) -> str:
+    """The scene as an SVG document string."""
+    return etree.tostring(emit_tree(scene), encoding="unicode")

@@ -17,6 +17,7 @@ import os
 import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import skia
@@ -40,6 +41,12 @@ FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 FONT_DIRS_ENV = "DDM_FONT_DIRS"  # user font folders for the default registry
 MAX_VARIATIONS = 16  # axes one face can be instanced on (font-variation-settings is untrusted)
 MAX_INSTANCES = 512  # cached faces at a variation instance (oldest dropped first)
+# Layout measures the same strings over and over (every size a fit tries, every pass of
+# the binder, the contrast check, the emitter's runs): results are memoised per registry,
+# bounded, and dropped whenever a font file joins it. Texts and font names are untrusted.
+MAX_MEASURES = 65_536
+MAX_RUNS = 16_384
+MAX_CHOICES = 4_096  # face selections and fallback choices remembered
 
 
 @dataclass(frozen=True)
@@ -148,6 +155,13 @@ class FontRegistry:
         self._order: list[str] = []
         self._instances: dict[tuple, ShapingFace] = {}
         self._typefaces: dict[tuple, skia.Typeface] = {}
+        # memoised answers, all pure functions of their arguments and the registered files
+        self._selected: dict[tuple, FaceFile] = {}
+        self._instance_keys: dict[tuple, ShapingFace] = {}
+        self._fallbacks: dict[tuple, FaceFile | None] = {}
+        self._coverage: dict[tuple[Path, int], ShapingFace] = {}  # one per registered face
+        self._measure = lru_cache(maxsize=MAX_MEASURES)(self._measure_shaped)
+        self._script_runs = lru_cache(maxsize=MAX_RUNS)(self._split_runs)
         for module in packages:
             for path in _package_files(module):
                 self._add_file(path)
@@ -192,6 +206,7 @@ class FontRegistry:
                                   max(1, min(9, style.width())), axes))
         found.sort(key=_cjk_rank)
         with self._lock:
+            self._forget()
             for info in found:
                 if any(_same_face(info, f) for f in self._by_family.get(info.family, ())):
                     continue  # the same face from another package: the first one serves
@@ -199,6 +214,20 @@ class FontRegistry:
                 self._by_family.setdefault(info.family, []).append(info)
                 if info.family not in self._order:
                     self._order.append(info.family)
+
+    def forget(self) -> None:
+        """Drop every memoised selection and measurement (they are rebuilt on demand): a
+        new font file may change them; a benchmark times text layout from scratch."""
+        with self._lock:
+            self._forget()
+
+    def _forget(self) -> None:
+        """`forget` with the lock held."""
+        self._selected.clear()
+        self._fallbacks.clear()
+        self._typefaces.clear()
+        self._measure.cache_clear()
+        self._script_runs.cache_clear()
 
     def font_files(self) -> list[Path]:
         """Every registered font file, in registration order (to give another renderer,
@@ -234,6 +263,15 @@ class FontRegistry:
                stretch: int = 5) -> FaceFile:
         """The face a CSS font request draws with: the first registered family of the list,
         then the nearest stretch, then the style, then the weight (CSS Fonts §5.2)."""
+        key = (family, weight, italic, stretch)
+        hit = self._selected.get(key)
+        if hit is None:
+            hit = self._select(family, weight, italic, stretch)
+            with self._lock:
+                _bounded_put(self._selected, key, hit, MAX_CHOICES)
+        return hit
+
+    def _select(self, family: str, weight: int, italic: bool, stretch: int) -> FaceFile:
         candidates = self._by_family[self.resolve_family(family)]
         weight = max(1, min(1000, int(weight)))
 
@@ -249,6 +287,16 @@ class FontRegistry:
         """A face at one variation instance, cached: `wght` from the weight and `opsz` from
         the size (CSS font-optical-sizing: auto, as browsers and resvg do) unless the
         explicit variations set them; axes the face lacks are ignored."""
+        request = (face, weight, size, variations)
+        hit = self._instance_keys.get(request)
+        if hit is None:
+            hit = self._instance(face, weight, size, variations)
+            with self._lock:
+                _bounded_put(self._instance_keys, request, hit, MAX_INSTANCES)
+        return hit
+
+    def _instance(self, face: FaceFile, weight: int | None, size: float | None,
+                  variations: tuple[tuple[int, float], ...]) -> ShapingFace:
         coords: dict[int, float] = {}
         if weight is not None and face.has_axis(WGHT):
             coords[WGHT] = float(max(1, min(1000, int(weight))))
@@ -297,6 +345,17 @@ class FontRegistry:
                       variations: tuple[tuple[int, float], ...] = ()) -> ShapingFace | None:
         """The first registered face (in registration order), not used yet, that has `ch`
         and shares the style, weight or stretch of the first used face (as resvg does)."""
+        used_files = tuple((u.file.path, u.file.index) for u in used)
+        key = (ch, used_files, used[0].file if used else None)
+        if key in self._fallbacks:
+            found = self._fallbacks[key]
+        else:
+            found = self._fallback_file(ch, used)
+            with self._lock:
+                _bounded_put(self._fallbacks, key, found, MAX_CHOICES)
+        return None if found is None else self.instance(found, weight, size, variations)
+
+    def _fallback_file(self, ch: str, used: list[ShapingFace]) -> FaceFile | None:
         base = used[0].file if used else None
         used_files = {(u.file.path, u.file.index) for u in used}
         for face in self._faces:
@@ -305,10 +364,18 @@ class FontRegistry:
             if base is not None and face.italic != base.italic and \
                     face.weight != base.weight and face.stretch != base.stretch:
                 continue
-            candidate = self.instance(face, weight, size, variations)
-            if candidate.has_char(ch):
-                return candidate
+            if self._covers(face, ch):
+                return face
         return None
+
+    def _covers(self, face: FaceFile, ch: str) -> bool:
+        """Whether the face maps `ch` to a glyph: the character map is the same at every
+        variation instance, so one default instance per face answers for all."""
+        key = (face.path, face.index)
+        probe = self._coverage.get(key)
+        if probe is None:
+            probe = self._coverage.setdefault(key, ShapingFace(face, {}))
+        return probe.has_char(ch)
 
     def shaping_face(self, family: str, weight: int = 400, italic: bool = False,
                      size: float | None = None) -> ShapingFace:
@@ -330,6 +397,10 @@ class FontRegistry:
         The compiler writes each run with its family, so every renderer draws Latin in the
         chosen face and CJK, Arabic or an emoji in theirs, rather than switching the whole
         text to a fallback face that happens to cover it all (as SVG renderers may)."""
+        return list(self._script_runs(text, family, weight, italic))
+
+    def _split_runs(self, text: str, family: str, weight: int,
+                    italic: bool) -> tuple[tuple[str, str | None], ...]:
         primary = self.shaping_face(family, weight, italic)
         runs: list[tuple[str, str | None]] = []
         spaces = ""  # whitespace waiting to see whether the run it is in goes on
@@ -357,7 +428,7 @@ class FontRegistry:
             add(ch, owner)
         if spaces:
             add(spaces, None)
-        return runs
+        return tuple(runs)
 
     def measure(self, text: str, family: str, weight: int = 400, italic: bool = False,
                 size: float = 16.0, letter_spacing: float = 0.0) -> float:
@@ -365,6 +436,10 @@ class FontRegistry:
         settings the rasteriser draws with (`script_runs`)."""
         if not text:
             return 0.0
+        return self._measure(text, family, weight, italic, size, letter_spacing)
+
+    def _measure_shaped(self, text: str, family: str, weight: int, italic: bool, size: float,
+                        letter_spacing: float) -> float:
         units = 0.0
         for run, run_family in self.script_runs(text, family, weight, italic):
             face = self.shaping_face(run_family or family, weight, italic, size)
@@ -380,3 +455,10 @@ class FontRegistry:
         face = self.shaping_face(family, weight, italic, size)
         scale = face.scale(size)
         return face.ascent * scale, -face.descent * scale, max(0.0, face.line_gap * scale)
+
+
+def _bounded_put(cache: dict, key: object, value: object, limit: int) -> None:
+    """Store in a memo that drops its oldest entry beyond `limit` (inputs are untrusted)."""
+    if len(cache) >= limit and key not in cache:
+        cache.pop(next(iter(cache)))
+    cache[key] = value

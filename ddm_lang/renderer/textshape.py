@@ -360,6 +360,8 @@ def visual_order(levels: list[int]) -> list[int]:
 
 def _direction_runs(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, rtl) runs of one level each, in visual order."""
+    if text.isascii():  # no ASCII character is right-to-left: one LTR run (most copy)
+        return [(0, len(text), False)] if text else []
     levels = _bidi_levels(text)
     runs: list[tuple[int, int, int]] = []
     for i, level in enumerate(levels):
