@@ -432,3 +432,14 @@ def test_renders_reuse_freed_memory() -> None:
     for _ in range(5):
         render(svg)
     assert (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 5 < 200
+
+
+def test_image_cache_is_bounded_by_bytes() -> None:
+    cache = images.ImageCache(limit_bytes=3 * 100 * 100 * 4)
+    tiles = [skia.Image.fromarray(np.full((100, 100, 4), i, np.uint8)) for i in range(5)]
+    for i, tile in enumerate(tiles):
+        cache.store(f"k{i}", tile)
+        cache.lookup("k0")  # kept in use: dropped last
+    assert cache.lookup("k0") is tiles[0] and cache.lookup("k4") is tiles[4]
+    assert cache.lookup("k1") is None and cache.lookup("k2") is None
+    assert cache.size <= 3 * 100 * 100 * 4

@@ -35,7 +35,7 @@ cv2.setNumThreads(1)
 _ALIGN_EPS = 1e-3
 # The pixels and reduced levels of recently drawn images, bounded by bytes: a batch draws
 # one product's photo in every template and format of that product.
-_LEVELS_BYTES = 256 * 1024 * 1024
+_LEVELS_BYTES = 128 * 1024 * 1024
 
 
 def draw_resampled(canvas: skia.Canvas, image: skia.Image, paint: skia.Paint) -> bool:

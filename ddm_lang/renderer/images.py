@@ -22,27 +22,35 @@ from .units import Viewport, num, view_box_matrix
 
 
 class ImageCache:
-    """Decoded images (and recorded SVG images) by content hash, bounded by count, shared
-    across renders in a process: a catalogue reuses the same logo thousands of times."""
+    """Decoded images (and recorded SVG images) by content hash, bounded by their bytes,
+    shared across renders in a process: a catalogue reuses the same logo thousands of
+    times, and a batch draws each product's photos in every template and format."""
 
-    def __init__(self, limit: int = 64) -> None:
-        self.limit = limit
-        self.items: OrderedDict[str, object] = OrderedDict()
+    def __init__(self, limit_bytes: int = 192 * 1024 * 1024) -> None:
+        self.limit = limit_bytes
+        self.items: OrderedDict[str, tuple[object, int]] = OrderedDict()
+        self.size = 0
         self.lock = threading.Lock()
 
     def lookup(self, key: str) -> object | None:
         with self.lock:
             hit = self.items.get(key)
-            if hit is not None:
-                self.items.move_to_end(key)
-            return hit
+            if hit is None:
+                return None
+            self.items.move_to_end(key)
+            return hit[0]
 
     def store(self, key: str, value: object) -> None:
+        cost = _bytes_of(value)
         with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.limit:
-                self.items.popitem(last=False)
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.size -= old[1]
+            self.items[key] = (value, cost)
+            self.size += cost
+            while self.size > self.limit and len(self.items) > 1:
+                _, (_, dropped) = self.items.popitem(last=False)
+                self.size -= dropped
 
     def raster(self, data: bytes, source: str) -> skia.Image:
         key = "img:" + hashlib.sha256(data).hexdigest()
@@ -63,6 +71,15 @@ class ImageCache:
 
 
 IMAGES = ImageCache()
+
+
+def _bytes_of(value: object) -> int:
+    """Memory an entry holds: a decoded image's pixels, a recorded picture's estimate."""
+    if isinstance(value, skia.Image):
+        return value.width() * value.height() * 4
+    if isinstance(value, tuple) and value and isinstance(value[0], skia.Picture):
+        return max(1024, value[0].approximateBytesUsed())
+    return 1024
 
 
 class ImageMixin:
