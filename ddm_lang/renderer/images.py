@@ -94,7 +94,9 @@ class ImageMixin:
             return  # nothing to draw, so nothing is loaded
         if self.nesting > 0 and not href.startswith("data:"):
             return  # an SVG drawn as an image loads no external files (SVG's secure mode)
-        loaded = self.load_image(href)
+        override = self.image_overrides.get(el)  # a photo with its matte applied (matte.py)
+        loaded = (override, float(override.width()), float(override.height())) \
+            if override is not None else self.load_image(href)
         if loaded is None:
             return
         picture, iw, ih = loaded

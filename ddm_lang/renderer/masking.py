@@ -9,6 +9,7 @@ from lxml import etree
 
 from .document import local_name
 from .errors import RenderError
+from .matte import combined, matted_image
 from .style import SHAPES
 from .units import Viewport, bbox_len, bbox_matrix, element_transform, num
 
@@ -105,6 +106,33 @@ class MaskingMixin:
             canvas.concat(bbox_matrix(bounds))
         self.draw_children(canvas, mask, mst, vp)
         canvas.restore()
+
+    def draw_matted(self, canvas: skia.Canvas, el: etree._Element, kind: str,
+                    st: dict[str, str], vp: Viewport, size: tuple[str | None, str | None],
+                    mask: etree._Element) -> bool:
+        """Draw a cut-out (one image under a luminance matte of the same placement) as one
+        image with the matte applied to its pixels (matte.py); False (nothing drawn) for
+        any other mask."""
+        found = matted_image(mask, el)
+        if found is None or self.nesting > 0:
+            return False
+        image_el, photo_href, matte_href, stretched = found
+        try:
+            photo, matte = self.load_image(photo_href), self.load_image(matte_href)
+        except RenderError:
+            return False  # the general path reports it
+        if photo is None or matte is None or not isinstance(photo[0], skia.Image) or \
+                not isinstance(matte[0], skia.Image):
+            return False
+        image = combined(photo[0], matte[0], stretched)
+        if image is None:
+            return False
+        self.image_overrides[image_el] = image
+        try:
+            self.draw_element(canvas, el, kind, st, vp, size)
+        finally:
+            del self.image_overrides[image_el]
+        return True
 
     def mask_region(self, mask: etree._Element, bounds: skia.Rect | None,
                     vp: Viewport) -> skia.Rect | None:
