@@ -42,7 +42,7 @@ class ServeConfig:
     timeout: float = 30.0                         # seconds per request, queue wait included
     max_pixels: int = 4096 * 4096                 # largest format served (width × height)
     max_bytes: int = 20 * 1024 * 1024             # largest encoded response
-    pool: str = "thread"                          # thread | process
+    pool: str = "process"                         # process | thread
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1                              # uvicorn worker processes

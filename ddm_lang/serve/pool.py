@@ -67,7 +67,9 @@ class RenderPool:
                                for i in range(self.workers)))
 
     def close(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        # Worker processes are waited for (a render in flight ends within the request time
+        # limit): left running, they would outlive the server holding its stdout.
+        self.executor.shutdown(wait=self.kind == "process", cancel_futures=True)
 
     async def run(self, job: RenderJob, timeout: float) -> bytes:
         """The job's bytes; Busy when the queue is full, TimedOut past `timeout` seconds."""
