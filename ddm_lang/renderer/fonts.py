@@ -16,13 +16,17 @@ from __future__ import annotations
 import os
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import skia
 
 from .textshape import ShapingFace, load_typeface, shape_text
+
+_T = TypeVar("_T")
 
 WGHT = 0x77676874  # 'wght'
 OPSZ = 0x6F70737A  # 'opsz'
@@ -263,13 +267,8 @@ class FontRegistry:
                stretch: int = 5) -> FaceFile:
         """The face a CSS font request draws with: the first registered family of the list,
         then the nearest stretch, then the style, then the weight (CSS Fonts §5.2)."""
-        key = (family, weight, italic, stretch)
-        hit = self._selected.get(key)
-        if hit is None:
-            hit = self._select(family, weight, italic, stretch)
-            with self._lock:
-                _bounded_put(self._selected, key, hit, MAX_CHOICES)
-        return hit
+        return self._memo(self._selected, (family, weight, italic, stretch), MAX_CHOICES,
+                          lambda: self._select(family, weight, italic, stretch))
 
     def _select(self, family: str, weight: int, italic: bool, stretch: int) -> FaceFile:
         candidates = self._by_family[self.resolve_family(family)]
@@ -287,13 +286,8 @@ class FontRegistry:
         """A face at one variation instance, cached: `wght` from the weight and `opsz` from
         the size (CSS font-optical-sizing: auto, as browsers and resvg do) unless the
         explicit variations set them; axes the face lacks are ignored."""
-        request = (face, weight, size, variations)
-        hit = self._instance_keys.get(request)
-        if hit is None:
-            hit = self._instance(face, weight, size, variations)
-            with self._lock:
-                _bounded_put(self._instance_keys, request, hit, MAX_INSTANCES)
-        return hit
+        return self._memo(self._instance_keys, (face, weight, size, variations), MAX_INSTANCES,
+                          lambda: self._instance(face, weight, size, variations))
 
     def _instance(self, face: FaceFile, weight: int | None, size: float | None,
                   variations: tuple[tuple[int, float], ...]) -> ShapingFace:
@@ -340,6 +334,18 @@ class FontRegistry:
         """A skia.Font configured exactly as the rasteriser draws."""
         return configure(skia.Font(self.typeface(family, weight, italic, size), size))
 
+    def _memo(self, cache: dict, key: object, limit: int, compute: Callable[[], _T]) -> _T:
+        """`cache[key]`, computed and stored in the bounded memo on a miss (a value may be
+        None: a character no face has)."""
+        try:
+            return cache[key]
+        except KeyError:
+            pass
+        value = compute()
+        with self._lock:
+            _bounded_put(cache, key, value, limit)
+        return value
+
     def fallback_face(self, ch: str, used: list[ShapingFace], weight: int | None,
                       size: float | None,
                       variations: tuple[tuple[int, float], ...] = ()) -> ShapingFace | None:
@@ -347,12 +353,8 @@ class FontRegistry:
         and shares the style, weight or stretch of the first used face (as resvg does)."""
         used_files = tuple((u.file.path, u.file.index) for u in used)
         key = (ch, used_files, used[0].file if used else None)
-        if key in self._fallbacks:
-            found = self._fallbacks[key]
-        else:
-            found = self._fallback_file(ch, used)
-            with self._lock:
-                _bounded_put(self._fallbacks, key, found, MAX_CHOICES)
+        found = self._memo(self._fallbacks, key, MAX_CHOICES,
+                           lambda: self._fallback_file(ch, used))
         return None if found is None else self.instance(found, weight, size, variations)
 
     def _fallback_file(self, ch: str, used: list[ShapingFace]) -> FaceFile | None:
