@@ -18,7 +18,7 @@ the ratio compares two trees on the same machine in the same run.
 
     .venv/bin/python benchmarks/compile_speed.py                      # writes results/
     .venv/bin/python benchmarks/compile_speed.py --baseline /tmp/old --label "ffc2a72" --rounds 3
-    .venv/bin/python benchmarks/compile_speed.py --reps 1 --no-write --image-cache 256
+    .venv/bin/python benchmarks/compile_speed.py --reps 1 --no-write
 """
 
 from __future__ import annotations
@@ -46,15 +46,12 @@ RECORDED_BEFORE = {"date": "2026-11-23", "warm_ms": 35.0, "first_ms": 44.0,
                    "note": "measured in the same way on the 2-CPU development machine"}
 
 
-def child(reps: int, image_cache: int) -> dict[str, Any]:
+def child(reps: int) -> dict[str, Any]:
     """One process's measurement (ms per creative, CPU time): runs in a subprocess."""
     from ddm_lang.api import load_template
     from ddm_lang.demo import sample_catalogue, stdlib_dir
     from ddm_lang.renderer.fonts import FontRegistry
-    from ddm_lang.renderer.images import IMAGES
 
-    if image_cache:  # the renderer's decoded-image cache, resized for this measurement
-        IMAGES.limit = image_cache
 
     products, base = sample_catalogue()
     jobs = []
@@ -81,13 +78,13 @@ def child(reps: int, image_cache: int) -> dict[str, Any]:
             "first_ms": first, "warm_ms": warm, "fresh_text_ms": fresh}
 
 
-def run_child(tree: Path | None, reps: int, image_cache: int = 0) -> dict[str, Any]:
+def run_child(tree: Path | None, reps: int) -> dict[str, Any]:
     """The measurement in a fresh process, with `tree`'s ddm_lang first on the path."""
     env = dict(os.environ)
     if tree is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tree), env.get("PYTHONPATH")]))
     done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child",
-                           "--reps", str(reps), "--image-cache", str(image_cache)],
+                           "--reps", str(reps)],
                           capture_output=True, text=True, env=env,
                           cwd=str(tree or REPO), timeout=1800)
     if done.returncode != 0:
@@ -127,20 +124,6 @@ def markdown(record: dict[str, Any]) -> str:
         lines += ["", f"Same-run ratio, baseline / this tree: warm "
                   f"**{base['warm_ms'] / ours['warm_ms']:.2f}×**, first pass "
                   f"{base['first_ms'] / ours['first_ms']:.2f}×."]
-    if "ours_image_cache" in record:
-        n, big, base_big = (record["image_cache"], record["ours_image_cache"],
-                            record.get("baseline_image_cache"))
-        lines += ["", f"With the renderer's decoded-image cache holding {n} images instead of "
-                  "64 (the sample set's 79 images no longer evict each other):", "",
-                  "| tree | first pass | warm | fresh text | creatives/s warm |",
-                  "|---|---:|---:|---:|---:|",
-                  f"| this tree | {fmt(big['first_ms'])} | {fmt(big['warm_ms'])} | "
-                  f"{fmt(big['fresh_text_ms'])} | {1000 / big['warm_ms']:.0f} |"]
-        if base_big is not None:
-            lines += [f"| baseline | {fmt(base_big['first_ms'])} | {fmt(base_big['warm_ms'])} "
-                      f"| {fmt(base_big['fresh_text_ms'])} | {1000 / base_big['warm_ms']:.0f} |",
-                      "", f"Same-run ratio, baseline / this tree: warm "
-                      f"**{base_big['warm_ms'] / big['warm_ms']:.2f}×**."]
     before = RECORDED_BEFORE
     lines += ["", f"Recorded before the compile-speed work ({before['date']}, "
               f"{before['note']}): first pass {before['first_ms']:.0f} ms, warm "
@@ -156,27 +139,18 @@ def main() -> None:
     parser.add_argument("--label", help="what the baseline is, for the results (its commit)")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--image-cache", type=int, default=0,
-                        help="also measure with the renderer's decoded-image cache holding N "
-                             "images (default 64): the compile's contrast check renders "
-                             "every creative's photos, and the sample set uses 79")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.reps, args.image_cache)))
+        print(json.dumps(child(args.reps)))
         return
     if args.baseline is not None and not (args.baseline / "ddm_lang").is_dir():
         raise SystemExit(f"{args.baseline} holds no ddm_lang/ folder")
-    ours_runs, base_runs, ours_big, base_big = [], [], [], []
+    ours_runs, base_runs = [], []
     for _ in range(args.rounds):  # interleaved: both trees see the same machine load
         ours_runs.append(run_child(None, args.reps))
         if args.baseline is not None:
             base_runs.append(run_child(args.baseline.resolve(), args.reps))
-        if args.image_cache:
-            ours_big.append(run_child(None, args.reps, args.image_cache))
-            if args.baseline is not None:
-                base_big.append(run_child(args.baseline.resolve(), args.reps,
-                                          args.image_cache))
     record: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": "python benchmarks/compile_speed.py " + shlex.join(sys.argv[1:]),
@@ -188,11 +162,6 @@ def main() -> None:
         record["baseline"] = summary(base_runs)
         record["baseline_runs"] = base_runs
         record["baseline_tree"] = args.label or str(args.baseline)
-    if ours_big:
-        record["image_cache"] = args.image_cache
-        record["ours_image_cache"] = summary(ours_big)
-        if base_big:
-            record["baseline_image_cache"] = summary(base_big)
     text = markdown(record)
     print(text)
     if not args.no_write:
