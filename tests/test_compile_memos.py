@@ -63,7 +63,9 @@ def _scene(template: str, format_name: str, product: int):
 
 
 @pytest.mark.parametrize(("template", "product"), [("seasonal_sale", 0), ("spotlight", 3),
-                                                    ("lifestyle_overlay", 5)])
+                                                    ("lifestyle_overlay", 5),
+                                                    ("gradient_wash", 1), ("brand_led", 0),
+                                                    ("product_hero", 2)])
 def test_clipped_ground_has_the_pixels_of_a_whole_render(template: str, product: int) -> None:
     scene = _scene(template, "feed", product)
     w, h = contrast._ground_size(scene)
@@ -80,6 +82,22 @@ def test_clipped_ground_has_the_pixels_of_a_whole_render(template: str, product:
     whole = rgba[..., :3] * a + 255.0 * (1.0 - a)
     for r0, r1, c0, c1 in windows:
         assert np.array_equal(clipped[r0:r1, c0:c1], whole[r0:r1, c0:c1])
+
+
+def test_ground_leaves_out_images_far_from_every_text() -> None:
+    """brand_led's product sits in its card below the copy: the ground need not draw it
+    (its pixels are checked equal to a whole render above), but the backdrop stays."""
+    scene = _scene("brand_led", "feed", 0)
+    w, h = contrast._ground_size(scene)
+    sx, sy = w / scene.width, h / scene.height
+    top = [(0, round(60 * sy), 0, w)]
+    kept = contrast._clear_of(without_text(scene), top, sx, sy).children
+    images = [i for i in without_text(scene).children if isinstance(i, contrast.ImageNode)]
+    assert images and len(kept) < len(without_text(scene).children)
+    assert all(i.box.y * sy < 70 * sy for i in kept if isinstance(i, contrast.ImageNode))
+    everything = [(0, h, 0, w)]
+    assert contrast._clear_of(without_text(scene), everything, sx, sy).children == \
+        without_text(scene).children
 
 
 def test_extend_decodes_a_photo_once(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -192,7 +192,7 @@ def _ground(scene: Scene, w: int, h: int,
     ground = np.zeros((h, w, 3), np.float32)
     if not windows:
         return ground
-    bare = without_text(scene)
+    bare = _clear_of(without_text(scene), windows, w / scene.width, h / scene.height)
     pixels = np.zeros((h, w, 4), np.uint8)
     surface = skia.Surface(pixels, colorType=skia.ColorType.kRGBA_8888_ColorType,
                            alphaType=skia.AlphaType.kPremul_AlphaType)
@@ -214,6 +214,35 @@ def _ground(scene: Scene, w: int, h: int,
         a = rgba[..., 3:4] / 255.0
         ground[r0:r1, c0:c1] = rgba[..., :3] * a + 255.0 * (1.0 - a)
     return ground
+
+
+# Attributes an image may carry and still paint only inside its box (and its shadow).
+_CONFINED_ATTRS = frozenset({"id", "opacity"})
+
+
+def _clear_of(scene: Scene, windows: list[tuple[int, int, int, int]], sx: float,
+              sy: float) -> Scene:
+    """The scene without its top-level images that paint no pixel of any window: a product
+    photo laid out beside the copy (as layouts mostly are) would otherwise be drawn, with
+    its matte, shadow filter and layers, for pixels the check never reads. An image paints
+    only inside its box, and its shadow only within the blur's reach (3σ + 2 px, as the
+    renderer's box blurs) of the offset box or the contact ellipse under it; anything with
+    other attributes (a transform, a filter of its own) is kept."""
+    def reaches(item: ImageNode) -> bool:
+        box, margin = item.box, 2.0
+        if item.shadow is not None:
+            side = min(box.width, box.height)
+            shadow = item.shadow
+            margin += (abs(shadow.dx) + abs(shadow.dy) + 1.5 * shadow.blur + 0.05) * side
+        x0, y0 = (box.x - margin) * sx - 1, (box.y - margin) * sy - 1
+        x1 = (box.x + box.width + margin) * sx + 1
+        y1 = (box.y + box.height + margin) * sy + 1
+        return any(c0 < x1 and x0 < c1 and r0 < y1 and y0 < r1 for r0, r1, c0, c1 in windows)
+
+    kept = tuple(item for item in scene.children
+                 if not isinstance(item, ImageNode)
+                 or not {k for k, _ in item.attrs} <= _CONFINED_ATTRS or reaches(item))
+    return replace(scene, children=kept)
 
 
 def _file_href(material: Material) -> str:
