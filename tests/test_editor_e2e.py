@@ -12,13 +12,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _uvicorn import serving_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
@@ -45,27 +43,14 @@ def template_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def editor_url(template_dir: Path) -> Iterator[str]:
     """The editor alone, served by uvicorn on a free loopback port in a thread."""
-    import uvicorn
-
     from ddm_lang.demo import stdlib_dir
     from ddm_lang.perception.catalogue import load_catalogue
     from ddm_lang.serve.editor import editor_app
     full = load_catalogue(stdlib_dir() / "samples" / "catalogue.json")
     catalogue = dataclasses.replace(full, products=full.products[:2])
     app = editor_app(template_dir=template_dir, catalogue=catalogue)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serving_app(app, lifespan="on") as base:
+        yield f"{base}/"
 
 
 @pytest.fixture

@@ -10,41 +10,21 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
+from _uvicorn import serving_app
 from test_serve import BANNER, SECRET, make_site, url
 
 from ddm_lang.serve.app import create_app
 from ddm_lang.serve.config import ServeConfig
 
 
-@contextmanager
-def serving(config: ServeConfig) -> Iterator[str]:
-    """The app under uvicorn in a thread, on a loopback port the OS picked."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(30)
-        sock.close()
+def serving(config: ServeConfig):  # type: ignore[no-untyped-def]
+    """The service under uvicorn in a thread, on a loopback port the OS picked."""
+    return serving_app(create_app(config))
 
 
 def metric(base: str, name: str) -> float:
