@@ -19,12 +19,12 @@ sample it:
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 
 import cv2
 import numpy as np
 import skia
+
+from ..lru import ByteLRU
 
 # A resize is a fraction of a millisecond: OpenCV's worker threads would only spin beside
 # the drawing thread (and beside the other processes of a batch).
@@ -136,7 +136,8 @@ def _level(image: skia.Image, scale: float) -> np.ndarray | None:
     """The image's pixels (premultiplied RGBA), box-reduced to the smallest power-of-two
     level not smaller than `scale` asks (the level skia's nearest-level sampling uses)."""
     depth = max(0, math.floor(math.log2(1 / scale) + 1e-9)) if scale < 1 else 0
-    levels = _LEVELS.get(image)
+    hit = _LEVELS.get(image.uniqueID())
+    levels = hit[1] if hit is not None else None
     if levels is None:
         base = image.toarray(colorType=skia.ColorType.kRGBA_8888_ColorType,
                              alphaType=skia.AlphaType.kPremul_AlphaType)
@@ -150,39 +151,10 @@ def _level(image: skia.Image, scale: float) -> np.ndarray | None:
             break
         levels.append(cv2.resize(prev, (max(1, pw // 2), max(1, ph // 2)),
                                  interpolation=cv2.INTER_AREA))
-    _LEVELS.put(image, levels)
+    _LEVELS.put(image.uniqueID(), (image, levels), sum(a.nbytes for a in levels))
     return levels[min(depth, len(levels) - 1)]
 
 
-class _LevelCache:
-    """Images' pixel levels by skia's unique image id, least recently drawn dropped first."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.items: OrderedDict[int, tuple[skia.Image, list[np.ndarray]]] = OrderedDict()
-        self.size = 0
-        self.lock = threading.Lock()
-
-    def get(self, image: skia.Image) -> list[np.ndarray] | None:
-        with self.lock:
-            hit = self.items.get(image.uniqueID())
-            if hit is None:
-                return None
-            self.items.move_to_end(image.uniqueID())
-            return hit[1]
-
-    def put(self, image: skia.Image, levels: list[np.ndarray]) -> None:
-        key = image.uniqueID()
-        with self.lock:
-            old = self.items.pop(key, None)
-            if old is not None:
-                self.size -= sum(a.nbytes for a in old[1])
-            # The image is held too, so its id is not reused while its levels are kept.
-            self.items[key] = (image, levels)
-            self.size += sum(a.nbytes for a in levels)
-            while self.size > self.limit and len(self.items) > 1:
-                _, (_, dropped) = self.items.popitem(last=False)
-                self.size -= sum(a.nbytes for a in dropped)
-
-
-_LEVELS = _LevelCache(_LEVELS_BYTES)
+# By skia's unique image id; the image is held with its levels, so its id is not reused
+# while they are kept.
+_LEVELS: ByteLRU[int, tuple[skia.Image, list[np.ndarray]]] = ByteLRU(_LEVELS_BYTES)

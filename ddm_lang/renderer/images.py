@@ -6,15 +6,14 @@ import base64
 import binascii
 import hashlib
 import re
-import threading
 import urllib.parse
 import zlib
-from collections import OrderedDict
 from pathlib import Path
 
 import skia
 from lxml import etree
 
+from ..lru import ByteLRU
 from .document import MAX_BYTES, MAX_IMAGE_NESTING, MAX_PIXELS, href_of, parse_svg
 from .errors import RenderError
 from .image_blit import draw_resampled
@@ -27,30 +26,17 @@ class ImageCache:
     times, and a batch draws each product's photos in every template and format."""
 
     def __init__(self, limit_bytes: int = 192 * 1024 * 1024) -> None:
-        self.limit = limit_bytes
-        self.items: OrderedDict[str, tuple[object, int]] = OrderedDict()
-        self.size = 0
-        self.lock = threading.Lock()
+        self.entries: ByteLRU[str, object] = ByteLRU(limit_bytes)
+
+    @property
+    def size(self) -> int:
+        return self.entries.size
 
     def lookup(self, key: str) -> object | None:
-        with self.lock:
-            hit = self.items.get(key)
-            if hit is None:
-                return None
-            self.items.move_to_end(key)
-            return hit[0]
+        return self.entries.get(key)
 
     def store(self, key: str, value: object) -> None:
-        cost = _bytes_of(value)
-        with self.lock:
-            old = self.items.pop(key, None)
-            if old is not None:
-                self.size -= old[1]
-            self.items[key] = (value, cost)
-            self.size += cost
-            while self.size > self.limit and len(self.items) > 1:
-                _, (_, dropped) = self.items.popitem(last=False)
-                self.size -= dropped
+        self.entries.put(key, value, _bytes_of(value))
 
     def raster(self, data: bytes, source: str) -> skia.Image:
         key = "img:" + hashlib.sha256(data).hexdigest()

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..lru import ByteLRU
 from ..perception import record as records
 from ..perception.materials import load_material
 from ..renderer.encode import write_atomic
@@ -58,36 +57,25 @@ def cache_key(*, template_version: str, product_hash: str, materials: list[str],
 
 
 class MemoryCache:
-    """Least-recently-used responses, evicted once their total size passes `max_bytes`."""
+    """Least-recently-used responses, evicted once their total size passes `max_bytes`; a
+    response larger than the whole cache is not kept."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.size = 0
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = threading.Lock()
+        self._entries: ByteLRU[str, bytes] = ByteLRU(max_bytes)
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._entries)
+
+    @property
+    def size(self) -> int:
+        return self._entries.size
 
     def get(self, key: str) -> bytes | None:
-        with self._lock:
-            data = self._items.get(key)
-            if data is not None:
-                self._items.move_to_end(key)
-            return data
+        return self._entries.get(key)
 
     def put(self, key: str, data: bytes) -> None:
-        if len(data) > self.max_bytes:
-            return
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self.size -= len(old)
-            self._items[key] = data
-            self.size += len(data)
-            while self.size > self.max_bytes:
-                _, evicted = self._items.popitem(last=False)
-                self.size -= len(evicted)
+        if len(data) <= self._entries.limit:
+            self._entries.put(key, data, len(data))
 
 
 class DiskCache:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ddm_lang.api import ProductError, Template
+from ddm_lang.lru import ByteLRU
 from ddm_lang.perception.catalogue import Catalogue, Product
 from ddm_lang.renderer import RenderError, render
 from ddm_lang.renderer.encode import encode
@@ -51,31 +52,6 @@ class Outcome:
     @property
     def size(self) -> int:
         return len(self.image) if self.image is not None else 512
-
-
-class _ByteLRU:
-    """Outcomes by key, least recently used dropped first once over `limit` bytes."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit, self.used = limit, 0
-        self.items: OrderedDict[str, Outcome] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> Outcome | None:
-        with self.lock:
-            hit = self.items.get(key)
-            if hit is not None:
-                self.items.move_to_end(key)
-            return hit
-
-    def put(self, key: str, value: Outcome) -> None:
-        with self.lock:
-            old = self.items.pop(key, None)
-            self.used += value.size - (old.size if old else 0)
-            self.items[key] = value
-            while self.used > self.limit and len(self.items) > 1:
-                _, dropped = self.items.popitem(last=False)
-                self.used -= dropped.size
 
 
 class _Stale(Exception):
@@ -115,7 +91,7 @@ class PreviewService:
         self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ddm-editor")
         self.versions: OrderedDict[str, tuple[Template, str]] = OrderedDict()
         self.latest: OrderedDict[str, str] = OrderedDict()   # page id → its latest version
-        self.cache = _ByteLRU(CACHE_BYTES)
+        self.cache: ByteLRU[str, Outcome] = ByteLRU(CACHE_BYTES)
         self.inflight: dict[str, Future[Outcome]] = {}
         self.lock = threading.Lock()
 
@@ -220,7 +196,7 @@ class PreviewService:
     def _store(self, key: str, job: Callable[[], Outcome]) -> Outcome:
         try:
             outcome = job()
-            self.cache.put(key, outcome)
+            self.cache.put(key, outcome, outcome.size)
             return outcome
         finally:
             with self.lock:
