@@ -30,6 +30,7 @@ from ddm_lang.syntax.diagnostics import DiagnosticError
 _EXPECTED = (ProductError, RenderError, CatalogueError, MaterialError, ModelError, LibraryError,
              ValueError, OSError)
 
+
 class Worker:
     """Holds what is loaded once: templates by name, the settings and the output sink."""
 

@@ -237,12 +237,13 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
         filt = self.filter_for(filter_spec, bounds, st, vp, el) if filtered else None
         if filt is not None and not filt:
             return  # only broken filter references: the element is not drawn (as resvg)
-        masked = mask_el is not None and local_name(mask_el) == "mask"
-        if masked and filt is None and opacity >= 1.0 and clip_el is None and \
-                st.get("mix-blend-mode", "normal").strip() == "normal" and \
-                self.draw_matted(canvas, el, kind, st, vp, size, mask_el):
-            return
         blended = self.blend_layer(canvas, st)
+        masked = mask_el is not None and local_name(mask_el) == "mask"
+        if masked and filt is None and opacity >= 1.0 and \
+                self.draw_matted(canvas, el, kind, st, vp, size, mask_el):
+            if blended:
+                canvas.restore()
+            return  # drawn, with its mask applied to the image's pixels
         if masked:
             # The layer's bounds clip the content to the mask region (nothing outside it
             # survives); apply_mask clears outside the region with its anti-aliased edge.
