@@ -3,9 +3,11 @@ resolution only when their output is smooth and then match the full-resolution r
 opaque and translucent outputs read back as straight alpha, images pick their sampling
 from image-rendering and the scale, and dithered gradients keep their colours. Magnified
 images resampled by OpenCV (image_blit.py), a lone blur or drop shadow on a solid-filled
-shape drawn with skia's mask blur (filter_direct.py) and linear gradients on rectangles
-drawn as rows of one ramp (gradient_blit.py) are taken where they apply and match the
-general paths."""
+shape drawn with skia's mask blur (filter_direct.py), chains of colour matrices drawn as
+one skia colour filter (filter_matrix.py) and linear gradients on rectangles drawn as rows
+of one ramp (gradient_blit.py) are taken where they apply and match the general paths;
+OpenCV's box passes and colour-space tables, and its JPEG decoder, give resvg's and
+skia's exact results."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from PIL import Image
 
 import ddm_lang.renderer.filter_direct as filter_direct
 import ddm_lang.renderer.images as images
-from ddm_lang.renderer import filter_ops, filter_reduce, filters, paint, render
+from ddm_lang.renderer import filter_ops, filter_reduce, filters, paint, raster, render
 from ddm_lang.renderer.filter_boxblur import box_blur, box_sizes
 from ddm_lang.renderer.filter_parse import Filter, Primitive
 from ddm_lang.renderer.images import sampling
@@ -136,7 +138,7 @@ def _windowed(a: np.ndarray, r: int) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize(("sx", "sy"), [(3.0, 3.0), (2.5, 7.0), (0.0, 4.0), (10.0, 10.0)])
+@pytest.mark.parametrize(("sx", "sy"), [(3.0, 3.0), (2.5, 7.0), (0.0, 4.0), (10.0, 10.0), (40.0, 3.0)])
 def test_box_blur_is_resvgs_passes(sx: float, sy: float) -> None:
     rng = np.random.default_rng(7)
     plane = ((rng.random((31, 23)) > 0.6) * rng.integers(0, 256, (31, 23))).astype(np.uint8)
@@ -328,8 +330,10 @@ def test_direct_blur_matches_filter_pipeline(monkeypatch: pytest.MonkeyPatch,
     assert _diff(fast, general).mean() < 1.0
     # Against resvg, well inside the conformance rule (a drop shadow's anti-aliased edge is
     # composited in sRGB here, in linearRGB there: a few levels on edge pixels).
+    # Against resvg: a quarter of the conformance rule's mean (0.02) and under half its
+    # share of far-off pixels (0.005).
     mean, over = difference(fast, resvg_pixels(svg))
-    assert mean < 0.006 and over == 0.0
+    assert mean < 0.005 and over <= 0.002
 
 
 @pytest.mark.parametrize("body", [
@@ -443,3 +447,85 @@ def test_image_cache_is_bounded_by_bytes() -> None:
     assert cache.lookup("k0") is tiles[0] and cache.lookup("k4") is tiles[4]
     assert cache.lookup("k1") is None and cache.lookup("k2") is None
     assert cache.size <= 3 * 100 * 100 * 4
+
+
+RECOLOR = ('<filter id="f" color-interpolation-filters="sRGB"><feColorMatrix type="matrix" '
+           'values="0.19 0.63 0.06 0 0 0.18 0.6 0.06 0 0.13 0.18 0.61 0.06 0 0.08 0 0 0 1 0"/>'
+           '</filter>')
+
+
+@pytest.mark.parametrize("body", [
+    f'{RECOLOR}<g filter="url(#f)"><image x="50" y="40" width="10" height="12" '
+    f'href="{_png_uri("RGBA")}"/><image x="70" y="40" width="10" height="12" '
+    f'href="{_png_uri("RGB")}"/></g>',
+    f'{RECOLOR}<g filter="url(#f)" opacity="0.6"><circle cx="60" cy="60" r="40" '
+    f'fill="#e2571e" fill-opacity="0.7"/><rect x="20" y="20" width="30" height="80" '
+    f'fill="#0b5cab"/></g>',
+    '<filter id="f"><feColorMatrix type="saturate" values="0.3"/></filter>'
+    + _gradient('x2="1" y2="1"') + '<rect x="10" y="10" width="100" height="100" '
+    'fill="url(#g)" filter="url(#f)"/>',
+    '<filter id="f" color-interpolation-filters="sRGB"><feColorMatrix type="hueRotate" '
+    'values="90"/><feColorMatrix type="luminanceToAlpha"/></filter>'
+    '<circle cx="60" cy="60" r="45" fill="#3fa34d" filter="url(#f)"/>',
+])
+def test_colour_matrices_match_filter_pipeline(monkeypatch: pytest.MonkeyPatch,
+                                               body: str) -> None:
+    svg = _svg(f'<rect width="120" height="120" fill="#fff4d6"/>{body}')
+    fast, general, taken = _both(monkeypatch, raster, "draw_through_matrices", svg)
+    assert taken == 1
+    diff = _diff(fast, general)
+    # resvg truncates each matrix's result to 8 bits and converts to linearRGB by 8-bit
+    # tables; skia rounds in float. Only faint anti-aliased edge pixels differ by more (a
+    # luminanceToAlpha of a colour demultiplied from alpha 1–3).
+    assert diff.mean() < 0.5 and (diff.max(axis=2) > 3).mean() < 0.005
+    # Against resvg: a quarter of the conformance rule's mean (0.02) and under half its
+    # share of far-off pixels (0.005).
+    mean, over = difference(fast, resvg_pixels(svg))
+    assert mean < 0.005 and over <= 0.002
+
+
+@pytest.mark.parametrize("body", [
+    # Lifts transparent pixels: the whole filter region is painted.
+    '<filter id="f"><feColorMatrix values="1 0 0 0 0 0 1 0 0 0 0 0 1 0 0 0 0 0 1 0.3"/>'
+    '</filter><circle cx="60" cy="60" r="30" fill="#e2571e" filter="url(#f)"/>',
+    '<filter id="f"><feColorMatrix in="SourceAlpha" type="saturate" values="0"/></filter>'
+    '<circle cx="60" cy="60" r="30" fill="#e2571e" filter="url(#f)"/>',
+    '<filter id="f"><feColorMatrix type="saturate" values="0"/><feOffset dx="4"/></filter>'
+    '<circle cx="60" cy="60" r="30" fill="#e2571e" filter="url(#f)"/>',
+    '<filter id="f"><feColorMatrix type="saturate" values="0"/></filter>'
+    '<circle cx="60" cy="60" r="30" fill="#e2571e" filter="url(#f)" transform="rotate(20)"/>',
+])
+def test_colour_matrices_decline(monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    fast, general, taken = _both(monkeypatch, raster, "draw_through_matrices", _svg(body))
+    assert taken == 0
+    assert np.array_equal(fast, general)
+
+
+def test_colour_space_conversion_is_resvgs_tables() -> None:
+    """Opaque pixels through the per-channel table, translucent ones through the
+    alpha-indexed one: every pixel as resvg's demultiply, table, premultiply."""
+    rng = np.random.default_rng(11)
+    alpha = rng.choice([0, 255, 1, 128, 254], size=(40, 30)).astype(np.uint8)
+    pixels = rng.integers(0, 256, (40, 30, 4), dtype=np.uint8)
+    pixels[..., 3] = alpha
+    pixels[..., :3] = np.minimum(pixels[..., :3], alpha[..., None])
+    for to_linear, lut in ((True, filter_ops.TO_LINEAR_LUT), (False, filter_ops.TO_SRGB_LUT)):
+        index = (pixels[..., 3:4].astype(np.int64) << 8) | pixels
+        expected = lut[index]
+        expected[..., 3] = pixels[..., 3]
+        assert np.array_equal(filter_ops.convert(pixels, to_linear), expected)
+
+
+def test_jpeg_decodes_to_skias_pixels() -> None:
+    """Photos are decoded by OpenCV; the pixels are skia's own decode of the file."""
+    out = io.BytesIO()
+    rng = np.random.default_rng(5)
+    smooth = np.kron(rng.integers(0, 256, (12, 9, 3), dtype=np.uint8), np.ones((16, 16, 1),
+                                                                                np.uint8))
+    Image.fromarray(smooth, "RGB").save(out, "JPEG", quality=85)
+    data = out.getvalue()
+    ours = images.ImageCache().raster(data, "photo.jpg")
+    reference = skia.Image.MakeFromEncoded(skia.Data.MakeWithCopy(data)).makeRasterImage()
+    rgba = skia.ColorType.kRGBA_8888_ColorType
+    assert (ours.width(), ours.height()) == (144, 192)
+    assert np.array_equal(ours.toarray(colorType=rgba), reference.toarray(colorType=rgba))

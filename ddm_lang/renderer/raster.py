@@ -41,6 +41,7 @@ from .document import (
 )
 from .errors import RenderError
 from .filter_direct import DirectFilterMixin
+from .filter_matrix import draw_through_matrices
 from .filters import FilterMixin
 from .fonts import FontRegistry
 from .images import ImageMixin
@@ -255,9 +256,11 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
             opacity = 1.0
         layered = opacity < 1.0 and filt is None
         if filt is not None:
-            if not self.draw_filtered_directly(canvas, filt, opacity, el, kind, st, vp):
-                self.draw_filtered(canvas, filt, opacity,
-                                   lambda c: self.draw_element(c, el, kind, st, vp, size))
+            def content(c: skia.Canvas) -> None:
+                self.draw_element(c, el, kind, st, vp, size)
+            if not (self.draw_filtered_directly(canvas, filt, opacity, el, kind, st, vp)
+                    or draw_through_matrices(canvas, filt, opacity, content)):
+                self.draw_filtered(canvas, filt, opacity, content)
         else:
             if layered:
                 paint = skia.Paint()
