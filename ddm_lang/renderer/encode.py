@@ -19,6 +19,8 @@ import numpy as np
 import skia
 from PIL import Image
 
+from .raster import all_opaque
+
 FORMATS = {"png": skia.EncodedImageFormat.kPNG, "jpg": skia.EncodedImageFormat.kJPEG,
            "jpeg": skia.EncodedImageFormat.kJPEG, "webp": skia.EncodedImageFormat.kWEBP}
 PNG_ZLIB_LEVEL = 4
@@ -38,7 +40,7 @@ def encode(pixels: np.ndarray, fmt: str, quality: int = 90) -> bytes:
         return _png(rgba)
     # JPEG: composite on white, unless the image is opaque (most creatives: a backdrop),
     # where that is the identity and would cost twice the encoding itself.
-    if kind == skia.EncodedImageFormat.kJPEG and rgba[..., 3].min() < 255:
+    if kind == skia.EncodedImageFormat.kJPEG and not all_opaque(rgba):
         alpha = rgba[..., 3:4].astype(np.uint16)
         rgb = (rgba[..., :3].astype(np.uint16) * alpha + 255 * (255 - alpha)) // 255
         rgba = np.concatenate([rgb.astype(np.uint8), np.full_like(rgba[..., :1], 255)], axis=2)
@@ -61,7 +63,7 @@ def _jpeg(rgba: np.ndarray, quality: int) -> bytes:
 
 
 def _png(rgba: np.ndarray) -> bytes:
-    opaque = bool(rgba[..., 3].min() == 255)
+    opaque = all_opaque(rgba)
     image = Image.fromarray(rgba[..., :3] if opaque else rgba, "RGB" if opaque else "RGBA")
     out = io.BytesIO()
     image.save(out, "PNG", compress_level=PNG_ZLIB_LEVEL)

@@ -547,15 +547,20 @@ def render(svg: str | bytes, width: int | None = None, height: int | None = None
     return straight_pixels(pixels)
 
 
+def all_opaque(pixels: np.ndarray) -> bool:
+    """Whether every pixel of an H×W×4 RGBA8 array has alpha 255. Alpha is the high byte
+    of each little-endian RGBA word: all opaque exactly when the smallest word is at least
+    0xFF000000 (one contiguous SIMD min, 5× the strided one)."""
+    if sys.byteorder == "little" and pixels.flags.c_contiguous:
+        return int(pixels.view(np.uint32).min()) >= 0xFF000000
+    return bool(pixels[..., 3].min() == 255)
+
+
 def straight_pixels(pixels: np.ndarray) -> np.ndarray:
     """Premultiplied RGBA8 pixels unpremultiplied. Creatives are mostly opaque (a
     backdrop), and opaque pixels are already straight: checking alpha costs a fifth of
     skia's unpremultiplying read, which only translucent images then pay."""
-    # Alpha is the high byte of each little-endian RGBA word: all opaque exactly when the
-    # smallest word is at least 0xFF000000 (one contiguous SIMD min, 5× the strided one).
-    if sys.byteorder == "little" and int(pixels.view(np.uint32).min()) >= 0xFF000000:
-        return pixels
-    if sys.byteorder != "little" and pixels[..., 3].min() == 255:
+    if all_opaque(pixels):
         return pixels
     image = skia.Image.fromarray(pixels, colorType=skia.ColorType.kRGBA_8888_ColorType,
                                  alphaType=skia.AlphaType.kPremul_AlphaType, copy=False)
