@@ -155,10 +155,7 @@ def _record(results: Iterator[list[dict[str, Any]]], plan: Plan, manifest_path: 
                     failed += 1
                     print(f"\nddm: error: {row['template']} × {row['product']} × "
                           f"{row['format']}:\n{row['error']}", file=sys.stderr)
-                elapsed = time.perf_counter() - start
-                rate = progress.done / elapsed if elapsed > 0 and progress.done else 0.0
-                eta = (count - progress.done - 1) / rate if rate else 0.0
-                progress.advance(f"ETA {eta:.0f} s")
+                progress.advance()
     progress.close()
     elapsed = time.perf_counter() - start
     print(f"{made} made, {failed} failed in {elapsed:.1f} s ({(made + failed) / elapsed:.1f} "
