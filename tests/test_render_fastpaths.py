@@ -516,16 +516,21 @@ def test_colour_space_conversion_is_resvgs_tables() -> None:
         assert np.array_equal(filter_ops.convert(pixels, to_linear), expected)
 
 
-def test_jpeg_decodes_to_skias_pixels() -> None:
-    """Photos are decoded by OpenCV; the pixels are skia's own decode of the file."""
-    out = io.BytesIO()
+@pytest.mark.parametrize("orientation", [1, 6])
+def test_jpeg_decodes_to_skias_pixels(orientation: int) -> None:
+    """Photos are decoded by OpenCV; the pixels are skia's own decode of the file, turned
+    upright by its EXIF orientation as skia turns it."""
     rng = np.random.default_rng(5)
     smooth = np.kron(rng.integers(0, 256, (12, 9, 3), dtype=np.uint8), np.ones((16, 16, 1),
                                                                                 np.uint8))
-    Image.fromarray(smooth, "RGB").save(out, "JPEG", quality=85)
+    photo = Image.fromarray(smooth, "RGB")
+    exif = photo.getexif()
+    exif[0x0112] = orientation
+    out = io.BytesIO()
+    photo.save(out, "JPEG", quality=85, exif=exif.tobytes())
     data = out.getvalue()
     ours = images.ImageCache().raster(data, "photo.jpg")
     reference = skia.Image.MakeFromEncoded(skia.Data.MakeWithCopy(data)).makeRasterImage()
     rgba = skia.ColorType.kRGBA_8888_ColorType
-    assert (ours.width(), ours.height()) == (144, 192)
+    assert (ours.width(), ours.height()) == ((144, 192) if orientation == 1 else (192, 144))
     assert np.array_equal(ours.toarray(colorType=rgba), reference.toarray(colorType=rgba))
