@@ -269,7 +269,8 @@ def _cmd_models_list(args: argparse.Namespace) -> int:
 
 def _cmd_gallery(args: argparse.Namespace) -> int:
     from .api import load_template
-    from .gallery import compile_cells, contact_sheet, progress_printer, spread
+    from .gallery import compile_cells, contact_sheet, spread
+    from .progress import Progress
     from .renderer.encode import encode, write_atomic
     template = load_template(Path(args.template))
     products, base = _products(Path(args.catalogue))
@@ -279,7 +280,7 @@ def _cmd_gallery(args: argparse.Namespace) -> int:
     if fmt not in ("jpg", "jpeg", "png", "webp"):
         raise ValueError(f"{out}: the sheet is written as .jpg, .png or .webp")
     total = len(products) * len(template.formats)
-    rows = compile_cells(template, products, base, progress=progress_printer(template, total))
+    rows = compile_cells(template, products, base, progress=Progress(total, template.name))
     failed = [c for row in rows for c in row if c.error]
     for cell in failed:
         print(cell.error, file=sys.stderr)

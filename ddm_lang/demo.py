@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from .api import load_template
-from .gallery import compile_cells, contact_sheet, progress_printer
+from .gallery import compile_cells, contact_sheet
 from .perception.catalogue import load_catalogue
+from .progress import Progress
 from .renderer.encode import encode, write_atomic
 
 
@@ -37,7 +38,7 @@ def run_demo(out: Path) -> int:
             write_atomic(out / name / f"{product['id']}-{fmt}.jpg", encode(pixels, "jpg", 90))
 
         total = len(template.formats) * len(products)
-        rows = compile_cells(template, products, base, save, progress_printer(template, total))
+        rows = compile_cells(template, products, base, save, Progress(total, template.name))
         for cell in (c for row in rows for c in row if c.error):
             failures += 1
             print(cell.error, file=sys.stderr)

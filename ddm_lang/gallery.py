@@ -8,8 +8,6 @@ format, each creative scaled into its cell with its label.
 
 from __future__ import annotations
 
-import sys
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ import numpy as np
 import skia
 
 from .api import Template
+from .progress import Progress
 from .renderer import render
 from .renderer.fonts import FontRegistry
 from .syntax.diagnostics import DiagnosticError
@@ -38,12 +37,11 @@ class Cell:
 
 def compile_cells(template: Template, products: Iterable[dict[str, Any]], base: Path,
                   on_creative: Callable[[dict[str, Any], str, np.ndarray], None] | None = None,
-                  progress: Callable[[int], None] | None = None) -> list[list[Cell]]:
+                  progress: Progress | None = None) -> list[list[Cell]]:
     """Every product × format of `template` rendered at full size: the sheet's rows.
     `on_creative(product, format_name, pixels)` sees each one (to save it); a creative
     that does not compile is a red cell with its diagnostic, not the end of the sheet."""
     rows: list[list[Cell]] = []
-    done = 0
     for product in products:
         row: list[Cell] = []
         for fmt in template.formats:
@@ -57,10 +55,11 @@ def compile_cells(template: Template, products: Iterable[dict[str, Any]], base: 
                 row.append(Cell(label, pixels))
                 if on_creative is not None:
                     on_creative(product, fmt.name, pixels)
-            done += 1
             if progress is not None:
-                progress(done)
+                progress.advance()
         rows.append(row)
+    if progress is not None:
+        progress.close()
     return rows
 
 
@@ -116,17 +115,3 @@ def contact_sheet(title: str, rows: list[list[Cell]], cell_size: int = CELL) -> 
             canvas.drawRect(dest, skia.Paint(Color=skia.ColorSetRGB(200, 200, 200),
                                              Style=skia.Paint.kStroke_Style, StrokeWidth=1))
     return surface.makeImageSnapshot().toarray(colorType=skia.ColorType.kRGBA_8888_ColorType)
-
-
-def progress_printer(template: Template, total: int) -> Callable[[int], None]:
-    """A one-line progress report with rate and ETA, rewritten in place on stderr."""
-    start = time.perf_counter()
-
-    def show(done: int) -> None:
-        elapsed = max(1e-9, time.perf_counter() - start)
-        rate = done / elapsed
-        eta = (total - done) / rate if rate else 0.0
-        print(f"\r{template.name:<18} [{done}/{total}] {rate:5.1f} creatives/s, "
-              f"{eta:4.0f} s left", end="" if done < total else "\n", file=sys.stderr,
-              flush=True)
-    return show
