@@ -1,8 +1,9 @@
-"""resvg's box blur (crates/resvg/src/filter/box_blur.rs) on one 8-bit plane, in numpy.
+"""resvg's box blur (crates/resvg/src/filter/box_blur.rs) on one 8-bit plane.
 
 resvg blurs by σ ≥ 2 with five box passes, each vertical then horizontal, each treating the
-outside as transparent and rounding to 8 bits; this reproduces it exactly. One plane at a time is cheap: alpha-only blurs (SourceAlpha, drop
-shadows) use it, where a 4-channel skia blur would do four times the work.
+outside as transparent and rounding to 8 bits; this reproduces it exactly with OpenCV's box
+filter. One plane at a time is cheap: alpha-only blurs (SourceAlpha, drop shadows) use it,
+where a 4-channel skia blur would do four times the work.
 """
 
 from __future__ import annotations

@@ -90,8 +90,9 @@ def alpha_box(alpha: np.ndarray, margin: int = 0) -> tuple[slice, slice] | None:
 
 def convert(a: np.ndarray, to_linear: bool) -> np.ndarray:
     """sRGB ↔ linearRGB on premultiplied pixels, via the 8-bit tables resvg uses. Opaque
-    and transparent pixels (nearly all of a photo or a shape) go through one per-channel
-    OpenCV table; only the translucent ones need the alpha-indexed table."""
+    pixels, transparent ones and translucent black (nearly all of a photo, a shape or a
+    shadow) go through one per-channel OpenCV table; only translucent coloured pixels need
+    the alpha-indexed table."""
     lut = TO_LINEAR_LUT if to_linear else TO_SRGB_LUT
     box = content_box(a)
     out = a.copy()
