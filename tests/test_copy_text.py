@@ -5,9 +5,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ddm_lang.copy.headline import title_candidates, title_words
 from ddm_lang.copy.phrases import ZH_LEXICON
-from ddm_lang.copy.text import NARROW, fits, segment_cjk, width, wrap
-from ddm_lang.copy.writer import title_candidates, title_words
+from ddm_lang.copy.segment import cjk_words
+from ddm_lang.copy.text import NARROW, fits, width, wrap
 
 
 def test_width_counts_cjk_as_one_and_latin_as_narrow() -> None:
@@ -35,9 +36,9 @@ def test_fits_respects_lines() -> None:
     assert not fits("透气网面", 3, 0)
 
 
-def test_segment_keeps_lexicon_words_whole() -> None:
-    assert segment_cjk("轻盈跑步鞋", {"轻盈", "跑步鞋"}) == ["轻盈", "跑步鞋"]
-    assert segment_cjk("轻盈跑步鞋", set()) == list("轻盈跑步鞋")
+def test_segment_keeps_words_whole() -> None:
+    assert cjk_words("轻盈跑步鞋") == ("轻盈", "跑步鞋")
+    assert cjk_words("丝绒哑光口红") == ("丝绒", "哑光", "口红")
 
 
 def test_english_headline_drops_whole_words_away_from_the_noun() -> None:

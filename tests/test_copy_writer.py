@@ -147,7 +147,7 @@ def test_advertisegen_captions_fit_and_are_factual(pairs: list[tuple[str, str]])
 
 
 def test_a_decimal_number_in_a_title_is_never_cut() -> None:
-    from ddm_lang.copy.writer import title_candidates
+    from ddm_lang.copy.headline import title_candidates
     shortened = list(title_candidates("Mild Lättyoghurt Naturell 0,5%", "sv"))
     assert all(not c.endswith(" 0") and "0,5" not in c.replace("0,5%", "") for c in shortened)
     assert shortened[0].endswith("0,5%")

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .text import is_cjk
+from .segment import is_cjk
 
 # Attributes that are data about the listing, not copy: never stated in a caption.
 NON_COPY_KEYS = frozenset({

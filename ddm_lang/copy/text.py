@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
 NARROW = 0.55
 CLOSING = set("，。！？、；：）》」』】〕…,.!?;:)]}%")
@@ -30,11 +29,6 @@ _LATIN_WORD = re.compile(r"\S+")
 def is_wide(ch: str) -> bool:
     """A full-width character: CJK ideographs, kana, hangul, full-width punctuation."""
     return unicodedata.east_asian_width(ch) in ("W", "F")
-
-
-def is_cjk(ch: str) -> bool:
-    """An ideograph, kana or hangul: scripts written without spaces between words."""
-    return is_wide(ch) and (unicodedata.category(ch) == "Lo")
 
 
 def char_width(ch: str) -> float:
@@ -107,24 +101,6 @@ def fits(text: str, chars_per_line: float, max_lines: int) -> bool:
         return False
     lines = wrap(text, chars_per_line)
     return lines is not None and len(lines) <= max(0, max_lines)
-
-
-def segment_cjk(run: str, lexicon: Iterable[str] | frozenset[str]) -> list[str]:
-    """Forward maximum matching against `lexicon`: known words stay whole, any other
-    character is a word of its own. This is the word-boundary rule for cutting CJK copy:
-    text is only ever cut between the pieces this returns."""
-    words = lexicon if isinstance(lexicon, frozenset) else frozenset(lexicon)
-    longest = max((len(w) for w in words), default=1)
-    out: list[str] = []
-    i = 0
-    while i < len(run):
-        for n in range(min(longest, len(run) - i), 0, -1):
-            piece = run[i:i + n]
-            if n == 1 or piece in words:
-                out.append(piece)
-                i += n
-                break
-    return out
 
 
 def normalise(text: str) -> str:
