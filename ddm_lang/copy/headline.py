@@ -1,17 +1,37 @@
 """Headlines from product titles: the title cleaned, then shortened to a box by dropping
-whole words, never the product's head noun."""
+whole words and whole modifiers, never the product's head noun.
+
+A feed title is a noun phrase dressed with what the feed needs and a headline does not:
+"Brand Mug Set, 2 x 11 oz", "Men's Classic Crew Neck T-Shirt - Navy", "Apple Golden
+Delicious Class 1", "丝绒哑光口红 #520 正红色". `parse_title` reads it as
+
+- **segments** split at separators (", ", " - ", " | ", and spaces in Chinese titles);
+  the *main* segment is the first one that names a thing; later ones are variants,
+  sizes and specifications;
+- **groups** that are dropped whole or not at all: a measure ("2 x 11 oz", "120 Pages",
+  "1 kg Bag", "Pack of 6", "100克"), a letter or number that belongs to the word before
+  it ("Vitamin C", "Bluetooth 5.3", "iPhone 15"), a two-word modifier ("Crew Neck"), a
+  phrase opened by a function word ("with Basil", "med Fruktkött"), the brand;
+- the **head**: the product noun of the main segment (`nouns.py`: the last product noun
+  that is not a colour — which also finds "Apple" in the shelf-label order "Apple Golden
+  Delicious" — else the last word that is no modifier), with the noun before it when
+  the two make one compound ("Mug Set", "Water Bottle", "Olive Oil"; in Chinese when the
+  head is a grouping word, 马克杯套装).
+
+Shorter candidates drop the later segments first (farthest first), then the main
+segment's words after the head, then those before it (farthest first), then the brand.
+The head is never dropped, so no candidate loses what the product is.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
-from . import phrases
-from .segment import cjk_words, is_cjk
+from . import nouns, phrases
+from .segment import UNITS, cjk_tagged, is_cjk
 from .text import normalise
-
-# Words, with a decimal number ("0,5%", "1.5l") kept whole rather than cut at its mark.
-_TOKEN = re.compile(r"\d+[.,]\d+\S*|[^\s\u3000，。、；：！？,;:!?|/]+")
 
 
 def clean_title(title: str, lang: str) -> str:
@@ -24,73 +44,373 @@ def clean_title(title: str, lang: str) -> str:
     return text or " ".join(title.split())
 
 
-def title_words(title: str) -> list[tuple[str, bool]]:
-    """The title as (word, is_cjk) in order: Latin words (with hyphens, digits) whole,
-    CJK runs split into words (`segment.cjk_words`)."""
-    words: list[tuple[str, bool]] = []
-    for m in _TOKEN.finditer(title):
-        token = m.group()
-        i = 0
-        while i < len(token):
-            j = i
-            cjk = is_cjk(token[i])
-            while j < len(token) and is_cjk(token[j]) == cjk:
-                j += 1
-            run = token[i:j]
-            if cjk:
-                words += [(w, True) for w in cjk_words(run)]
+
+
+# ---- parsing ------------------------------------------------------------------------------
+# Separators between a title's segments; a comma between digits is a decimal mark.
+_SEPARATOR = re.compile(r"\s+[-–—|/·•+]\s+|\s*(?:(?<!\d),|,(?!\d)|[;，；、|｜])\s*")
+_NUMBER = re.compile(r"^[#№]?\d")
+_SPACES = re.compile(r"[^\S\u00a0]+")
+_CODE = re.compile(r"^(?:[A-Z]|\d{1,3}(?:\.\d)?)$")   # "C" in Vitamin C, "5.3", "15"
+EXTRA_FUNCTION_WORDS = frozenset(["without", "utan", "ohne", "sans", "sin", "senza", "plus"])
+CJK_LANGS = ("zh", "ja", "ko")
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    cjk: bool
+    tag: str = ""            # jieba's part of speech, for Chinese words
+    segment: int = 0         # which separator-delimited part of the title
+    space: bool = False      # a space before it in the title
+
+
+@dataclass(frozen=True)
+class TitleParse:
+    """A cleaned title's words, its head phrase and the order words may be dropped in."""
+
+    words: tuple[Word, ...]
+    separators: tuple[str, ...]            # separators[k - 1] opens segment k
+    head: tuple[int, ...]                  # the head phrase: never dropped
+    noun: tuple[int, ...]                  # the head noun itself (part of `head`)
+    drops: tuple[tuple[int, ...], ...]     # groups of words, in the order they go
+
+    def join(self, keep: Iterable[int]) -> str:
+        """The kept words as text, with the title's own spacing and separators."""
+        out = ""
+        prev = None
+        for i in sorted(keep):
+            w = self.words[i]
+            if prev is not None:
+                p = self.words[prev]
+                if w.segment != p.segment:
+                    out += self.separators[w.segment - 1]
+                elif i == prev + 1:
+                    out += " " if w.space else ""
+                else:
+                    out += "" if (w.cjk and p.cjk) else " "
+            out += w.text
+            prev = i
+        return out
+
+    @property
+    def head_text(self) -> str:
+        return self.join(self.head)
+
+
+def _words(cleaned: str, lang: str) -> tuple[list[Word], list[str]]:
+    """Words of a cleaned title and the separators between its segments."""
+    pieces = _SEPARATOR.split(cleaned)
+    seps = [m.group() for m in _SEPARATOR.finditer(cleaned)]
+    if lang in CJK_LANGS:   # Chinese titles separate their parts with spaces
+        parts: list[str] = []
+        psep: list[str] = []
+        for k, piece in enumerate(pieces):
+            sub = _split_words(piece)
+            if k and parts:
+                psep.append(seps[k - 1])
+            for n, p in enumerate(sub):
+                if n:
+                    psep.append(" ")
+                parts.append(p)
+        pieces, seps = parts, psep
+    separators = [_tidy_separator(s) for s in seps]
+    words: list[Word] = []
+    for seg, piece in enumerate(pieces):
+        for t, token in enumerate(_split_words(piece)):
+            if any(is_cjk(c) for c in token):
+                # jieba reads Latin letters and digits inside CJK text itself (T恤, 100克)
+                for n, (w, tag) in enumerate(cjk_tagged(token)):
+                    words.append(Word(w, any(is_cjk(c) for c in w), tag, seg, t > 0 and n == 0))
             else:
-                words.append((run, False))
+                words.append(Word(token, False, "", seg, t > 0))
+    # segments left empty (a separator at an end) are merged away
+    used = sorted({w.segment for w in words})
+    remap = {s: k for k, s in enumerate(used)}
+    words = [Word(w.text, w.cjk, w.tag, remap[w.segment], w.space) for w in words]
+    separators = [separators[s - 1] if 0 < s <= len(separators) else " " for s in used[1:]]
+    return words, separators
+
+
+def _split_words(text: str) -> list[str]:
+    """Words at spaces, except no-break spaces (which join "Eau de Parfum")."""
+    return [w for w in _SPACES.split(text) if w]
+
+
+def _tidy_separator(sep: str) -> str:
+    core = sep.strip()
+    if not core:
+        return " "
+    if core in "，；、":
+        return core
+    if core in ",;":
+        return core + " "
+    return f" {core} "
+
+
+def _fold(word: Word) -> str:
+    return word.text.casefold()
+
+
+def _is_number(word: Word) -> bool:
+    return not word.cjk and bool(_NUMBER.match(word.text))
+
+
+def _is_unit(word: Word) -> bool:
+    return not word.cjk and _fold(word).rstrip(".") in UNITS
+
+
+def _measure_end(words: list[Word], i: int) -> int:
+    """The end (exclusive) of the measure starting at number `i`: "2 x 11 oz",
+    "1 kg Bag", "120 Pages", "100克", "90%白鸭绒"."""
+    j = i + 1
+    seg = words[i].segment
+    while j < len(words) and words[j].segment == seg:
+        w = words[j]
+        if w.cjk:
+            if not w.space and (w.text[0] in nouns.ZH_UNITS or not words[j - 1].cjk):
+                j += 1   # 100克, 2件装, 90%白鸭绒: the number's own word
+            break
+        if (_is_number(w) and _fold(words[j - 1]) in ("x", "×", "of", "-", "/")) or _is_unit(w) or _fold(w) in nouns.CONTAINERS:
+            j += 1
+        else:
+            break
+    return j
+
+
+def _groups(words: list[Word], brand_words: set[str]) -> tuple[list[tuple[int, ...]], set[int]]:
+    """Units that are dropped whole (single words are units of one) and the words that
+    can never be the head (measures, function phrases, two-word modifiers, the brand)."""
+    units: list[tuple[int, ...]] = []
+    blocked: set[int] = set()
+    i = 0
+    n = len(words)
+    while i < n:
+        w = words[i]
+        seg = w.segment
+        folded = _fold(w)
+        if normalise(w.text) in brand_words:
+            j = i + 1
+            while j < n and words[j].segment == seg and normalise(words[j].text) in brand_words:
+                j += 1
+            units.append(tuple(range(i, j)))
+            blocked.update(range(i, j))
             i = j
-    return words
+            continue
+        # "Honey & Almond", "Salmon and Sweet Potato": a coordinated pair qualifies
+        if (not w.cjk and i + 2 < n and _fold(words[i + 1]) in ("&", "and", "+")
+                and words[i + 2].segment == seg and not words[i + 2].cjk):
+            units.append((i, i + 1, i + 2))
+            blocked.update((i, i + 1, i + 2))
+            i += 3
+            continue
+        # "Size 10", "Size M/L": a size is a measure
+        if folded == "size" and i + 1 < n and words[i + 1].segment == seg:
+            units.append((i, i + 1))
+            blocked.update((i, i + 1))
+            i += 2
+            continue
+        # "Pack of 6", "Set of 2"
+        if (folded in nouns.COUNT_HEADS and i + 2 < n and _fold(words[i + 1]) == "of"
+                and _is_number(words[i + 2]) and words[i + 2].segment == seg):
+            j = _measure_end(words, i + 2)
+            units.append(tuple(range(i, j)))
+            blocked.update(range(i, j))
+            i = j
+            continue
+        if _is_number(w):
+            j = _measure_end(words, i)
+            units.append(tuple(range(i, j)))
+            blocked.update(range(i, j))
+            i = j
+            continue
+        if not w.cjk and i > 0 and (folded in phrases.FUNCTION_WORDS
+                                    or folded in EXTRA_FUNCTION_WORDS):
+            # The phrase it opens: after the product noun, the rest of the segment
+            # ("Toothbrush with 2 Brush Heads"); elsewhere, up to its own noun
+            # ("Smooth Style Utan Fruktkött Färskpressad Juice").
+            j = i + 1
+            to_end = nouns.is_product_noun(words[i - 1].text)
+            while j < n and words[j].segment == seg and not words[j].cjk:
+                j += 1
+                if not to_end and not _is_number(words[j - 1]) and \
+                        not nouns.is_adjective(words[j - 1].text) and \
+                        _fold(words[j - 1]) not in phrases.FUNCTION_WORDS:
+                    break
+            units.append(tuple(range(i, j)))
+            blocked.update(range(i, j))
+            i = j
+            continue
+        two = (folded.replace("-", " "), _fold(words[i + 1]) if i + 1 < n else "")
+        if i + 1 < n and words[i + 1].segment == seg and \
+                tuple(" ".join(two).split()) in nouns.MULTIWORD_MODIFIERS:
+            units.append((i, i + 1))
+            blocked.update((i, i + 1))
+            i += 2
+            continue
+        # a letter or short number that belongs to the word before: "Vitamin C"
+        if (not w.cjk and w.text.isalpha() and i + 1 < n and words[i + 1].segment == seg
+                and _CODE.match(words[i + 1].text)
+                and not (i + 2 < n and words[i + 2].segment == seg
+                         and _is_unit(words[i + 2]))):
+            units.append((i, i + 1))
+            i += 2
+            continue
+        if w.cjk and w.text in nouns.ZH_PEOPLE:   # 男女同款, 男/女士: one unit
+            j = i + 1
+            while j < n and words[j].segment == seg and words[j].text in nouns.ZH_PEOPLE:
+                j += 1
+            units.append(tuple(range(i, j)))
+            i = j
+            continue
+        units.append((i,))
+        i += 1
+    return units, blocked
 
 
-def join_words(words: list[tuple[str, bool]]) -> str:
-    out = ""
-    for k, (w, cjk) in enumerate(words):
-        if k and not (cjk and words[k - 1][1]):
-            out += " "
-        out += w
-    return out
+def _is_zh_modifier(w: Word) -> bool:
+    return (w.text.endswith(nouns.ZH_COLOUR_SUFFIX) or w.text in nouns.ZH_PEOPLE
+            or w.tag in ("a", "ad", "b", "d", "m", "q", "v", "vn"))
 
 
-def title_candidates(title: str, lang: str, brand: str | None = None) -> Iterator[str]:
-    """The cleaned title, then shorter versions made by dropping whole words: first the
-    words after the product noun (sizes, model names), then those before it, farthest
-    first; brand words go last, the noun never. The noun is the last word in the
-    title's language (English and Chinese put the head noun last) that is not a number,
-    before any function word ("with", "med", "de") that starts a modifying phrase."""
-    cleaned = clean_title(title, lang)
-    yield cleaned
-    words = title_words(cleaned)
+def _pick_head(words: list[Word], units: list[tuple[int, ...]], blocked: set[int],
+               want_cjk: bool) -> tuple[int, ...] | None:
+    """The head unit: in the first segment that has a candidate, the last product noun
+    (colours last), else the last word that is no modifier, else the last word."""
+    candidates = [u for u in units if not any(i in blocked for i in u)
+                  and any(words[i].cjk == want_cjk or (want_cjk and nouns.is_product_noun(
+                      words[i].text)) for i in u)]
+    if not candidates:
+        candidates = [u for u in units if not any(i in blocked for i in u)]
+    if not candidates:
+        return None
+    main = words[candidates[0][0]].segment
+    in_main = [u for u in candidates if words[u[0]].segment == main]
+
+    def last(pred) -> tuple[int, ...] | None:
+        return next((u for u in reversed(in_main) if pred(u)), None)
+
+    if want_cjk:
+        return (last(lambda u: words[u[-1]].text in nouns.ZH_NOUNS
+                     or (len(words[u[-1]].text) > 1
+                         and words[u[-1]].text[-1] in nouns.ZH_HEAD_CHARS)
+                     or (not words[u[-1]].cjk and nouns.is_product_noun(words[u[-1]].text)))
+                or last(lambda u: words[u[-1]].tag.startswith("n")
+                        and not _is_zh_modifier(words[u[-1]]))
+                or last(lambda u: not _is_zh_modifier(words[u[-1]]))
+                or in_main[-1])
+    # The head is a product noun of the title's first phrase (what precedes its first
+    # measure or function phrase: specifications follow it), the last one, since English
+    # puts the head last and shelf labels put varieties after it ("Apple Granny Smith");
+    # else of its main segment; else the phrase's last word that is no modifier.
+    first = in_main[0][0]
+    stop = next((i for i in sorted(blocked) if i > first and words[i].segment == main),
+                len(words))
+    phrase = [u for u in in_main if u[0] < stop] or in_main
+
+    def is_noun(u: tuple[int, ...]) -> bool:
+        return nouns.is_product_noun(words[u[0]].text) and \
+            _fold(words[u[0]]) not in nouns.COLOURS
+
+    def described(u: tuple[int, ...]) -> bool:
+        text = words[u[0]].text
+        return not nouns.is_adjective(text) and text.replace("'", "").replace("-", "").isalpha()
+
+    return (next((u for u in reversed(phrase) if is_noun(u)), None) or last(is_noun)
+            or next((u for u in reversed(phrase) if described(u)), None) or in_main[-1])
+
+
+def _partner(words: list[Word], units: list[tuple[int, ...]], blocked: set[int],
+             head: tuple[int, ...]) -> tuple[int, ...]:
+    """The word that makes one compound with the head ("Mug Set", "Olive Oil",
+    马克杯套装), when there is one."""
+    k = units.index(head)
+    if k == 0:
+        return ()
+    prev = units[k - 1]
+    if len(prev) != 1 or prev[0] in blocked or words[prev[0]].segment != words[head[0]].segment:
+        return ()
+    p, h = words[prev[0]], words[head[0]]
+    if h.cjk:
+        generic = h.text in nouns.ZH_GENERIC_HEADS or len(h.text) == 1
+        ok = p.cjk and generic and not _is_zh_modifier(p) and h.text not in nouns.ZH_PEOPLE
+        return prev if ok else ()
+    if p.cjk or not p.text[:1].isalpha() or (nouns.is_adjective(p.text)
+                                            and _fold(p) not in nouns.PURPOSE_GERUNDS
+                                            and not nouns.is_product_noun(p.text)):
+        return ()   # a gerund of purpose makes a compound ("Running Shoes", "Frying Pan")
+    if h.text[:1].isupper() and not p.text[:1].isupper():
+        return ()
+    if _fold(h) in nouns.GENERIC_HEADS:   # "Cutting Board Set": the grouped thing whole
+        return _partner(words, units, blocked, prev) + prev
+    return prev
+
+
+def parse_title(title: str, lang: str, brand: str | None = None) -> TitleParse:
+    """The cleaned title's words, head phrase and drop order (see the module docstring)."""
+    cleaned = nouns.FIXED_PHRASES.sub(lambda m: m.group().replace(" ", "\u00a0"),
+                                      clean_title(title, lang))
+    words, separators = _words(cleaned, lang)
     if not words:
-        return
-    want_cjk = lang in ("zh", "ja", "ko")
-    # The head noun ends the first phrase: "Juice" in "Apelsin Juice med Fruktkött", where
-    # what follows a function word only modifies it.
-    limit = next((i for i in range(1, len(words))
-                  if words[i][0].casefold() in phrases.FUNCTION_WORDS), len(words))
-    noun = next((i for i in range(limit - 1, -1, -1)
-                 if words[i][1] == want_cjk and not any(c.isdigit() for c in words[i][0])),
-                limit - 1)
+        return TitleParse((), (), (), (), ())
     brand_words = {normalise(w) for w in (brand or "").split()} | (
         {normalise(brand)} if brand else set())
     brand_words.discard("")
+    units, blocked = _groups(words, brand_words)
+    want_cjk = lang in CJK_LANGS and any(w.cjk for w in words)
+    head_unit = _pick_head(words, units, blocked, want_cjk) or units[-1]
+    partner = _partner(words, units, blocked, head_unit)
+    head = tuple(sorted((*partner, *head_unit)))
+    main = words[head[0]].segment
+    k = units.index(head_unit) - (1 if partner else 0)
+    brand_units = [u for u in units if all(normalise(words[i].text) in brand_words for i in u)]
+    others = [u for u in units if u not in brand_units and not set(u) & set(head)]
+    later = [u for u in others if words[u[0]].segment > main]
+    earlier = [u for u in others if words[u[0]].segment < main]
+    after = [u for u in others if words[u[0]].segment == main and units.index(u) > k]
+    before = [u for u in others if words[u[0]].segment == main and units.index(u) < k]
+    # later segments go whole, farthest first; then the head's own segment from its ends
+    by_segment: dict[int, list[int]] = {}
+    for u in later:
+        by_segment.setdefault(words[u[0]].segment, []).extend(u)
+    drops = [tuple(by_segment[s]) for s in sorted(by_segment, reverse=True)]
+    # what follows the head in its segment qualifies it as a whole ("Golden Delicious")
+    if after:
+        drops.append(tuple(i for u in after for i in u))
+    drops += earlier + before
+    brand_all = tuple(i for u in brand_units for i in u)
+    if brand_all:
+        drops.append(brand_all)
+    return TitleParse(tuple(words), tuple(separators), head, head_unit, tuple(drops))
 
-    def is_brand(i: int) -> bool:
-        return normalise(words[i][0]) in brand_words
 
-    after = [i for i in range(len(words) - 1, noun, -1) if not is_brand(i)]
-    before = [i for i in range(noun) if not is_brand(i)]
-    brands = sorted((i for i in range(len(words)) if is_brand(i) and i != noun),
-                    key=lambda i: -abs(i - noun))
-    keep = set(range(len(words)))
-    for i in (*after, *before, *brands):
-        keep.discard(i)
-        kept = [words[j] for j in sorted(keep)]
-        if kept[0][0].casefold() in phrases.FUNCTION_WORDS or \
-                kept[-1][0].casefold() in phrases.FUNCTION_WORDS:
-            continue  # "med Fruktkött", "Olive Oil with": a dangling function word
-        yield join_words(kept)
+def title_candidates(title: str, lang: str, brand: str | None = None) -> Iterator[str]:
+    """The cleaned title, then shorter versions made by dropping whole groups in the
+    parse's order (later segments, words after the head, words before it farthest
+    first, the brand); the head phrase is never dropped."""
+    cleaned = clean_title(title, lang)
+    yield cleaned
+    parse = parse_title(title, lang, brand)
+    keep = set(range(len(parse.words)))
+    seen = {cleaned}
+    for group in parse.drops:
+        keep -= set(group)
+        if not keep:
+            break
+        text = parse.join(keep)
+        if text not in seen:
+            seen.add(text)
+            yield text
 
 
+def head_noun(title: str, lang: str, brand: str | None = None) -> str:
+    """The product noun of a title ("Set" of "Brand Mug Set, 2 x 11 oz")."""
+    parse = parse_title(title, lang, brand)
+    return parse.join(parse.noun)
+
+
+def keeps_head_noun(title: str, text: str, lang: str, brand: str | None = None) -> bool:
+    """Whether a headline made from `title` still names the product: it contains the
+    title's head noun (compared without case, spaces and punctuation)."""
+    noun = normalise(head_noun(title, lang, brand))
+    return not noun or noun in normalise(text)

@@ -105,9 +105,9 @@ EN_CONNECTIVES = frozenset({"Made in", "From"})
 
 # ---- title filler dropped from headlines -------------------------------------------------
 BRACKETS = re.compile(r"\s*(\([^()]*\)|（[^（）]*）|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕)\s*")
-FILLER_EN = re.compile(
-    r"\b(new|hot|sale|best ?seller|best|premium|official|limited edition|limited|"
-    r"free shipping|class \d+|grade [a-z0-9]+)\b", re.IGNORECASE)
+FILLER_EN = re.compile(   # whole words only: not the "Hot" of "Hot-Swappable"
+    r"(?<![\w-])(new|hot|sale|best ?seller|best|premium|official|limited edition|limited|"
+    r"free shipping|class \d+|grade [a-z0-9]+)(?![\w-])", re.IGNORECASE)
 FILLER_ZH = re.compile(r"(新款|新品|热卖|爆款|包邮|正品|官方|旗舰店|特价|限时|秒杀|促销|"
                        r"20\d\d年?(春|夏|秋|冬|春夏|秋冬)?款?)")
 

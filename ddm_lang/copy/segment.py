@@ -26,6 +26,7 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 
+DOMAIN_FREQ = 5000    # jieba frequency of the writer's own words
 DASHES = frozenset("-‐‑‒–—―−")
 # Units of measure and count that follow a number: "11 oz", "2 x 500 ml", "120 Pages".
 UNITS = frozenset(["mg", "g", "gr", "gram", "grams", "kg", "kilo", "kilos", "lb", "lbs", "oz", "fl", "ml", "cl", "dl", "l", "ltr", "litre", "litres", "liter", "liters", "gal", "mm", "cm", "m", "km", "in", "inch", "inches", "ft", '"', "'", "w", "kw", "v", "mah", "gb", "tb", "mb", "mp", "hz", "khz", "ghz", "°c", "°f", "%", "cal", "kcal", "pc", "pcs", "piece", "pieces", "pk", "pack", "packs", "count", "ct", "ea", "pair", "pairs", "set", "sets", "sheet", "sheets", "page", "pages", "capsule", "capsules", "caps", "tablet", "tablets", "tabs", "sachet", "sachets", "bag", "bags", "can", "cans", "bottle", "bottles", "roll", "rolls", "serving", "servings", "x", "×"])
@@ -48,10 +49,13 @@ def _jieba():
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     from .factuality import vocabulary
+    from .nouns import ZH_NOUNS
     from .phrases import ZH_LEXICON
-    for word in sorted(ZH_LEXICON | vocabulary()):
+    for word in sorted(ZH_LEXICON | ZH_NOUNS | vocabulary()):
         if len(word) > 1 and all(is_cjk(c) for c in word):
-            tokenizer.add_word(word)
+            # domain words win over the general dictionary's splits (知性|格子, not
+            # 知|性格|子)
+            tokenizer.add_word(word, max(tokenizer.FREQ.get(word) or 0, DOMAIN_FREQ))
     return tokenizer
 
 
@@ -62,17 +66,30 @@ def _budoux():
     return budoux.load_default_japanese_parser()
 
 
+@cache
+def _tagger():
+    from jieba.posseg import POSTokenizer
+
+    return POSTokenizer(_jieba())
+
+
 @lru_cache(maxsize=8192)
-def cjk_words(run: str) -> tuple[str, ...]:
-    """The words of a run of CJK text, in order; joined they give `run` back.
+def cjk_tagged(run: str) -> tuple[tuple[str, str], ...]:
+    """The words of a run of CJK text with their part of speech (jieba's tags: "n" noun,
+    "nz" other proper noun, "a" adjective, "m" numeral...; "" for Japanese phrases).
 
     Japanese (the run holds kana) is cut into BudouX's phrases, the unit Japanese line
     breaking and shortening respect; anything else into jieba's words."""
     if not run:
         return ()
     if _KANA.search(run):
-        return tuple(_budoux().parse(run))
-    return tuple(_jieba().cut(run, HMM=True))
+        return tuple((p, "") for p in _budoux().parse(run))
+    return tuple((w.word, w.flag) for w in _tagger().cut(run, HMM=True))
+
+
+def cjk_words(run: str) -> tuple[str, ...]:
+    """The words of a run of CJK text, in order; joined they give `run` back."""
+    return tuple(w for w, _ in cjk_tagged(run))
 
 
 def word_boundaries(text: str) -> frozenset[int]:
