@@ -142,3 +142,9 @@ def test_candidates_shrink_and_keep_the_head(tokens: list[str]) -> None:
         assert len(b) < len(a), (title, got)
     if parse.words:
         assert all(parse.head_text in c for c in got[1:]), (title, got, parse.head_text)
+
+
+def test_a_title_that_names_no_kind_of_product_is_kept_as_a_name() -> None:
+    got = cands("Truly Open Commerce: Battle-Tested at Brands Like Lush (Paperback)")
+    assert got == ["Truly Open Commerce: Battle-Tested at Brands Like Lush",
+                   "Truly Open Commerce"]

@@ -48,7 +48,7 @@ def clean_title(title: str, lang: str) -> str:
 
 # ---- parsing ------------------------------------------------------------------------------
 # Separators between a title's segments; a comma between digits is a decimal mark.
-_SEPARATOR = re.compile(r"\s+[-–—|/·•+]\s+|\s*(?:(?<!\d),|,(?!\d)|[;，；、|｜])\s*")
+_SEPARATOR = re.compile(r"\s+[-–—|/·•+]\s+|\s*(?:(?<!\d),|,(?!\d)|[;，；、|｜])\s*|:\s+")
 _NUMBER = re.compile(r"^[#№]?\d")
 _SPACES = re.compile(r"[^\S\u00a0]+")
 _CODE = re.compile(r"^(?:[A-Z]|\d{1,3}(?:\.\d)?)$")   # "C" in Vitamin C, "5.3", "15"
@@ -361,6 +361,12 @@ def parse_title(title: str, lang: str, brand: str | None = None) -> TitleParse:
     head_unit = _pick_head(words, units, blocked, want_cjk) or units[-1]
     partner = _partner(words, units, blocked, head_unit)
     head = tuple(sorted((*partner, *head_unit)))
+    if not want_cjk and not any(nouns.is_product_noun(w.text) for w in words):
+        # No word names a kind of product: the title is a name ("Truly Open Commerce"),
+        # whose words before the head are kept with it.
+        seg = words[head_unit[0]].segment
+        head = tuple(i for i in range(head_unit[-1] + 1)
+                     if words[i].segment == seg and i not in blocked)
     main = words[head[0]].segment
     k = units.index(head_unit) - (1 if partner else 0)
     brand_units = [u for u in units if all(normalise(words[i].text) in brand_words for i in u)]

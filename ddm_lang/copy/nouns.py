@@ -111,7 +111,7 @@ ironing sewing knitting gardening watering storage dressing changing
 # Modifiers of two words that are dropped together, never half ("Crew Neck T-Shirt"
 # → "T-Shirt", not "Neck T-Shirt").
 MULTIWORD_MODIFIERS = frozenset(tuple(m.split()) for m in """
-crew neck|v neck|round neck|turtle neck|long sleeve|short sleeve|noise cancelling
+crew neck|v neck|round neck|scoop neck|flat bill|flat peak|colour block|color block|turtle neck|long sleeve|short sleeve|noise cancelling
 noise canceling|stainless steel|whole bean|single origin|extra virgin|cold pressed
 slim fit|regular fit|relaxed fit|high waist|low fat|fat free|sugar free|gluten free
 lactose free|dairy free|caffeine free|limited edition|one size|fair trade
