@@ -365,8 +365,9 @@ def parse_title(title: str, lang: str, brand: str | None = None) -> TitleParse:
         # No word names a kind of product: the title is a name ("Truly Open Commerce"),
         # whose words before the head are kept with it.
         seg = words[head_unit[0]].segment
-        head = tuple(i for i in range(head_unit[-1] + 1)
-                     if words[i].segment == seg and i not in blocked)
+        head = tuple(sorted({i for i in range(head_unit[-1] + 1)
+                             if words[i].segment == seg and i not in blocked}
+                            | set(head_unit)))
     main = words[head[0]].segment
     k = units.index(head_unit) - (1 if partner else 0)
     brand_units = [u for u in units if all(normalise(words[i].text) in brand_words for i in u)]
