@@ -15,7 +15,10 @@ beat what a frequency table would do. Parts, in one run:
 2. Copy against the human summaries: character BLEU-4 (corpus) and ROUGE-L (mean over
    products) of (a) one selling-point box of 2 lines × 16 characters and (b) a creative's
    copy: a 1 × 12 headline and three 2 × 16 selling points written with `used`, joined by
-   "，". For scale, the same for the attribute values simply listed.
+   "，". For scale, the same for the attribute values simply listed; as the baseline, the
+   same boxes with the mined phrase patterns switched off (`patterns.disabled()`, the
+   fixed per-key templates the writer used before), in the same run. Also the share of
+   selling points that say a head word in two phrases (撞色图案，印花图案), both ways.
 3. Factuality: violations of every caption written in parts 2 and 4 (must be 0), and for
    reference how many human summaries the same check would reject.
 4. Length fit over a grid of boxes (chars_per_line 3..24 × 1..3 lines) × the five kinds ×
@@ -48,7 +51,7 @@ from provenance import ddm_lang_source, machine, versions, write_results
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ddm_lang.copy import Facts, metrics, salience, violations, write  # noqa: E402
+from ddm_lang.copy import Facts, metrics, patterns, salience, violations, write  # noqa: E402
 from ddm_lang.copy.text import fits  # noqa: E402
 from ddm_lang.copy.writer import KINDS  # noqa: E402
 from ddm_lang.perception.catalogue import load_catalogue  # noqa: E402
@@ -108,51 +111,84 @@ def creative(facts: Facts) -> tuple[str, list[str], list[str]]:
     return "，".join(texts), texts, problems
 
 
-def copy_part(rows: list[dict[str, str]]) -> tuple[dict[str, Any], int, int, list[dict]]:
-    refs = [r["summary"] for r in rows]
-    single, full, listed = [], [], []
-    captions = bad = 0
-    repeats = 0
-    human_rejected = 0
-    examples = []
-    for i, row in enumerate(rows):
+def write_copy(rows: list[dict[str, str]]) -> dict[str, Any]:
+    """The writer's copy for every row: one selling-point box, a creative (headline and
+    three points), caption and violation counts, and how many selling points repeat a
+    head word across their phrases (撞色图案，印花图案)."""
+    out: dict[str, Any] = {"single": [], "full": [], "creatives": [], "captions": 0,
+                           "violations": 0, "repeated_points": 0}
+    points = repeated = single_repeated = 0
+    for row in rows:
         facts = Facts.from_content(row["content"])
         cap = write("selling_point", facts, chars_per_line=POINT_BOX[0],
                     max_lines=POINT_BOX[1])
-        single.append(cap.text)
-        captions += 1
-        bad += len(violations(cap.text, facts))
+        out["single"].append(cap.text)
+        out["captions"] += 1
+        out["violations"] += len(violations(cap.text, facts))
+        single_repeated += bool(patterns.repeated_heads(cap.text, "zh"))
         joined, texts, problems = creative(facts)
-        full.append(joined)
-        captions += len(texts)
-        bad += len(problems)
-        points = texts[1:]
-        repeats += len(points) - len(set(points))
-        listed.append("，".join(v for _, v in facts.attributes))
-        human_rejected += bool(violations(row["summary"], facts))
-        if i < 5:
-            examples.append({"content": row["content"], "copy": texts,
-                             "human": row["summary"][:60] + "…"})
+        out["full"].append(joined)
+        out["creatives"].append(texts)
+        out["captions"] += len(texts)
+        out["violations"] += len(problems)
+        creative_points = texts[1:]
+        out["repeated_points"] += len(creative_points) - len(set(creative_points))
+        points += len(creative_points)
+        repeated += sum(bool(patterns.repeated_heads(t, "zh")) for t in creative_points)
+    filled = sum(bool(t) for t in out["single"])
+    out["repeated_head"] = {
+        "selling_point_box": round(single_repeated / max(1, filled), 4),
+        "selling_point_box_count": single_repeated,
+        "creative_points": round(repeated / max(1, points), 4),
+        "creative_points_count": repeated, "creative_points_total": points}
+    return out
 
-    def scores(cands: list[str]) -> dict[str, float]:
-        b = metrics.bleu4(cands, refs)
-        rl = [metrics.rouge_l(c, r) for c, r in zip(cands, refs, strict=True)]
-        return {"bleu4": round(100 * b["bleu4"], 2),
-                "bleu4_without_brevity_penalty": round(100 * b["bleu4_no_bp"], 2),
-                "brevity_penalty": round(b["brevity_penalty"], 4),
-                **{f"p{n}": round(b[f"p{n}"], 4) for n in range(1, 5)},
-                "rouge_l_f1": round(100 * statistics.fmean(x["f1"] for x in rl), 2),
-                "rouge_l_precision": round(100 * statistics.fmean(x["precision"] for x in rl), 2),
-                "rouge_l_recall": round(100 * statistics.fmean(x["recall"] for x in rl), 2),
-                "mean_chars": round(statistics.fmean(len(c) for c in cands), 1)}
 
+def text_scores(cands: list[str], refs: list[str]) -> dict[str, float]:
+    """Character BLEU-4 (corpus, with and without the brevity penalty) and ROUGE-L (mean
+    over pairs) of candidates against the human summaries, in percent."""
+    b = metrics.bleu4(cands, refs)
+    rl = [metrics.rouge_l(c, r) for c, r in zip(cands, refs, strict=True)]
+    return {"bleu4": round(100 * b["bleu4"], 2),
+            "bleu4_without_brevity_penalty": round(100 * b["bleu4_no_bp"], 2),
+            "brevity_penalty": round(b["brevity_penalty"], 4),
+            **{f"p{n}": round(b[f"p{n}"], 4) for n in range(1, 5)},
+            "rouge_l_f1": round(100 * statistics.fmean(x["f1"] for x in rl), 2),
+            "rouge_l_precision": round(100 * statistics.fmean(x["precision"] for x in rl), 2),
+            "rouge_l_recall": round(100 * statistics.fmean(x["recall"] for x in rl), 2),
+            "mean_chars": round(statistics.fmean(len(c) for c in cands), 1)}
+
+
+def copy_part(rows: list[dict[str, str]]) -> tuple[dict[str, Any], int, int, list[dict]]:
+    """Part 2, for the writer as it is and, in the same run, with mined phrase patterns
+    switched off (`patterns.disabled()`: fixed templates, no merging) as the baseline."""
+    refs = [r["summary"] for r in rows]
+    now = write_copy(rows)
+    with patterns.disabled():
+        before = write_copy(rows)
+    listed = ["，".join(v for _, v in Facts.from_content(r["content"]).attributes)
+              for r in rows]
+    human_rejected = sum(bool(violations(r["summary"], Facts.from_content(r["content"])))
+                         for r in rows)
+    examples = [{"content": row["content"], "copy": texts, "human": row["summary"][:60] + "…"}
+                for row, texts in zip(rows[:5], now["creatives"], strict=False)]
+    changed = [{"content": row["content"], "before": b, "after": a}
+               for row, b, a in zip(rows, before["single"], now["single"], strict=True)
+               if patterns.repeated_heads(b, "zh")][:6]
     result = {"products": len(rows),
               "mean_reference_chars": round(statistics.fmean(len(r) for r in refs), 1),
-              "selling_point_box": scores(single), "creative_copy": scores(full),
-              "attribute_values_listed": scores(listed),
-              "repeated_selling_points": repeats,
-              "human_summaries_rejected_by_check": round(human_rejected / len(rows), 4)}
-    return result, captions, bad, examples
+              "selling_point_box": text_scores(now["single"], refs),
+              "creative_copy": text_scores(now["full"], refs),
+              "attribute_values_listed": text_scores(listed, refs),
+              "without_patterns": {
+                  "selling_point_box": text_scores(before["single"], refs),
+                  "creative_copy": text_scores(before["full"], refs),
+                  "repeated_head": before["repeated_head"]},
+              "repeated_head": now["repeated_head"],
+              "repeated_selling_points": now["repeated_points"],
+              "human_summaries_rejected_by_check": round(human_rejected / len(rows), 4),
+              "phrasing_examples": changed}
+    return result, now["captions"], now["violations"], examples
 
 
 def catalogue_products() -> list[tuple[str, Facts]]:
@@ -249,10 +285,15 @@ def markdown(r: dict[str, Any]) -> str:
         "| ROUGE-L P | ROUGE-L R |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for key, label in (("selling_point_box", "one selling point, 2 × 16"),
-                       ("creative_copy", "headline 1 × 12 + 3 selling points 2 × 16"),
-                       ("attribute_values_listed", "attribute values listed (reference)")):
-        s = c[key]
+    rows = (("selling_point_box", "one selling point, 2 × 16", c),
+            ("selling_point_box", "one selling point, 2 × 16, without patterns (before)",
+             c["without_patterns"]),
+            ("creative_copy", "headline 1 × 12 + 3 selling points 2 × 16", c),
+            ("creative_copy", "headline 1 × 12 + 3 selling points 2 × 16, without patterns "
+             "(before)", c["without_patterns"]),
+            ("attribute_values_listed", "attribute values listed (reference)", c))
+    for key, label, source in rows:
+        s = source[key]
         lines.append(f"| {label} | {s['mean_chars']} | {s['bleu4']:.2f} | "
                      f"{s['bleu4_without_brevity_penalty']:.2f} | {s['p1']:.2f} / {s['p2']:.2f}"
                      f" / {s['p3']:.2f} / {s['p4']:.2f} | {s['rouge_l_f1']:.2f} | "
@@ -260,7 +301,18 @@ def markdown(r: dict[str, Any]) -> str:
     f = r["factuality"]
     fit = r["length_fit"]
     lines += [
-        "", f"Selling points repeated within a creative: {c['repeated_selling_points']}.", "",
+        "", "\"Without patterns\" is the writer with the mined phrase patterns switched off "
+        "(`patterns.disabled()`: one fixed template per key, phrases joined as they come), "
+        "measured in the same run.", "",
+        f"Selling points repeated within a creative: {c['repeated_selling_points']}.", "",
+        "Selling points that repeat a head word across their phrases (撞色图案，印花图案): "
+        f"one 2 × 16 box {_share(c['repeated_head'], 'selling_point_box')} "
+        f"(before {_share(c['without_patterns']['repeated_head'], 'selling_point_box')}); "
+        f"a creative's points {_share(c['repeated_head'], 'creative_points')} (before "
+        f"{_share(c['without_patterns']['repeated_head'], 'creative_points')}).", "",
+        "| attributes | before | after |", "|---|---|---|",
+        *(f"| `{ex['content']}` | {ex['before']} | {ex['after']} |"
+          for ex in c["phrasing_examples"]), "",
         "## 3. Factuality", "",
         f"- captions checked: {f['captions_checked']}; violations: **{f['violations']}**",
         f"- for reference, human summaries the same check would reject (a number or an "
@@ -287,6 +339,11 @@ def markdown(r: dict[str, Any]) -> str:
         lines.append("| " + " | ".join(ex[k].replace("|", "/") for k in (
             "product", "title", "headline", "selling_point", "cta", "price", "brand")) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _share(r: dict[str, Any], key: str) -> str:
+    count = r[f"{key}_count"]
+    return f"{100 * r[key]:.1f} % ({count})"
 
 
 def main() -> None:
