@@ -365,9 +365,10 @@ def parse_title(title: str, lang: str, brand: str | None = None) -> TitleParse:
         # No word names a kind of product: the title is a name ("Truly Open Commerce"),
         # whose words before the head are kept with it.
         seg = words[head_unit[0]].segment
-        head = tuple(sorted({i for i in range(head_unit[-1] + 1)
-                             if words[i].segment == seg and i not in blocked}
-                            | set(head_unit)))
+        start = head_unit[0]
+        while start > 0 and words[start - 1].segment == seg and start - 1 not in blocked:
+            start -= 1
+        head = tuple(range(start, head_unit[-1] + 1))
     main = words[head[0]].segment
     k = units.index(head_unit) - (1 if partner else 0)
     brand_units = [u for u in units if all(normalise(words[i].text) in brand_words for i in u)]

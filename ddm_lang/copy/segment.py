@@ -13,7 +13,10 @@ shortens titles), the width model (`text.py`) and the fitter (`layout/text.py`) 
   - no break inside a CJK word (UAX #14 allows one between any two ideographs);
   - no break after a hyphen inside a word ("T-Shirt", "Anti-Age"): UAX #14 allows it,
     display copy does not;
-  - no line starts with a dash ("Cap - Black" keeps " -" on the first line).
+  - no line starts with a dash ("Cap - Black" keeps " -" on the first line, "olive—"
+    keeps its dash);
+  - no break between a number and its unit or currency ("11 oz", "120 Pages", "12,90 kr",
+    "100克", "1리터").
 
 Both are pure functions of the text; the segmenters load once per process (jieba takes
 about half a second to build its prefix dictionary).
@@ -32,6 +35,7 @@ DASHES = frozenset("-‐‑‒–—―−")
 UNITS = frozenset(["mg", "g", "gr", "gram", "grams", "kg", "kilo", "kilos", "lb", "lbs", "oz", "fl", "ml", "cl", "dl", "l", "ltr", "litre", "litres", "liter", "liters", "gal", "mm", "cm", "m", "km", "in", "inch", "inches", "ft", '"', "'", "w", "kw", "v", "mah", "gb", "tb", "mb", "mp", "hz", "khz", "ghz", "°c", "°f", "%", "cal", "kcal", "pc", "pcs", "piece", "pieces", "pk", "pack", "packs", "count", "ct", "ea", "pair", "pairs", "set", "sets", "sheet", "sheets", "page", "pages", "capsule", "capsules", "caps", "tablet", "tablets", "tabs", "sachet", "sachets", "bag", "bags", "can", "cans", "bottle", "bottles", "roll", "rolls", "serving", "servings", "x", "×"])
 _NUMBER = re.compile(r"^[#№]?\d+(?:[.,]\d+)*[x×]?$")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 
 
 def is_cjk(ch: str) -> bool:
@@ -82,6 +86,8 @@ def cjk_tagged(run: str) -> tuple[tuple[str, str], ...]:
     breaking and shortening respect; anything else into jieba's words."""
     if not run:
         return ()
+    if _HANGUL.search(run):
+        return ((run, ""),)  # Korean puts spaces between its words: a run is one word
     if _KANA.search(run):
         return tuple((p, "") for p in _budoux().parse(run))
     return tuple((w.word, w.flag) for w in _tagger().cut(run, HMM=True))
@@ -110,6 +116,12 @@ def word_boundaries(text: str) -> frozenset[int]:
             bounds.add(pos)
         i = j
     return frozenset(bounds)
+
+
+def cjk_at(text: str, i: int) -> bool:
+    """Whether `text[i]` is of a run of CJK text: a CJK character or a mark that joins
+    one (ー, 々)."""
+    return is_cjk(text[i]) or _joins_cjk(text, i)
 
 
 def _joins_cjk(text: str, j: int) -> bool:
@@ -142,8 +154,18 @@ def _inner_cjk_offsets(text: str) -> frozenset[int]:
     """Offsets between two CJK characters of one word: no line breaks there."""
     bounds = word_boundaries(text)
     return frozenset(i for i in range(1, len(text))
-                     if is_cjk(text[i - 1]) and (is_cjk(text[i]) or _joins_cjk(text, i))
-                     and i not in bounds)
+                     if cjk_at(text, i - 1) and cjk_at(text, i) and i not in bounds)
+
+
+def _currency(word: str) -> bool:
+    """A currency written after an amount: a symbol ("€"), a code ("CHF", "USD") or a
+    name the writer uses ("kr", "zł")."""
+    from .phrases import CURRENCY_SYMBOLS
+
+    return bool(word) and (word in CURRENCY_SYMBOLS.values()
+                           or all(unicodedata.category(c) == "Sc" for c in word)
+                           or (len(word) == 3 and word.isascii() and word.isupper()
+                               and word.isalpha()))
 
 
 def _glue(prev: str, piece: str, offset: int, inside: frozenset[int]) -> bool:
@@ -154,8 +176,12 @@ def _glue(prev: str, piece: str, offset: int, inside: frozenset[int]) -> bool:
     # "T-" + "Shirt": a hyphen between letters joins one word
     if prev[-1] in DASHES and prev[:-1] and prev[-2].isalnum() and piece[:1].isalnum():
         return True
-    # "11 " + "oz": a number and its unit stay on one line
-    if _NUMBER.match(prev.strip()) and piece.strip().casefold().rstrip(",.;:") in UNITS:
+    # "100" + "克", "1" + "리터": a number and the CJK word written onto it
+    if prev[-1:].isdigit() and is_cjk(piece[0]):
         return True
-    # "- " / "— " alone: a dash never starts a line
-    return piece.strip() != "" and piece.strip()[0] in DASHES and prev[-1:].isspace()
+    # "11 " + "oz", "12,90 " + "kr": a number and its unit or currency stay on one line
+    if _NUMBER.match(prev.strip()) and (piece.strip().casefold().rstrip(",.;:") in UNITS
+                                        or _currency(piece.strip().rstrip(",.;:"))):
+        return True
+    # "- " / "— " alone, or "—" straight after a word ("olive— "): a dash never starts a line
+    return piece.strip() != "" and piece.strip()[0] in DASHES

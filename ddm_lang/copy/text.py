@@ -9,21 +9,22 @@ works with a simple width model the binder can reproduce from the box and the fo
   `NARROW` (0.55 em: the average advance of Latin text in Inter and Noto Sans), a
   combining mark 0.
 
-Lines break between Latin words (at spaces), never inside one, and between CJK
-characters, never before closing punctuation (`，。！？、）` and the like) nor after
-opening punctuation. A caption fits when this greedy wrap gives at most `max_lines`
-lines, none wider than `chars_per_line`.
+Lines break only at the opportunities `segment.line_units` gives, the same ones the
+fitter (`layout/text.py`) takes: between words, never inside a Latin word or a CJK word
+(保温 stays whole), never before closing punctuation (`，。！？、）` and the like) nor
+after opening punctuation, not after an in-word hyphen ("T-Shirt"), not before a dash,
+not between a number and its unit ("11 oz"). A caption fits when this greedy wrap gives
+at most `max_lines` lines, none wider than `chars_per_line`; a unit wider than a line
+does not fit at all (the fitter would have to break it between characters).
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
+from .segment import line_units
+
 NARROW = 0.55
-CLOSING = set("，。！？、；：）》」』】〕…,.!?;:)]}%")
-OPENING = set("（《「『【〔([{")
-_LATIN_WORD = re.compile(r"\S+")
 
 
 def is_wide(ch: str) -> bool:
@@ -42,56 +43,22 @@ def width(text: str) -> float:
     return sum(char_width(c) for c in text)
 
 
-def _units(text: str) -> list[tuple[str, bool]]:
-    """Unbreakable units with whether a space precedes them: Latin words whole, CJK
-    characters one by one, punctuation glued to its neighbour."""
-    units: list[tuple[str, bool]] = []
-    space = False
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch.isspace():
-            space = True
-            i += 1
-            continue
-        if is_wide(ch):
-            piece = ch
-            i += 1
-        else:
-            m = _LATIN_WORD.match(text, i)
-            assert m is not None
-            # a Latin run stops where a wide character starts
-            end = i
-            while end < m.end() and not is_wide(text[end]):
-                end += 1
-            piece = text[i:end]
-            i = end
-        if units and not space and (piece[0] in CLOSING or units[-1][0][-1] in OPENING):
-            prev, sp = units[-1]
-            units[-1] = (prev + piece, sp)
-        else:
-            units.append((piece, space and bool(units)))
-        space = False
-    return units
-
-
 def wrap(text: str, chars_per_line: float) -> list[str] | None:
-    """Greedy line breaking; None when one unbreakable unit is wider than a line."""
+    """Greedy line breaking at `segment.line_units`; None when one unit is wider than a
+    line. A line's width leaves out its trailing spaces."""
     lines: list[str] = []
-    line, used = "", 0.0
-    for piece, space in _units(text):
-        w = width(piece)
+    line, used = "", 0.0  # `used` counts the line's trailing spaces, which a next unit keeps
+    for unit in line_units(text.strip()):
+        w = width(unit.rstrip())
         if w > chars_per_line + 1e-9:
             return None
-        gap = NARROW if space and line else 0.0
-        if line and used + gap + w > chars_per_line + 1e-9:
-            lines.append(line)
-            line, used = piece, w
-        else:
-            line += (" " if gap else "") + piece
-            used += gap + w
+        if line and used + w > chars_per_line + 1e-9:
+            lines.append(line.rstrip())
+            line, used = "", 0.0
+        line += unit
+        used += width(unit)
     if line:
-        lines.append(line)
+        lines.append(line.rstrip())
     return lines
 
 
