@@ -66,8 +66,9 @@ def test_selling_points_are_not_repeated_across_boxes() -> None:
 
 def test_price_and_call_to_action_follow_the_language() -> None:
     zh, en = _texts("sample-sneaker"), _texts("sample-bottle")
-    assert zh["price-line"].lines[0].text.startswith("¥499")
-    assert en["price-line"].lines[0].text.startswith("$12.90")
+    # the price paid: ¥499 less 15 %, $12.90 less 20 %
+    assert zh["price-line"].lines[0].text.startswith("¥424.15")
+    assert en["price-line"].lines[0].text.startswith("$10.32")
     assert all("\u4e00" <= ch <= "\u9fff" for ch in zh["cta"].lines[0].text)
     assert en["cta"].lines[0].text.isascii()
 

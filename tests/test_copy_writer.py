@@ -30,8 +30,9 @@ def test_price_is_formatted_per_locale() -> None:
 
 def test_price_discount_only_when_the_data_have_one() -> None:
     facts = Facts.from_product(OLIVE)
-    assert write("price", facts, chars_per_line=12, max_lines=1).text == "$12.90 −20%"
-    assert write("price", facts, chars_per_line=4, max_lines=1).text == "$12.90"
+    # $12.90 less 20 %: the price the buyer pays, never the list price beside "−20%"
+    assert write("price", facts, chars_per_line=12, max_lines=1).text == "$10.32 −20%"
+    assert write("price", facts, chars_per_line=4, max_lines=1).text == "$10.32"
     no_discount = Facts.from_product({**OLIVE, "price": {"amount": 18, "currency": "EUR",
                                                          "discount": 0}})
     assert write("price", no_discount, chars_per_line=12, max_lines=1).text == "€18"

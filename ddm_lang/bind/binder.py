@@ -17,6 +17,7 @@ from typing import Any
 from ddm_lang.copy import Caption
 from ddm_lang.layout.boxes import Frame, LayoutError, resolve_box, to_px
 from ddm_lang.layout.contrast import ensure_contrast
+from ddm_lang.layout.separation_repair import ensure_separation, perceived_subjects
 from ddm_lang.layout.solve import Flow, Item, solve
 from ddm_lang.layout.text import fit_text
 from ddm_lang.ops import caption as caption_op
@@ -111,6 +112,8 @@ class _Binder:
         self.copy_used: set[str] = set()  # facts the creative's captions have stated
         self.notes: list[str] = []  # what binding decided on its own, for reports
         self.ids: dict[str, int] = {}
+        # each material's position in the first object source it was listed in (`index`)
+        self.indices: dict[Material, int] = {}
         self.loop_suffix: list[int] = []
         self.count = 0
         self.memo = memo or PassMemo()
@@ -135,7 +138,7 @@ class _Binder:
 
     # ---- perception and selection ----------------------------------------------------
     def perceive(self, material: Material, path: str, span: ast.Span) -> Any:
-        record = header_record(material)
+        record = header_record(material, self.indices.get(material, 0))
         if path in record:
             return record[path]
         attr = schema.lookup(path)
@@ -166,19 +169,26 @@ class _Binder:
                 return [] if obj.count else None
             self.ev.missing(source, obj.source.span, f"the source of object `{obj.name}`")
         items = source if isinstance(source, list | tuple) else [source]
-        materials = [self.material(item, obj.source.span) for item in items if item not in (None, "")]
+        materials: list[Material] = []
+        position: dict[Material, int] = {}  # `index`: 0 for the feed's main (first) image
+        for i, item in enumerate(items):
+            if item not in (None, ""):
+                m = self.material(item, obj.source.span)
+                materials.append(m)
+                position.setdefault(m, i)
+                self.indices.setdefault(m, i)
 
         def accepts(m: Material) -> tuple[bool, str]:
             if obj.where is None:
                 return True, ""
-            record = {**header_record(m), "__material__": m}
+            record = {**header_record(m, position[m]), "__material__": m}
             for cond in _conjuncts(obj.where):
                 if not truthy(self.ev.eval(cond, scope, record)):
                     return False, f"`{_source_text(self.template, cond)}` is false"
             return True, ""
 
         def keys(m: Material) -> list[Any]:
-            record = {**header_record(m), "__material__": m}
+            record = {**header_record(m, position[m]), "__material__": m}
             return [self.ev.eval(k.expr, scope, record) for k in obj.prefer]
 
         try:
@@ -260,6 +270,8 @@ class _Binder:
     def element(self, node: ast.Element, scope: Scope) -> list[SceneItem]:
         if node.when is not None and not truthy(self.ev.eval(node.when, scope)):
             return self.drop(node)
+        if self.beside_dropped(node):
+            return self.drop(node)
         self.count += 1
         if self.count > MAX_ELEMENTS:
             self.ev.fail("bind.size", f"more than {MAX_ELEMENTS} elements", node.span)
@@ -279,6 +291,8 @@ class _Binder:
         text = None
         if node.value is not None:
             text = to_text(self.ev.require(self.ev.eval(node.value, scope), node.value.span))
+        if node.kind == "rect":
+            attrs = rounded_rect(attrs)
         children = tuple(self.statements(node.body.children, scope.child()))
         box = self.declared_box(attrs)
         if node.name and box is not None:
@@ -384,6 +398,16 @@ class _Binder:
             elif isinstance(value, ast.Name):
                 align = value.id
         return Flow(direction, name, gap, align)
+
+    def beside_dropped(self, node: ast.Element) -> bool:
+        """The element sits beside (`flow: before|after NAME`) an element left out for this
+        product: a bullet before a selling point, a struck list price after the price. It
+        belongs to that line, so it goes with it rather than sliding next to whatever the
+        line would have followed (what stacks `below`/`above` does follow the chain)."""
+        words = _flow_words(node)
+        if len(words) < 2 or not all(isinstance(w, ast.Name) for w in words[:2]):
+            return False
+        return words[0].id in ("before", "after") and words[1].id in self.dropped
 
     def drop(self, node: ast.Element) -> list[SceneItem]:
         """Leave an element out, remembering what it would have flowed after."""
@@ -666,7 +690,7 @@ class _Binder:
         self.texts.append(block)
         if node.name:
             self.boxes[node.name] = box
-            self.extents[node.name] = block  # what flows after it
+            self.extents[node.name] = _inked(block, lines, anchor, measure, layout.size)
         return [TextNode(box, lines, family, weight, layout.size, anchor, italic, attrs, node.name,
                          mode, spacing, line_height)]
 
@@ -813,6 +837,50 @@ def right_to_left(text: str) -> bool:
     return False
 
 
+def _inked(block: Box, lines: tuple[TextLine, ...], anchor: str,
+           measure: Any, size: float) -> Box:
+    """What flows after a text: its lines, across as well as down. A price set in a wide
+    box with its struck list price `flow: after` it must sit beside the digits, not after
+    the box's empty end; the block's own width when no line has ink."""
+    spans = []
+    for line in lines:
+        if line.text.strip():
+            w = measure(line.text, size)
+            spans.append((line.x - {"middle": w / 2, "end": w}.get(anchor, 0.0), w))
+    if not spans:
+        return block
+    left = min(x for x, _ in spans)
+    right = max(x + w for x, w in spans)
+    return Box(left, block.y, right - left, block.height)
+
+
+def rounded_rect(attrs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """A DDM `rect` with one corner radius (`rx` or `ry` alone) rounds like CSS
+    `border-radius`: the radius is clamped to half the shorter side and used for both axes,
+    so `rx: 999` is a pill, never the ellipse SVG would draw (there the missing radius copies
+    the given one and each is then clamped to half of its own side). Both radii given, or a
+    size that is not plain pixels, keep SVG's own rules; raw SVG blocks never come here."""
+    names = dict(attrs)
+    if ("rx" in names) == ("ry" in names):
+        return attrs
+    given = "rx" if "rx" in names else "ry"
+    try:
+        radius = float(names[given])
+        width, height = float(names["width"]), float(names["height"])
+    except (KeyError, ValueError):
+        return attrs
+    if radius < 0 or width < 0 or height < 0:
+        return attrs
+    text = _n(min(radius, width / 2, height / 2))
+    out: list[tuple[str, str]] = []
+    for key, value in attrs:
+        if key == given:
+            out += [("rx", text), ("ry", text)]
+        else:
+            out.append((key, value))
+    return tuple(out)
+
+
 def _n(v: float) -> str:
     return format_number(v)
 
@@ -833,7 +901,8 @@ def bind(template: Template, product: dict[str, Any], format_name: str, *, base_
     """The Scene for one product and format: a second pass resolves forward `avoid` and
     `flow` names; where the copy then breaks the layout (off the canvas, overlapping,
     a flow not kept) the layout solver moves it and the scene is bound again with the
-    solved boxes; text contrast is checked and fixed last, on the scene that is kept."""
+    solved boxes; then products that do not stand out from their field get a field that
+    lets them, and text contrast is checked and fixed last, on the scene that is kept."""
     binder = _Binder(template, product, format_name, base_dir, seed)
     scene = binder.run()
     forward = binder.unresolved_names
@@ -842,6 +911,7 @@ def bind(template: Template, product: dict[str, Any], format_name: str, *, base_
                          memo=binder.memo)
         scene = binder.run()
     scene = _solved(template, product, format_name, base_dir, seed, binder, scene, forward)
+    scene = ensure_separation(scene, perceived_subjects(binder.memo.entries))
     return ensure_contrast(scene, binder.fonts)  # once, on the scene that is kept
 
 

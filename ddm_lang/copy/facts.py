@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .segment import is_cjk
@@ -34,6 +35,23 @@ class Price:
     amount: float
     currency: str | None = None
     discount: float | None = None
+
+    @property
+    def sale(self) -> float:
+        """What the buyer pays: the list `amount` less `discount` percent (`sale_amount`)."""
+        return sale_amount(self.amount, self.discount)
+
+
+def sale_amount(amount: float, discount: float | None) -> float:
+    """The list `amount` less `discount` percent, rounded half up to the cent; the amount
+    itself without a discount. A discount is stated with the price the buyer pays, never a
+    bare "−20%" beside the list price, so this number counts as product data: it is
+    computed the same way for the copy writer, the `sale_price` function and the
+    factuality check."""
+    if discount is None or discount <= 0:
+        return amount
+    exact = Decimal(str(amount)) * (100 - Decimal(str(min(discount, 100.0)))) / 100
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -60,6 +78,7 @@ class Facts:
                 found |= numbers_in(_plain(self.price.amount))
                 if self.price.discount is not None:
                     found |= numbers_in(_plain(self.price.discount))
+                    found |= numbers_in(_plain(self.price.sale))
             object.__setattr__(self, "numbers", frozenset(found))
 
     # ---- construction -----------------------------------------------------------------

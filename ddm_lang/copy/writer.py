@@ -12,10 +12,12 @@ Per kind (docs/copy.md has the details):
   whole words dropped away from the product noun, never a word cut); for data without
   a title (AdvertiseGen), the most salient attribute values before the garment noun.
 - selling_point: the merchant's selling points in their order, then phrases made from the
-  attributes by salience (`salience.rank`), then short sentences of the description.
+  attributes by salience (`salience.rank`), phrased as human copy phrases them
+  (`patterns.py`) with a shared head word said once per line, then short sentences of the
+  description.
 - cta: a phrase from the language's table for the product's category group.
-- price: the amount formatted for the language and currency, with "−N%" when the data
-  have a discount.
+- price: the amount formatted for the language and currency; with a discount, the price
+  the buyer pays (the amount less the discount) followed by "−N%".
 - brand: the brand name, whole or not at all.
 
 When nothing fits, the caption's text is empty: the binder decides what an empty box
@@ -33,10 +35,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from . import phrases
+from . import patterns, phrases
 from .facts import Facts, attr_id, primary_lang
 from .factuality import violations
 from .headline import title_candidates
+from .patterns import Phrase, group_of, head_of, merge, patterns_for
 from .text import fits, normalise
 
 KINDS = ("headline", "selling_point", "cta", "price", "brand")
@@ -182,7 +185,7 @@ def _candidates(kind: str, facts: Facts, lang: str, used: frozenset[str],
     if kind == "headline":
         yield from _headline(facts, lang, used)
     elif kind == "selling_point":
-        yield from _selling_points(facts, lang, used)
+        yield from _selling_points(facts, lang, used, variant)
     elif kind == "cta":
         table = phrases.CTA.get(lang, phrases.CTA["en"])
         options = table.get(phrases.category_group(facts.category, facts.attributes),
@@ -191,8 +194,11 @@ def _candidates(kind: str, facts: Facts, lang: str, used: frozenset[str],
         for text in (*options[start:], *options[:start]):
             yield text, frozenset({"cta"})
     elif kind == "price":
+        # With a discount the caption states the price the buyer pays (list amount less the
+        # discount, to the cent), never the list price beside a bare "−20%", which reads
+        # either way; templates strike the list price through in a text of their own.
         if facts.price is not None:
-            main = format_price(facts.price.amount, facts.price.currency, lang)
+            main = format_price(facts.price.sale, facts.price.currency, lang)
             d = facts.price.discount
             if d is not None and d > 0:
                 yield f"{main} {phrases.MINUS}{_number(d, lang)}%", frozenset({"price"})
@@ -235,41 +241,100 @@ def _ranked(facts: Facts) -> list[tuple[str, str]]:
         return list(facts.copy_attributes())
 
 
-def attribute_phrase(key: str, value: str, lang: str) -> str:
-    """One attribute as copy: 条纹 → 条纹图案, origin Crete → From Crete."""
+def attribute_phrase(key: str, value: str, lang: str, variant: int = 0) -> str:
+    """One attribute as copy, the way copywriters say it: 条纹 → 条纹元素, 宽松 → 宽松的版型,
+    origin Crete → From Crete. `variant` takes the next phrasing (rotating)."""
+    options = phrase_options(key, value, lang)
+    return options[variant % len(options)].text
+
+
+def phrase_options(key: str, value: str, lang: str) -> list[Phrase]:
+    """Ways to say one attribute, best first: the mined patterns of `patterns.py` (the
+    value's own, then its key group's, most frequent first), then the fixed template of
+    `phrases.py`, then the bare value. With patterns disabled, only the fixed template
+    (the writer's phrasing before patterns)."""
+    fixed = _template_phrase(key, value, lang)
+    if lang != "zh" or not patterns.enabled():
+        return [fixed]
+    out = [Phrase(p.prefix, value, p.suffix) for p in patterns_for(key, value)]
+    for extra in (fixed, Phrase("", value, "")):
+        if extra not in out:
+            out.append(extra)
+    return out
+
+
+def _template_phrase(key: str, value: str, lang: str) -> Phrase:
+    """The fixed template per key (条纹 → 条纹图案, From Crete): the fallback when no
+    mined pattern applies, and the whole phrasing when patterns are disabled."""
     if lang == "zh":
         for suffix, template in phrases.ZH_KEY_TEMPLATES:
             if key.endswith(suffix):
-                if template.endswith("}") or value.endswith(template[3:]):
-                    return value
-                return template.format(v=value)
-        return value
+                head = template.removeprefix("{v}")
+                if not head or value.endswith(head):
+                    return Phrase("", value, "")
+                return Phrase("", value, head)
+        return Phrase("", value, "")
     value = re.sub(r"\s+([,;])", r"\1", value)   # "GOD MORGON , 1l" → "GOD MORGON, 1l"
     folded = key.casefold()
     for name, template in phrases.EN_KEY_TEMPLATES:
         if folded == name:
-            return template.format(v=value)
-    return value[:1].upper() + value[1:]
+            return Phrase(template.removesuffix("{v}"), value, "")
+    return Phrase("", value[:1].upper() + value[1:], "")
 
 
-def _selling_points(facts: Facts, lang: str, used: frozenset[str]) -> Iterator[Candidate]:
+def _line(part: list[tuple[str, str]], lang: str, variant: int) -> str:
+    """One selling point from several attributes. Phrases of one key group sharing a head
+    word are written once, the way copy merges them (撞色 + 印花 + 卡通, all …图案 →
+    撞色印花卡通图案; "From Crete and Greece"); values of different groups are not run
+    together (荷叶边 + 一字领 + 设计 would put the ruffle on the collar), so a phrase whose
+    head or words the line already says (经典的 twice, 设计 of another group, or the head a
+    bare value ends with: 学院风 beside 复古风) gives way to the attribute's next phrasing.
+    With patterns disabled: the fixed phrases joined, as before."""
+    sep = "，" if lang == "zh" else ", "
+    if not patterns.enabled():
+        return sep.join(attribute_phrase(k, v, lang) for k, v in part)
+    groups: list[tuple[str, list[Phrase]]] = []
+    said: set[str] = set()
+    for key, value in part:
+        group = group_of(key) if lang == "zh" else ""
+        options = phrase_options(key, value, lang)
+        start = variant % len(options)
+        for option in (*options[start:], *options[:start]):
+            head = option.head
+            same = next((ps for g, ps in groups if head and g == group and ps[0].head == head),
+                        None)
+            if same is not None:
+                same.append(option)
+                break
+            words = option.words() | {head_of(option.text, lang)} - {""}
+            if not words & said:
+                groups.append((group, [option]))
+                said |= words
+                break
+        else:
+            groups.append((group, [Phrase("", value, "")]))
+    return sep.join(merge(ps, lang) for _, ps in groups)
+
+
+def _selling_points(facts: Facts, lang: str, used: frozenset[str],
+                    variant: int = 0) -> Iterator[Candidate]:
     for i, sp in enumerate(facts.selling_points):
         ids = frozenset({f"selling_point:{i}"}) | mentioned(sp, facts)
         if not ids & used:
             yield sp.strip(), ids
-    items: list[tuple[str, str]] = []
+    items: list[tuple[str, str, str]] = []
     values: set[str] = set()
     for k, v in _ranked(facts):
         if k in phrases.ZH_NOUN_KEYS or attr_id(k, v) in used or normalise(v) in values:
             continue
         values.add(normalise(v))   # 纯色 as 颜色 and as 图案 is said once
-        items.append((attr_id(k, v), attribute_phrase(k, v, lang)))
-    sep = "，" if lang == "zh" else ", "
+        items.append((attr_id(k, v), k, v))
     # the most salient phrases first; as many as fit (up to MAX_PHRASES), then fewer
     for n in range(min(MAX_PHRASES, len(items)), 0, -1):
         for start in range(0, len(items) - n + 1):
             part = items[start:start + n]
-            yield sep.join(p for _, p in part), frozenset(i for i, _ in part)
+            yield (_line([(k, v) for _, k, v in part], lang, variant),
+                   frozenset(i for i, _, _ in part))
     for i, sentence in enumerate(facts.description_sentences()):
         ids = frozenset({f"description:{i}"}) | mentioned(sentence, facts)
         if not ids & used:

@@ -179,14 +179,15 @@ def _ground_size(scene: Scene) -> tuple[int, int]:
     return max(1, round(scene.width * k)), max(1, round(scene.height * k))
 
 
-def _ground(scene: Scene, w: int, h: int,
-            windows: list[tuple[int, int, int, int]]) -> np.ndarray:
+def _ground(scene: Scene, w: int, h: int, windows: list[tuple[int, int, int, int]],
+            href: Callable[[Material], str] | None = None) -> np.ndarray:
     """The scene without text rendered at w × h, as float RGB over white, inside the
     windows (rows r0:r1, columns c0:c1) only: the rest of the canvas is clipped out of
     the drawing and left 0. Pixels inside are those of a whole render (same transform;
     the clip only masks): identical on every stdlib creative at 1080², within one level
     on a handful of edge pixels of a few small formats. Materials are read from their
-    files, not re-decoded from the data URIs the creative's SVG carries."""
+    files, not re-decoded from the data URIs the creative's SVG carries (or, with `href`,
+    wherever it says: the separation check draws small stand-ins of product photos)."""
     from ddm_lang.renderer.emit import emit_tree
     from ddm_lang.renderer.raster import draw, straight_pixels
     ground = np.zeros((h, w, 3), np.float32)
@@ -206,7 +207,7 @@ def _ground(scene: Scene, w: int, h: int,
         region.op(skia.IRect.MakeLTRB(c0, r0, c1, r1), skia.Region.Op.kUnion_Op)
     canvas.clipRegion(region)
     files = tuple(dict.fromkeys(_material_files((*bare.defs, *bare.children))))
-    draw(emit_tree(bare, _file_href), canvas, w, h, files)
+    draw(emit_tree(bare, href or _file_href), canvas, w, h, files)
     surface.flushAndSubmit()
     del canvas, surface
     for r0, r1, c0, c1 in windows:

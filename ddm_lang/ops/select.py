@@ -1,8 +1,10 @@
 """select: which material fills an abstract object, from its `where` and `prefer`.
 
 Candidates that satisfy every condition are ranked by the `prefer` keys (ascending unless
-`desc`), ties keeping catalogue order so the choice is deterministic. A required object
-with no candidate is an error that says which images failed and why.
+`desc`), ties keeping catalogue order so the choice is deterministic. A file listed twice
+(a feed repeating `image_link` in `additional_image_link`) is one candidate, so `images[2]`
+never shows the same picture twice. A required object with no candidate is an error that
+says which images failed and why.
 """
 
 from __future__ import annotations
@@ -37,7 +39,11 @@ def select(obj: AbstractObject, candidates: Sequence[Material],
     """The chosen material (or up to `obj.count` of them); None for an empty optional object."""
     chosen: list[tuple[int, Material]] = []
     rejections: list[Rejection] = []
+    seen: set[str] = set()
     for i, m in enumerate(candidates):
+        if m.sha256 in seen:
+            continue  # a feed repeating its main image: several of a kind are distinct
+        seen.add(m.sha256)
         ok, why = accepts(m)
         if ok:
             chosen.append((i, m))

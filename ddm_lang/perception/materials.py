@@ -86,9 +86,13 @@ def opened(data: bytes, shown: str) -> Iterator[Image.Image]:
         raise MaterialError(f"{shown}: not a readable PNG, JPEG or WebP image ({err})") from None
 
 
-def header_record(material: Material) -> dict[str, Any]:
-    """The `header` perceiver: what the file itself says, no model needed."""
-    return {
+def header_record(material: Material, index: int | None = None) -> dict[str, Any]:
+    """The `header` perceiver: what the file itself says, no model needed; with `index`, also
+    the image's position in the list it is selected from. That is not a property of the file
+    (the library's cached record leaves it out) but of the feed: merchant feeds list the main
+    (front) view first (Google Merchant `image_link`, then `additional_image_link`), so
+    `prefer index asc` keeps the merchant's chosen view ahead of a sharper back shot."""
+    record: dict[str, Any] = {
         "width": float(material.width),
         "height": float(material.height),
         "aspect": material.width / material.height if material.height else 0.0,
@@ -97,3 +101,6 @@ def header_record(material: Material) -> dict[str, Any]:
         "has_alpha": material.has_alpha,
         "src": material.path,
     }
+    if index is not None:
+        record["index"] = float(index)
+    return record

@@ -27,6 +27,8 @@ _ATTRIBUTES = (
     Attribute("format", "string", "header", "file format: png, jpeg, webp, svg"),
     Attribute("has_alpha", "bool", "header", "the file carries an alpha channel"),
     Attribute("src", "string", "header", "the material's file path"),
+    Attribute("index", "number", "header",
+              "position in the object's source list, 0 for the first (the feed's main image)"),
     Attribute("subject.found", "bool", "subject", "a salient subject was segmented"),
     Attribute("subject.area", "number", "subject", "subject mask area / image area"),
     Attribute("subject.box", "box", "subject", "subject bounding box, 0..1 of the image"),

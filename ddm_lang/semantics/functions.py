@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ddm_lang.copy.facts import sale_amount  # one sale price, captions too
 from ddm_lang.copy.writer import format_price  # one price formatter, captions too
 
 from .values import BLACK, WHITE, Color, FitSize, Length, LengthSum, Region
@@ -333,6 +334,18 @@ def join(items: Any, separator: Any = ", ") -> str:
 def price(amount: Any, currency: Any = "", lang: Any = "en") -> str:
     return format_price(_num(amount, "price's amount"), _text(currency, "price's currency"),
                         _text(lang, "price's language") or "en")
+
+
+@_register("sale_price", "amount:number, discount:number, currency:string?, lang:string?",
+           "string", "the price the buyer pays: amount less discount percent, to the cent")
+def sale_price(amount: Any, discount: Any, currency: Any = "", lang: Any = "en") -> str:
+    """`price` of the list amount less `discount` percent. Feeds give the list price and the
+    discount; an ad must show what the buyer pays (with the list price struck through
+    beside it), and the copy writer computes the same number the same way."""
+    paid = sale_amount(_num(amount, "sale_price's amount"),
+                       _num(discount, "sale_price's discount"))
+    return format_price(paid, _text(currency, "sale_price's currency"),
+                        _text(lang, "sale_price's language") or "en")
 
 
 # ---- numbers and lists --------------------------------------------------------------
