@@ -1,0 +1,207 @@
+"""The product separation guarantee: a product that vanishes into its field is measured as
+failing and, at bind time, gets a field it stands out from; one that stands out is left
+exactly as it was; text over a moved field stays readable."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from ddm_lang import load_template
+from ddm_lang.bind import binder
+from ddm_lang.layout.contrast import BODY_RATIO
+from ddm_lang.layout.separation import (
+    SEPARATION_THRESHOLD,
+    SeparationResult,
+    delta_e2000,
+    measure_separation,
+)
+from ddm_lang.scene import Node, Scene, TextNode
+from ddm_lang.semantics.functions import to_oklch
+from ddm_lang.semantics.values import Color
+
+FIELD_TEMPLATE = """template field "A cut-out product on a field, copy under it"
+formats feed 400x400
+
+object hero = image from product.images where subject.found
+
+rect background {{ box: 0 0 100% 100%; fill: {field} }}
+text headline = product.title {{
+  box: 8% 80% 84% 12%; font: "Inter" 700; size: 22; max-lines: 1; align: center; fill: {ink}
+}}
+image hero | cutout | place in slot(20% 6% 60% 70%) fit subject
+"""
+
+
+def photo(folder: Path, name: str, colour: tuple[int, int, int]) -> Path:
+    """A studio photo: a disc of `colour` on a white backdrop (what cutout is made for)."""
+    img = Image.new("RGB", (300, 300), "white")
+    ImageDraw.Draw(img).ellipse((60, 60, 240, 240), fill=colour)
+    img.save(folder / name)
+    return folder / name
+
+
+def product(name: str) -> dict:
+    return {"id": name, "title": "Night Disc", "images": [name]}
+
+
+def compile_field(folder: Path, name: str, field: str, ink: str, *, repair: bool = True,
+                  monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[Scene, str]:
+    template = load_template(FIELD_TEMPLATE.format(field=field, ink=ink))
+    if not repair:
+        assert monkeypatch is not None
+        monkeypatch.setattr(binder, "ensure_separation", lambda scene, _subjects: scene)
+    creative = template.compile(product(name), "feed", base_dir=folder)
+    if not repair:
+        monkeypatch.undo()
+    return creative.scene, creative.svg
+
+
+def fill_of(scene: Scene, name: str) -> str:
+    node = next(c for c in _walk(scene.children) if getattr(c, "name", None) == name)
+    return dict(node.attrs)["fill"]
+
+
+def _walk(items: tuple) -> list:
+    out = []
+    for item in items:
+        out.append(item)
+        if isinstance(item, Node):
+            out += _walk(item.children)
+    return out
+
+
+# ---- the figure --------------------------------------------------------------------------------
+
+def test_delta_e2000_matches_sharmas_test_pairs() -> None:
+    """Pairs 1, 7, 13, 25 and 34 of Sharma, Wu and Dalal's CIEDE2000 test data."""
+    lab1 = np.array([(50, 2.6772, -79.7751), (50, 0, 0), (50, 2.49, -0.001),
+                     (60.2574, -34.0099, 36.2677), (22.7233, 20.0904, -46.6940)])
+    lab2 = np.array([(50, 0, -82.7485), (50, -1, 2), (50, -2.49, 0.0011),
+                     (60.4626, -34.1751, 39.4387), (23.0331, 14.9730, -42.5619)])
+    expected = [2.0425, 2.3669, 7.2195, 1.2644, 2.0373]
+    assert delta_e2000(lab1, lab2) == pytest.approx(expected, abs=1e-4)
+
+
+def test_a_dark_product_on_a_dark_field_fails_and_bind_moves_the_field(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    photo(tmp_path, "night.png", (28, 28, 30))
+    before, _ = compile_field(tmp_path, "night.png", "#141414", "#ffffff", repair=False,
+                              monkeypatch=monkeypatch)
+    [result] = measure_separation(before)
+    assert isinstance(result, SeparationResult)
+    assert result.element == "image `hero`" and result.name == "hero"
+    assert not result.passed and result.value < SEPARATION_THRESHOLD
+    assert result.threshold == SEPARATION_THRESHOLD
+    assert "does not stand out" in result.describe()
+
+    after, _ = compile_field(tmp_path, "night.png", "#141414", "#ffffff")
+    field = fill_of(after, "background")
+    assert field != "#141414"
+    # Moved in lightness, away from the dark product: lighter, and still a neutral grey.
+    assert to_oklch(Color.parse(field))[0] > to_oklch(Color.parse("#141414"))[0]
+    assert to_oklch(Color.parse(field))[1] < 0.01
+    [fixed] = measure_separation(after)
+    assert fixed.passed and fixed.value >= SEPARATION_THRESHOLD
+    note = next(n for n in after.notes if n.startswith("separation: image `hero`"))
+    assert f"#141414 → {field}" in note and "ΔE" in note
+    # The product itself is untouched: same material, box, crop and matte.
+    image = next(c for c in after.children if getattr(c, "name", None) == "hero")
+    image_before = next(c for c in before.children if getattr(c, "name", None) == "hero")
+    assert image == image_before
+
+
+def test_a_red_product_on_a_red_field_keeps_the_fields_hue(tmp_path: Path) -> None:
+    photo(tmp_path, "red.png", (200, 36, 36))
+    scene, _ = compile_field(tmp_path, "red.png", "#b82a2a", "#ffffff")
+    field = Color.parse(fill_of(scene, "background"))
+    assert field.hex() != "#b82a2a"
+    hue_before = to_oklch(Color.parse("#b82a2a"))[2]
+    assert abs((to_oklch(field)[2] - hue_before + 180) % 360 - 180) < 3.0
+    assert all(r.passed for r in measure_separation(scene))
+
+
+def test_a_product_that_stands_out_is_left_exactly_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    photo(tmp_path, "red.png", (210, 40, 40))
+    _, without = compile_field(tmp_path, "red.png", "#f4f1ea", "#222222", repair=False,
+                               monkeypatch=monkeypatch)
+    scene, svg = compile_field(tmp_path, "red.png", "#f4f1ea", "#222222")
+    assert svg == without
+    assert not any(n.startswith("separation") for n in scene.notes)
+    [result] = measure_separation(scene)
+    assert result.passed and result.value > 2 * SEPARATION_THRESHOLD
+    assert "stands out" in result.describe()
+
+
+def test_text_over_the_moved_field_still_meets_its_contrast(tmp_path: Path) -> None:
+    """A grey that reads on the dark field (5:1) would not on the lighter field the
+    product needs: the contrast pass, run after, sees the new field and fixes the text."""
+    photo(tmp_path, "night.png", (28, 28, 30))
+    assert Color.parse("#8a8a8a").contrast(Color.parse("#141414")) > BODY_RATIO
+    scene, svg = compile_field(tmp_path, "night.png", "#141414", "#8a8a8a")
+    field = Color.parse(fill_of(scene, "background"))
+    assert field.hex() != "#141414"
+    text = next(c for c in scene.children if isinstance(c, TextNode))
+    ink = Color.parse(dict(text.attrs)["fill"])
+    assert ink.contrast(field) >= 3.0   # 22 px bold is large text: AA is 3:1
+    assert any(n.startswith("contrast: text `headline`") for n in scene.notes) or \
+        Color.parse("#8a8a8a").contrast(field) >= 3.0
+    assert re.search(rf'fill="{field.hex()}"', svg)
+
+
+def test_a_field_that_is_not_a_plain_colour_is_reported_not_changed(tmp_path: Path) -> None:
+    """A dark product on a dark gradient: no plain colour to move, so a note, no change."""
+    photo(tmp_path, "night.png", (28, 28, 30))
+    template = load_template(
+        'template t "Dark on a gradient"\nformats feed 400x400\n'
+        "object hero = image from product.images where subject.found\n"
+        "defs { linearGradient dusk { x2: 0; y2: 1;\n"
+        "  stop { offset: 0; stop-color: #101010 }\n"
+        "  stop { offset: 1; stop-color: #181818 } } }\n"
+        'rect background { box: 0 0 100% 100%; fill: "url(#dusk)" }\n'
+        "image hero | cutout | place in slot(20% 6% 60% 70%) fit subject\n")
+    scene = template.compile(product("night.png"), "feed", base_dir=tmp_path).scene
+    notes = [n for n in scene.notes if n.startswith("separation")]
+    assert len(notes) == 1 and "does not stand out" in notes[0] and "left as it is" in notes[0]
+    assert fill_of(scene, "background") == "url(#dusk)"
+    assert not measure_separation(scene)[0].passed
+
+
+def test_bind_measures_only_what_the_compile_perceived(tmp_path: Path) -> None:
+    """An image whose perception the template never asked for is not perceived just for
+    this check (it would cost more than the compile): no note, nothing changed."""
+    photo(tmp_path, "night.png", (28, 28, 30))
+    template = load_template('template t "Plain"\nformats feed 200x200\n'
+                             "object hero = image from product.images\n"
+                             "rect bg { box: 0 0 100% 100%; fill: #141414 }\n"
+                             "image hero | place fit contain\n")
+    scene = template.compile(product("night.png"), "feed", base_dir=tmp_path).scene
+    assert not any(n.startswith("separation") for n in scene.notes)
+    assert fill_of(scene, "bg") == "#141414"
+    assert measure_separation(scene, subjects=None) == []
+
+
+def test_a_dark_product_half_on_black_fails_though_half_its_outline_stands_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half the field pale, half near-black: the median colour around the product is
+    ambiguous, but half its outline is invisible, and the figure says so."""
+    photo(tmp_path, "night.png", (28, 28, 30))
+    template = load_template(
+        'template t "Half and half"\nformats feed 400x400\n'
+        "object hero = image from product.images where subject.found\n"
+        "rect background { box: 0 0 100% 100%; fill: #d8d8d8 }\n"
+        "rect dark { box: 0 0 50% 100%; fill: #141414 }\n"
+        "image hero | cutout | place in slot(20% 15% 60% 70%) fit subject\n")
+    monkeypatch.setattr(binder, "ensure_separation", lambda scene, _subjects: scene)
+    before = template.compile(product("night.png"), "feed", base_dir=tmp_path).scene
+    monkeypatch.undo()
+    [result] = measure_separation(before)
+    assert not result.passed
+    after = template.compile(product("night.png"), "feed", base_dir=tmp_path).scene
+    assert fill_of(after, "dark") != "#141414"
+    assert measure_separation(after)[0].passed
