@@ -70,7 +70,7 @@ def test_override_must_be_a_loadable_onnx_file(tmp_path):
 
 def test_default_models_report_their_spec_versions():
     assert models.model_version("subject") == "u2netp-1"
-    assert ocr.version() == "ppocrv6-det-small+ppocrv6-rec-small"
+    assert ocr.version() == f"ppocrv6-det-small+ppocrv6-rec-small+screen-{ocr.SCREEN_VERSION}"
     assert models.providers()[-1] == "CPUExecutionProvider"
 
 

@@ -93,7 +93,7 @@ def overlay(pixels: Pixels, record: dict[str, Any], mask: np.ndarray | None) -> 
                                        "suitability.too_small", "suitability.low_quality")
              if record.get(k)]
     facts = (f"background {record.get('background.kind', '?')} "
-             f"{record.get('background.color', '')}   subject area "
+             f"{record.get('background.color') or 'none'}   subject area "
              f"{record.get('subject.area', 0):.2f}   text area {record.get('text.area', 0):.3f}   "
              f"sharpness {record.get('sharpness', 0):.2f}")
     draw.text((150, y + 36), facts, fill="#e8e8e8", font=small)

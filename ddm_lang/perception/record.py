@@ -23,7 +23,10 @@ from ddm_lang.perception.pixels import Pixels, decode
 from ddm_lang.perception.subject import VERSION_ALPHA, perceive_subject
 from ddm_lang.scene import Material
 
-RECORD_VERSION = "record-4"   # the record's own layout and the numpy perceivers
+# The record's own layout and the numpy perceivers. record-5: colours from visible pixels
+# only (a cut-out's transparent pixels were read as black), no background colour for a
+# transparent backdrop.
+RECORD_VERSION = "record-5"
 MIN_SIDE = 400                # smaller images are flagged too small for large slots
 PURE_TEXT_AREA = 0.35         # text covering this much of the image makes it pure text
 
@@ -59,7 +62,8 @@ def perceive_pixels(material: Material, pixels: Pixels) -> Perception:
     subject = perceive_subject(rgb, pixels.alpha)
     mask = subject.mask >= 128
     text = ocr.perceive_text(rgb)
-    colour = perceive_colour(rgb, mask if subject.record["subject.found"] else None)
+    colour = perceive_colour(rgb, mask if subject.record["subject.found"] else None,
+                             pixels.alpha)
     suit = suitability.suitability(rgb, pixels.alpha)
     sharp = quality.sharpness(rgb)
     transparent = subject.source == "alpha"
