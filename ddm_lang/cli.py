@@ -15,14 +15,26 @@ from typing import TYPE_CHECKING
 from .syntax.diagnostics import DiagnosticError
 
 if TYPE_CHECKING:
+    from collections import Counter
+
     from .api import Template
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from .api import load_template
+    from .quality import check_names
     if args.all_formats and not args.product:
         print("ddm check: --all-formats needs --product", file=sys.stderr)
         return 2
+    checks = check_names()
+    if args.checks:
+        wanted = [c.strip() for c in args.checks.split(",") if c.strip()]
+        unknown = [c for c in wanted if c not in checks]
+        if unknown:
+            print(f"ddm check: unknown check {', '.join(unknown)}; the checks are "
+                  f"{', '.join(checks)}", file=sys.stderr)
+            return 2
+        checks = wanted
     failed = 0
     for path in args.templates:
         try:
@@ -35,17 +47,25 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"{path}: ok ({template.name}; formats: {formats or 'none'})")
         if args.product:
             failed += _check_layout(template, Path(args.product), args.all_formats,
-                                    args.max_occlusion)
+                                    args.max_occlusion, checks)
     return 1 if failed else 0
 
 
-def _check_layout(template: Template, source: Path, all_formats: bool, max_occlusion: float) -> int:
+def _check_layout(template: Template, source: Path, all_formats: bool, max_occlusion: float,
+                  checks: Sequence[str]) -> int:
     """Compile for every product of `source` (one product file or a catalogue) in every
-    format (or the first), print each creative's layout metrics and its problems; the
-    number of creatives that failed to compile or failed a hard layout check."""
+    format (or the first), print each creative's layout metrics and the findings of the
+    creative checks (`ddm_lang.quality`), then one line per check with its count and
+    threshold; the number of creatives that failed to compile or have a finding."""
+    from collections import Counter
+
     from .layout.metrics import measure
+    from .quality import headline_names, run_checks
     products, base = _products(source)
     formats = template.formats if all_formats else template.formats[:1]
+    headlines = headline_names(template)
+    findings: Counter[str] = Counter()
+    creatives: Counter[str] = Counter()
     failed = total = 0
     for product in products:
         for fmt in formats:
@@ -59,14 +79,47 @@ def _check_layout(template: Template, source: Path, all_formats: bool, max_occlu
                 failed += 1
                 continue
             metrics = measure(creative, occlusion_limit=max_occlusion)
-            print(f"{label}: {metrics.summary()}{'  FAIL' if metrics.failed else ''}")
-            for problem in metrics.problems:
-                print(f"    {problem}")
+            found = run_checks(creative, product=product, headlines=headlines, checks=checks,
+                               metrics=metrics, occlusion_limit=max_occlusion)
+            print(f"{label}: {metrics.summary()}{'  FAIL' if found else ''}")
+            for f in found:  # the layout failures read as they always have
+                legacy = f.check in ("overflow", "off-canvas", "occlusion")
+                print(f"    {f.message}" if legacy else f"    {f.check}: {f.message}")
             for note in creative.scene.notes:  # what the contrast guarantee changed
                 print(f"    note: {note}")
-            failed += metrics.failed
+            findings.update(f.check for f in found)
+            creatives.update({f.check for f in found})
+            failed += bool(found)
+    for line in _check_lines(checks, findings, creatives, max_occlusion):
+        print(line)
     print(f"  {total} creatives, {failed} failed")
     return failed
+
+
+def _check_lines(checks: Sequence[str], findings: Counter[str], creatives: Counter[str],
+                 max_occlusion: float) -> list[str]:
+    """One line per check: its findings (in how many creatives) and its threshold, or why
+    it was skipped."""
+    from .quality import CHECKS, skipped
+    from .quality.adapters import separation_threshold
+    width = max(len(name) for name in checks)
+    out = []
+    for name in checks:
+        check = CHECKS[name]
+        reason = skipped(name)
+        if reason:
+            out.append(f"  {name:<{width}}  skipped: {reason}")
+            continue
+        threshold = check.threshold_text
+        if name == "occlusion":
+            threshold = f"{max_occlusion:.0%} of a text's box over the subject"
+        elif name == "separation" and separation_threshold() is not None:
+            threshold = f"{separation_threshold():g}"
+        count = findings[name]
+        out.append(f"  {name:<{width}}  {count} finding{'s' * (count != 1)} in "
+                   f"{creatives[name]} creative{'s' * (creatives[name] != 1)}  "
+                   f"(threshold: {threshold})")
+    return out
 
 
 def _products(source: Path) -> tuple[list[dict], Path]:
@@ -167,6 +220,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="with --product: every format the template serves (default: the first)")
     c.add_argument("--max-occlusion", type=float, default=0.10,
                    help="with --product: largest share of a text over the product (default 0.10)")
+    c.add_argument("--checks", help="with --product: the creative checks to run, comma "
+                   "separated (default: all; docs/quality.md lists them)")
     c.set_defaults(func=_cmd_check)
 
     f = sub.add_parser("fmt", help="print templates in canonical form")
