@@ -118,6 +118,7 @@ class TextNode:
     mode: str = "text"           # text (an SVG <text>) | path (glyph outlines)
     letter_spacing: float = 0.0  # px, as measured (also in attrs for <text>)
     line_height: float = 1.2     # a multiple of the size, as the text was fitted
+    content: str = ""            # the text before it was broken: where its spaces were
 
 
 @dataclass(frozen=True)

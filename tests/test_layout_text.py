@@ -270,3 +270,10 @@ def test_a_cjk_word_is_not_split_across_lines() -> None:
 ])
 def test_line_defects(lines: list[str], defects: list[str]) -> None:
     assert line_defects(lines) == defects
+
+
+def test_a_break_that_took_a_space_splits_no_word() -> None:
+    lines = ["Solidus 帆布包女", "单肩托特包 大容量"]
+    assert "word-split" in line_defects(lines)   # on the lines alone it reads as one run
+    assert line_defects(lines, "Solidus 帆布包女 单肩托特包 大容量") == []
+    assert line_defects(["保", "温杯"], "保温杯") == ["word-split"]

@@ -672,7 +672,8 @@ class _Binder:
             line = TextLine(content, x, y)
             self.texts.append(Box(bx, y - hi, w, hi * line_height))
             return [TextNode(Box(bx, y - hi, w, hi * line_height), (line,), family, weight, hi,
-                             anchor, italic, attrs, node.name, mode, spacing, line_height)]
+                             anchor, italic, attrs, node.name, mode, spacing, line_height,
+                             content)]
         try:
             layout = fit_text(content, box.width, box.height, lo, hi, measure, max_n, line_height)
         except ValueError as err:
@@ -692,7 +693,7 @@ class _Binder:
             self.boxes[node.name] = box
             self.extents[node.name] = _inked(block, lines, anchor, measure, layout.size)
         return [TextNode(box, lines, family, weight, layout.size, anchor, italic, attrs, node.name,
-                         mode, spacing, line_height)]
+                         mode, spacing, line_height, content)]
 
     def caption(self, node: ast.Element, call: ast.Call, scope: Scope, box: Box | None,
                 sizes: tuple[float, float], line_height: float,

@@ -26,6 +26,7 @@ measures the chosen lines whole.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -185,7 +186,7 @@ def _mend_orphan(text: str, lines: Sequence[str], size: float, width: float,
     return None
 
 
-def line_defects(lines: Sequence[str]) -> list[str]:
+def line_defects(lines: Sequence[str], text: str | None = None) -> list[str]:
     """The typographic defects of a set of drawn lines, each named once, in this order:
 
     - "orphan": the last of two or more lines is a single CJK character (with or without
@@ -200,9 +201,11 @@ def line_defects(lines: Sequence[str]) -> list[str]:
       ("pre- and post-war") reads the same when it ends a line;
     - "dash-start": a line after the first starts with a dash (a text that begins with
       one is its author's choice);
-    - "word-split": a CJK word (`segment.word_boundaries`) is split across two lines.
+    - "word-split": a CJK word (`segment.word_boundaries`) is split across two lines;
+      with the `text` the lines were broken from, a break where it has a space is none.
 
-    A pure function of the lines, so that checks can judge any drawn text."""
+    A pure function of the lines (and their text), so that checks can judge any drawn
+    text."""
     stripped = [line.strip() for line in lines]
     found: list[str] = []
     if len(stripped) >= 2 and _orphan(stripped[-2], stripped[-1]):
@@ -212,7 +215,7 @@ def line_defects(lines: Sequence[str]) -> list[str]:
         found.append("hyphen-break")
     if any(line[:1] in DASHES for line in stripped[1:] if line):
         found.append("dash-start")
-    if _splits_a_word(stripped):
+    if _splits_a_word(stripped, text):
         found.append("word-split")
     return found
 
@@ -228,7 +231,7 @@ def _orphan(prev: str, last: str) -> bool:
             and em_width(last) <= ORPHAN_RATIO * em_width(prev))
 
 
-def _splits_a_word(lines: Sequence[str]) -> bool:
+def _splits_a_word(lines: Sequence[str], text: str | None = None) -> bool:
     """Whether two lines meet between two CJK characters of one word. Judged on the
     lines alone, the break may have taken a space ("ナイキ" / "シューズ" from "ナイキ
     シューズ"): the runs are joined and a segmenter that reads one word across them flags
@@ -237,7 +240,8 @@ def _splits_a_word(lines: Sequence[str]) -> bool:
     joined, cuts = "", []
     for line in lines:
         if (joined and line and cjk_at(joined, -1) and cjk_at(line, 0)
-                and not _hangul(joined[-1]) and not _hangul(line[0])):
+                and not _hangul(joined[-1]) and not _hangul(line[0])
+                and not _spaced(text, joined, line)):
             cuts.append(len(joined))
         elif joined:
             joined += " "
@@ -246,6 +250,15 @@ def _splits_a_word(lines: Sequence[str]) -> bool:
         return False
     bounds = word_boundaries(joined)
     return any(cut not in bounds for cut in cuts)
+
+
+def _spaced(text: str | None, before: str, after: str) -> bool:
+    """Whether `text` has a space where the line ending `before` met the line starting
+    `after` (the break took that space)."""
+    if not text:
+        return False
+    pattern = re.escape(before[-4:]) + r"\s+" + re.escape(after[:4])
+    return re.search(pattern, text) is not None
 
 
 def _hangul(ch: str) -> bool:

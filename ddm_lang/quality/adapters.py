@@ -102,8 +102,8 @@ def keeps_head_noun(title: str, text: str, lang: str, brand: str | None = None) 
     return bool(judge(title, text, lang))
 
 
-def line_defects(lines: Sequence[str]) -> list[str] | None:
+def line_defects(lines: Sequence[str], text: str | None = None) -> list[str] | None:
     """The defect names ("orphan", "hyphen-break", "dash-start", "word-split") of a
     text's drawn lines; None when the layout module does not provide them."""
     judge = _function(*LINE_DEFECTS)
-    return None if judge is None else [str(d) for d in judge(list(lines))]
+    return None if judge is None else [str(d) for d in judge(list(lines), text)]

@@ -117,7 +117,8 @@ class CheckContext:
         if key not in self._lines:
             node = element.item
             lines = [ln.text for ln in node.lines] if isinstance(node, TextNode) else []
-            self._lines[key] = (adapters.line_defects(lines) or []) if lines else []
+            text = node.content if isinstance(node, TextNode) else None
+            self._lines[key] = (adapters.line_defects(lines, text) or []) if lines else []
         return self._lines[key]
 
 
