@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 import text_detection_set as tds
-from perception_quality import LOOSE_IOU, match_boxes, prf, spread, summary
+from perception_quality import LOOSE_IOU, match_boxes, prf, rounded, spread, summary
 from PIL import Image
 from provenance import ddm_lang_source, machine, versions
 
@@ -291,16 +291,6 @@ def markdown(rec: dict[str, Any]) -> str:
             "- data: the sample images and `../shared/data/products-grocery`, read at run "
             "time", ""]
     return "\n".join(out)
-
-
-def rounded(obj: Any, digits: int = 4) -> Any:
-    if isinstance(obj, float):
-        return round(obj, digits)
-    if isinstance(obj, dict):
-        return {k: rounded(v, digits) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [rounded(v, digits) for v in obj]
-    return obj
 
 
 def main(argv: list[str] | None = None) -> int:

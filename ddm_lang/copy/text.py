@@ -21,6 +21,7 @@ does not fit at all (the fitter would have to break it between characters).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 
 from .segment import line_units
 
@@ -46,19 +47,26 @@ def width(text: str) -> float:
 def wrap(text: str, chars_per_line: float) -> list[str] | None:
     """Greedy line breaking at `segment.line_units`; None when one unit is wider than a
     line. A line's width leaves out its trailing spaces."""
+    units = [(width(u), width(u.rstrip()), u) for u in line_units(text.strip())]
+    return greedy(units, chars_per_line) if units else []
+
+
+def greedy(units: Sequence[tuple[float, float, str]], line_width: float) -> list[str] | None:
+    """The greedy lines of one paragraph, given its break units as (width with trailing
+    spaces, width without, text): a unit goes on the line while the line, its trailing
+    spaces left out, stays within `line_width`. None when a unit alone is wider. The
+    width model's wrap and the fitter's measured one share it, so they break alike."""
     lines: list[str] = []
     line, used = "", 0.0  # `used` counts the line's trailing spaces, which a next unit keeps
-    for unit in line_units(text.strip()):
-        w = width(unit.rstrip())
-        if w > chars_per_line + 1e-9:
+    for full, trim, unit in units:
+        if trim > line_width + 1e-9:
             return None
-        if line and used + w > chars_per_line + 1e-9:
+        if line and used + trim > line_width + 1e-9:
             lines.append(line.rstrip())
             line, used = "", 0.0
         line += unit
-        used += width(unit)
-    if line:
-        lines.append(line.rstrip())
+        used += full
+    lines.append(line.rstrip())
     return lines
 
 

@@ -36,6 +36,7 @@ from itertools import pairwise
 from uniseg.graphemecluster import grapheme_clusters
 
 from ddm_lang.copy.segment import DASHES, cjk_at, is_cjk, line_units, word_boundaries
+from ddm_lang.copy.text import greedy
 from ddm_lang.copy.text import width as em_width
 
 Measure = Callable[[str, float], float]  # (text, size) -> width px
@@ -139,20 +140,14 @@ def balance(text: str, lines: Sequence[str], size: float, measure: Measure,
 
 
 def _greedy(paragraphs: list[list[tuple[float, float, str]]], width: float) -> list[str] | None:
-    """Greedy lines at `width` with a line's width the sum of its units' (the last one
-    without its trailing spaces); None when a unit alone is wider."""
+    """Greedy lines at `width`, paragraph by paragraph (`copy.text.greedy`); None when a
+    unit alone is wider."""
     lines: list[str] = []
     for units in paragraphs:
-        line, used = "", 0.0
-        for full, trim, unit in units:
-            if trim > width + 1e-9:
-                return None
-            if line and used + trim > width + 1e-9:
-                lines.append(line.rstrip())
-                line, used = "", 0.0
-            line += unit
-            used += full
-        lines.append(line.rstrip())
+        got = greedy(units, width)
+        if got is None:
+            return None
+        lines += got
     return lines
 
 
