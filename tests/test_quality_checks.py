@@ -185,7 +185,7 @@ def test_head_noun_judges_headline_captions_only(judges: Callable[..., None]) ->
 
 def test_line_checks_report_each_defect_the_layout_names(judges: Callable[..., None]) -> None:
     judges(adapters.LINE_DEFECTS,
-           lambda lines: ["orphan", "dash-start"] if len(lines) > 1 else [])
+           lambda lines, text=None: ["orphan", "dash-start"] if len(lines) > 1 else [])
     long = ("text headline = product.title { box: 10% 10% 30% 40%; size: 28; "
             "fill: #222222 }\n")
     found = findings(long, checks=["orphan-line", "hyphen-break", "dash-start", "word-split"])

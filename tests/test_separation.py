@@ -20,6 +20,7 @@ from ddm_lang.layout.separation import (
     delta_e2000,
     measure_separation,
 )
+from ddm_lang.quality import run_checks
 from ddm_lang.scene import Node, Scene, TextNode
 from ddm_lang.semantics.functions import to_oklch
 from ddm_lang.semantics.values import Color
@@ -154,22 +155,85 @@ def test_text_over_the_moved_field_still_meets_its_contrast(tmp_path: Path) -> N
     assert re.search(rf'fill="{field.hex()}"', svg)
 
 
-def test_a_field_that_is_not_a_plain_colour_is_reported_not_changed(tmp_path: Path) -> None:
-    """A dark product on a dark gradient: no plain colour to move, so a note, no change."""
+GRADIENT_TEMPLATE = """template t "A cut-out product on a gradient field"
+formats feed 400x400
+
+object hero = image from product.images where subject.found
+
+defs {{ linearGradient wash {{ x2: 0; y2: 1;
+  stop {{ offset: 0; stop-color: {top} }}
+  stop {{ offset: 1; stop-color: {bottom} }} }} }}
+rect background {{ box: 0 0 100% 100%; fill: "url(#wash)" }}
+image hero | cutout | place in slot(20% 6% 60% 70%) fit subject
+"""
+
+
+def stops(scene: Scene) -> list[str]:
+    gradient = next(c for c in _walk(scene.children) if getattr(c, "tag", "") == "linearGradient")
+    return [dict(stop.attrs)["stop-color"] for stop in gradient.children]
+
+
+def test_a_white_product_on_a_pale_gradient_gets_a_darker_gradient_that_passes_the_check(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """product_hero's case: a white bottle on a pale grey wash (ΔE ~2). Every stop moves
+    by the same OKLCH lightness step, away from the product (darker), hue kept; the shape
+    still paints the gradient, and the repaired creative passes `ddm check`."""
+    photo(tmp_path, "white.png", (246, 246, 244))
+    template = load_template(GRADIENT_TEMPLATE.format(top="#e4e4e2", bottom="#f2f2f0"))
+    monkeypatch.setattr(binder, "ensure_separation", lambda scene, _subjects: scene)
+    before = template.compile(product("white.png"), "feed", base_dir=tmp_path)
+    monkeypatch.undo()
+    assert not measure_separation(before)[0].passed
+
+    creative = template.compile(product("white.png"), "feed", base_dir=tmp_path)
+    scene = creative.scene
+    assert fill_of(scene, "background") == "url(#wash)"
+    moved = [Color.parse(c) for c in stops(scene)]
+    steps = [to_oklch(m)[0] - to_oklch(Color.parse(o))[0]
+             for m, o in zip(moved, ("#e4e4e2", "#f2f2f0"), strict=True)]
+    assert all(step < -0.05 for step in steps) and abs(steps[0] - steps[1]) < 0.01
+    [fixed] = measure_separation(creative)
+    assert fixed.passed and fixed.applies and fixed.value >= SEPARATION_THRESHOLD
+    note = next(n for n in scene.notes if n.startswith("separation: image `hero`"))
+    assert "gradient `wash` stop 0 #e4e4e2 →" in note
+    assert f"→ {fixed.value:.1f} between" in note   # the note's figure is the check's
+    assert run_checks(creative, checks=["separation"]) == []
+    # The gradient changed in this creative's scene only: the template still draws its own.
+    monkeypatch.setattr(binder, "ensure_separation", lambda scene, _subjects: scene)
+    again = template.compile(product("white.png"), "feed", base_dir=tmp_path).scene
+    assert stops(again) == ["#e4e4e2", "#f2f2f0"]
+
+
+def test_a_dark_product_on_a_dark_gradient_gets_a_lighter_one_of_the_same_hue(
+        tmp_path: Path) -> None:
     photo(tmp_path, "night.png", (28, 28, 30))
-    template = load_template(
-        'template t "Dark on a gradient"\nformats feed 400x400\n'
-        "object hero = image from product.images where subject.found\n"
-        "defs { linearGradient dusk { x2: 0; y2: 1;\n"
-        "  stop { offset: 0; stop-color: #101010 }\n"
-        "  stop { offset: 1; stop-color: #181818 } } }\n"
-        'rect background { box: 0 0 100% 100%; fill: "url(#dusk)" }\n'
-        "image hero | cutout | place in slot(20% 6% 60% 70%) fit subject\n")
-    scene = template.compile(product("night.png"), "feed", base_dir=tmp_path).scene
-    notes = [n for n in scene.notes if n.startswith("separation")]
-    assert len(notes) == 1 and "does not stand out" in notes[0] and "left as it is" in notes[0]
-    assert fill_of(scene, "background") == "url(#dusk)"
-    assert not measure_separation(scene)[0].passed
+    scene = load_template(GRADIENT_TEMPLATE.format(top="#101018", bottom="#181828")) \
+        .compile(product("night.png"), "feed", base_dir=tmp_path).scene
+    moved = [Color.parse(c) for c in stops(scene)]
+    for colour, origin in zip(moved, ("#101018", "#181828"), strict=True):
+        assert to_oklch(colour)[0] > to_oklch(Color.parse(origin))[0]
+    hue = to_oklch(Color.parse("#181828"))[2]
+    assert abs((to_oklch(moved[1])[2] - hue + 180) % 360 - 180) < 5.0
+    assert measure_separation(scene)[0].passed
+
+
+def test_an_opaque_photos_own_backdrop_is_not_applicable(tmp_path: Path) -> None:
+    """A white disc on its own white studio backdrop, placed uncut: the figure compares
+    the product with the photo's own pixels, which no field can change. It is reported as
+    not applicable (and passes), `ddm check` has no finding, and bind leaves it alone."""
+    photo(tmp_path, "tee.png", (236, 236, 236))
+    template = load_template('template t "An uncut packshot"\nformats feed 400x400\n'
+                             "object hero = image from product.images where subject.found\n"
+                             "rect bg { box: 0 0 100% 100%; fill: #ffffff }\n"
+                             "image hero | place in slot(10% 10% 80% 80%) fit contain\n")
+    creative = template.compile(product("tee.png"), "feed", base_dir=tmp_path)
+    [result] = measure_separation(creative)
+    assert result.value < SEPARATION_THRESHOLD
+    assert not result.applies and result.passed
+    assert "own photo's backdrop" in result.describe() and "not applicable" in result.describe()
+    assert run_checks(creative, checks=["separation"]) == []
+    assert not any(n.startswith("separation") for n in creative.scene.notes)
+    assert fill_of(creative.scene, "bg") == "#ffffff"
 
 
 def test_bind_measures_only_what_the_compile_perceived(tmp_path: Path) -> None:

@@ -28,6 +28,14 @@ Threshold. SEPARATION_THRESHOLD (18 ΔE00) was chosen by looking at real cases; 
 figures are in its docstring. Dark on dark and red on red measure 1–16 and fail; products
 that read clearly measure 19 and up.
 
+Own backdrop. An opaque photo that is not cut out (a white-background packshot, a scene
+photo) shows its own pixels around its subject: a white tee on its own white studio
+backdrop measures ΔE 8, and nothing in the template can change that. When at least
+OWN_BACKDROP_SHARE of the outer band lies on the image's own opaque pixels
+(`own_backdrop`), the result does not apply (`applies` False, `passed` True): it reports
+the photo's composition, not the template's field. The bind-time repair skips the same
+images, by the same predicate.
+
 Limits. An image counts only when its subject is known; a turned image (a collage card)
 is not measured, as `subject_map` maps boxes, not rotations. The ground is everything
 but text: a shape drawn over the product's edge counts as what is around it, and a scrim
@@ -49,7 +57,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from ddm_lang.layout.contrast import _ground
+from ddm_lang.layout.contrast import _fraction, _ground
 from ddm_lang.layout.metrics import (
     Element,
     SubjectLookup,
@@ -96,13 +104,17 @@ GAP = 1              # px at analysis scale skipped on each side of the edge
 MIN_POSITIONS = 24   # fewer edge pixels than this: too small to measure
 PROXY_SIDE = 512     # long side of the stand-ins product photos are drawn from
 MAX_POSITIONS = 256  # more are thinned evenly: a percentile needs no more, ΔE costs per pair
+OWN_BACKDROP_SHARE = 0.5   # share of the outer band on the image's own opaque pixels from
+#                            which the figure measures the photo, not the field
 
 
 @dataclass(frozen=True)
 class SeparationResult:
     """One product image's separation: `value` (ΔE00, the PERCENTILE-th percentile over
     its outline) against `threshold`; `inner` / `outer` are the median colours of the
-    bands, for messages ("#1c1c1c on #111111")."""
+    bands, for messages ("#1c1c1c on #111111"). `applies` is False when the outer band
+    lies on the photo's own backdrop (`own_backdrop`): the figure then says how the photo
+    was shot, which no field can change, and `passed` is True."""
 
     element: str          # "image `hero`", as layout metrics label elements
     name: str | None
@@ -112,8 +124,13 @@ class SeparationResult:
     positions: int
     inner: str
     outer: str
+    applies: bool = True   # False: measured against the photo's own backdrop (not judged)
 
     def describe(self) -> str:
+        if not self.applies:
+            return (f"{self.element} is measured against its own photo's backdrop: ΔE "
+                    f"{self.value:.1f} ({self.inner} on {self.outer}) says how the photo was "
+                    f"shot, not how the template placed it; not applicable")
         verdict = "stands out" if self.passed else "does not stand out"
         return (f"{self.element} {verdict}: ΔE {self.value:.1f} between its edge and what "
                 f"is around it ({self.inner} on {self.outer}; the threshold is "
@@ -125,7 +142,8 @@ class Probe:
     """Where one product's outline is measured, at analysis scale: the window of the
     canvas (rows r0:r1, columns c0:c1), the inner and outer bands in it (0/1 floats), the
     edge positions (window rows and columns), the local window size `k` and how many
-    pixels of each band every position's local window holds."""
+    pixels of each band every position's local window holds; `own_backdrop` whether the
+    outer band lies mostly on the image's own opaque pixels (see `own_backdrop`)."""
 
     element: Element
     window: tuple[int, int, int, int]
@@ -136,6 +154,7 @@ class Probe:
     k: int
     n_in: np.ndarray
     n_out: np.ndarray
+    own_backdrop: bool = False
 
     def sums(self, pixels: np.ndarray, band: np.ndarray) -> np.ndarray:
         """Σ of `pixels` (window shape, with or without a channel axis) over `band` in the
@@ -184,7 +203,41 @@ def find_probes(scene: Scene, lookup: SubjectLookup) -> Iterator[Probe]:
         silhouette = subject_map([element], lookup, scene.width, scene.height, scale) >= 0.5
         probe = _probe(element, silhouette, (h, w))
         if probe is not None:
-            yield probe
+            yield replace(probe, own_backdrop=own_backdrop(probe, scale))
+
+
+def opaque_photo(node: ImageNode) -> bool:
+    """Whether the image paints every pixel of its box itself: not cut out (no matte), a
+    raster without alpha, not faded or masked. Only then is what lies around its subject
+    inside the box the photo's own backdrop, which no field behind it can change."""
+    attrs = dict(node.attrs)
+    return (node.matte is None and not node.material.has_alpha
+            and node.material.format != "svg" and "mask" not in attrs
+            and _fraction(attrs.get("opacity")) >= 1.0)
+
+
+def own_backdrop(probe: Probe, scale: float) -> bool:
+    """Whether at least OWN_BACKDROP_SHARE of the probe's outer band lies on its image's
+    own opaque pixels (inside the image's visible box, the image an `opaque_photo`): the
+    one predicate by which the figure does not apply and the repair leaves it alone."""
+    node = probe.element.item
+    if not isinstance(node, ImageNode) or not opaque_photo(node):
+        return False
+    r0, _, c0, _ = probe.window
+    box = probe.element.box
+    rows, cols = probe.outer.shape
+    top, bottom = _span(box.y * scale - r0, box.bottom * scale - r0, rows)
+    left, right = _span(box.x * scale - c0, box.right * scale - c0, cols)
+    total = float(probe.outer.sum())
+    own = float(probe.outer[top:bottom, left:right].sum())
+    return total > 0 and own >= OWN_BACKDROP_SHARE * total
+
+
+def _span(start: float, end: float, size: int) -> tuple[int, int]:
+    """The whole pixels of [start, end) clamped to 0..size (a partly covered pixel shows
+    what is behind the image too, so it does not count as the image's own)."""
+    return max(0, min(size, math.ceil(start))), max(0, min(size, math.floor(end)))
+
 
 
 def _probe(element: Element, silhouette: np.ndarray, shape: tuple[int, int]) -> Probe | None:
@@ -321,9 +374,10 @@ def result(probe: Probe, inner: np.ndarray, outer: np.ndarray, n_in: np.ndarray,
     """The result from the band sums at every position (and their pixel counts)."""
     value, inner_rgb, outer_rgb = figure(inner, outer, n_in, n_out)
     element = probe.element
+    applies = not probe.own_backdrop
     return SeparationResult(element.label, element.name, round(value, 2), threshold,
-                            value >= threshold, len(inner_rgb), _hex(inner_rgb),
-                            _hex(outer_rgb))
+                            value >= threshold or not applies, len(inner_rgb),
+                            _hex(inner_rgb), _hex(outer_rgb), applies)
 
 
 def figure(inner: np.ndarray, outer: np.ndarray, n_in: np.ndarray,

@@ -8,31 +8,42 @@ fruit on a red one. So after binding, each product image whose subject the compi
 perceived is measured; where the figure is below SEPARATION_THRESHOLD, the *field* is
 moved in lightness (OKLCH, keeping its hue and chroma, as `readable()` moves a text
 colour: the same `nearest_lightness` search) to the nearest lightness that passes, with
-MARGIN to spare. Never the product, never an image.
+MARGINS to spare. Never the product, never an image.
 
 The field is the plain-coloured shapes (rect, circle, ellipse, polygon, polyline, path
-with a fill of their own: a background, a halo, a plate) painted before the product whose
-boxes reach the window around it. Which of them show in the band just outside its
-outline, and how much, is measured rather than guessed: the window is rendered once more
-with each of those shapes' colours moved far along one channel of its own (three shapes
-a render). Compositing is affine in a shape's colour, so the change in that channel says
-how much of the shape reaches every pixel through whatever is painted over it (the
-product's drop shadow, a translucent overlay), and the figure for any field colour is
-then computed without rendering again: the lightness search is exact and cheap. Shapes
-that give at least FIELD_SHARE of the outer band where the outline falls short move
-together (the pale half of a half-dark background, which the product already stands out
-from, keeps its colour): the one that shows most is searched, the others move by the same
-OKLCH lightness step, so a halo keeps its place against the background. Text contrast is checked afterwards on the scene with the new
-field (the binder runs `ensure_contrast` last), so copy over a moved field stays readable.
+with a fill of their own: a background, a halo, a plate) painted before the product
+whose boxes reach the window around it, and the shapes filled with a gradient the scene
+defines (`fill: url(#wash)`), whose stops are the colours that move: every stop of the
+gradient by the same OKLCH lightness step, so the wash keeps its hues and its fall-off.
+The gradient is a node of this creative's scene, rebuilt like any other, so no other
+creative sees the change. Which of them show in the band just outside its outline, and
+how much, is measured rather than guessed: the window is rendered once more with each of
+those shapes' colours moved far along one channel of its own (three shapes a render).
+Compositing is affine in a shape's colour (and a gradient's pixels in its stop colours:
+they interpolate them), so the change in that channel says how much of the shape reaches
+every pixel through whatever is painted over it (the product's drop shadow, a
+translucent overlay), and the figure for any field colour is then computed without
+rendering again: the lightness search is exact and cheap. Shapes (a gradient counts as
+one, all its stops together) that give at least FIELD_SHARE of the outer band where the
+outline falls short move together (the pale half of a half-dark background, which the
+product already stands out from, keeps its colour): the one that shows most is searched,
+the others move by the same OKLCH lightness step, so a halo keeps its place against the
+background. The repaired window is then rendered and measured as `measure_separation`
+measures it; should the model's figure and the rendered one part (8-bit rounding,
+weights clipped at the edge of a shadow), the search is run again with more to spare
+(MARGINS), so a repaired creative passes the check. Text contrast is checked afterwards
+on the scene with the new field (the binder runs `ensure_contrast` last), so copy over a
+moved field stays readable.
 
 Everything else is left as it was: a product that stands out keeps its SVG bytes; an
-opaque photo whose box holds its subject's whole window (a full-bleed photo) is not
-measured, as nothing behind it can show; an image whose perception the compile did not
-compute is not measured (perceiving it would cost more than the compile:
-`measure_separation` with the material library does it for `ddm check`); a product that
-no lightness of its field separates, or whose surroundings are a photo or a gradient, is
-reported in `Scene.notes`, not changed. An earlier repair's field is seen by the products
-after it, but a product that passed is not measured again.
+opaque photo whose subject is mostly surrounded by the photo's own pixels (a full-bleed
+photo, an uncut packshot: `separation.own_backdrop`, the predicate by which the check
+calls the figure not applicable) is not repaired, as no field behind it can show; an
+image whose perception the compile did not compute is not measured (perceiving it would
+cost more than the compile: `measure_separation` with the material library does it for
+`ddm check`); a product that no lightness of its field separates, or whose surroundings
+are a photo, is reported in `Scene.notes`, not changed. An earlier repair's field is
+seen by the products after it, but a product that passed is not measured again.
 """
 
 from __future__ import annotations
@@ -48,6 +59,7 @@ from ddm_lang.layout.metrics import Subject, SubjectLookup, _cached, flatten, li
 from ddm_lang.layout.separation import (
     SEPARATION_THRESHOLD,
     Probe,
+    SeparationResult,
     analysis_size,
     figure,
     find_probes,
@@ -56,7 +68,9 @@ from ddm_lang.layout.separation import (
     render_windows,
     window_pixels,
 )
+from ddm_lang.renderer.paint import GRADIENTS
 from ddm_lang.renderer.style import NON_RENDERING
+from ddm_lang.renderer.units import URL_RE
 from ddm_lang.scene import Box, ImageNode, Material, Node, Scene, SceneItem, without_text
 from ddm_lang.semantics.functions import from_oklch, nearest_lightness, to_oklch
 from ddm_lang.semantics.values import Color
@@ -64,17 +78,23 @@ from ddm_lang.semantics.values import Color
 FIELD_TAGS = frozenset({"rect", "circle", "ellipse", "polygon", "polyline", "path"})
 FIELD_SHARE = 0.2      # share of the short part of the outer band a shape must give to move
 MAX_FIELDS = 6         # shapes looked at per product, nearest in paint order first
-MARGIN = 0.5           # ΔE the repair aims above the threshold: the repaired creative is
-#                        measured again from its own render, whose rounding may differ
+MARGINS = (1.0, 2.5, 4.0)   # ΔE the repair aims above the threshold, tried in turn until
+#                             the repaired window, rendered and measured, passes
 
 
 @dataclass(frozen=True)
 class _Field:
-    """A shape that may be the product's field: where it is in the tree, its fill."""
+    """A colour that may be the product's field: where its node is in the tree, the
+    attribute that holds it (a shape's `fill`, a gradient stop's `stop-color`), the colour,
+    the group that moves as one (a shape alone; a gradient's stops together) and a label
+    for notes."""
 
     path: tuple[int, ...]
     node: Node
     fill: Color
+    attr: str = "fill"
+    group: object = None
+    label: str = ""
 
 
 def ensure_separation(scene: Scene, subjects: SubjectLookup,
@@ -83,7 +103,7 @@ def ensure_separation(scene: Scene, subjects: SubjectLookup,
     lightness until it does, and notes saying what changed (or why nothing could); the
     very same scene when every product stands out."""
     lookup = _cached(subjects)
-    probes = [p for p in find_probes(scene, lookup) if not _covered(scene, p)]
+    probes = [p for p in find_probes(scene, lookup) if not p.own_backdrop]
     if not probes:
         return scene
     ground = render_windows(scene, [p.window for p in probes])
@@ -104,23 +124,6 @@ def ensure_separation(scene: Scene, subjects: SubjectLookup,
     if not notes:
         return scene
     return replace(scene, notes=scene.notes + tuple(notes))
-
-
-def _covered(scene: Scene, probe: Probe) -> bool:
-    """Whether the probe's image is an opaque photo drawn straight on the canvas whose box
-    holds the whole window: no field can show around the subject, so there is nothing
-    to repair (a full-bleed photo's subject). `measure_separation` still measures it."""
-    node = probe.element.item
-    if not isinstance(node, ImageNode) or not any(c is node for c in scene.children) \
-            or node.matte is not None \
-            or node.material.has_alpha or node.material.format == "svg" \
-            or not {k for k, _ in node.attrs} <= {"id"}:
-        return False
-    _, _, scale = analysis_size(scene)
-    r0, r1, c0, c1 = probe.window
-    box = node.box
-    return (box.x * scale <= c0 and box.y * scale <= r0 and box.right * scale >= c1
-            and box.bottom * scale >= r1)
 
 
 def perceived_subjects(perceived: Collection[Material]) -> SubjectLookup:
@@ -158,7 +161,7 @@ def _repair(scene: Scene, probe: Probe, pixels: np.ndarray, before: float,
     moving = model.moving(threshold)
     if not moving:
         return None, (f"{label} does not stand out ({level}); what is around it is not a "
-                      f"plain-coloured shape (a photo or a gradient), left as it is")
+                      f"plain colour or a gradient (a photo), left as it is")
     primary = max(moving, key=lambda i: float(model.w_out[i].sum()))
     origin = to_oklch(fields[primary].fill)[0]
 
@@ -169,58 +172,125 @@ def _repair(scene: Scene, probe: Probe, pixels: np.ndarray, before: float,
         return {i: candidate if i == primary else _moved(fields[i].fill, step)
                 for i in moving}
 
-    judged: dict[str, bool] = {}   # the search's late steps land on the same 8-bit colour
+    values: dict[str, float] = {}   # the search's late steps land on one 8-bit colour
 
-    def passes(candidate: Color) -> bool:
+    def value(candidate: Color) -> float:
         key = candidate.hex()
-        if key not in judged:
-            judged[key] = model.value(colours(candidate)) >= threshold + MARGIN
-        return judged[key]
+        if key not in values:
+            values[key] = model.value(colours(candidate))
+        return values[key]
 
-    found = nearest_lightness(fields[primary].fill, passes, passes)
-    if found is None:
+    repaired: tuple[Scene, list[str], SeparationResult] | None = None
+    for margin in MARGINS:
+        def passes(candidate: Color, aim: float = threshold + margin) -> bool:
+            return value(candidate) >= aim
+
+        found = nearest_lightness(fields[primary].fill, passes, passes)
+        if found is None:
+            break
+        attempt = _recoloured(scene, fields, colours(found))
+        if attempt is None:
+            return None, ""
+        # Measured as the check measures it: the repaired window, rendered.
+        after = judge(probe, window_pixels(render_windows(attempt[0], [probe.window]), probe),
+                      threshold)
+        repaired = (*attempt, after)
+        if after.passed:
+            break
+    if repaired is None:
         return None, (f"{label} does not stand out ({level}) and no lightness of its field "
                       f"reaches the threshold; left as it is")
-    chosen = colours(found)
+    new_scene, changes, after = repaired
+    short = "" if after.passed else "; still short of it, the nearest it could get"
+    return (new_scene,
+            f"{label}: field {', '.join(changes)}, ΔE {before:.1f} → {after.value:.1f} "
+            f"between its edge and what is around it (threshold {threshold:g}{short})")
+
+
+def _recoloured(scene: Scene, fields: list[_Field],
+                chosen: dict[int, Color]) -> tuple[Scene, list[str]] | None:
+    """The scene with these fields' colours, and what changed; None when nothing did."""
     replacements: dict[tuple[int, ...], tuple[SceneItem, ...]] = {}
     changes = []
     for i, colour in chosen.items():
         field = fields[i]
         if colour.hex() == field.fill.hex():
             continue
-        replacements[field.path] = (_with_fill(field.node, colour),)
-        changes.append(f"{_name(field.node)} {field.fill.hex()} → {colour.hex()}")
+        replacements[field.path] = (_with_paint(field.node, field.attr, colour),)
+        changes.append(f"{field.label or _name(field.node)} {field.fill.hex()} → {colour.hex()}")
     if not replacements:
-        return None, ""
-    after = model.value(chosen)
-    return (replace(scene, children=_rebuild(scene.children, (), replacements)),
-            f"{label}: field {', '.join(changes)}, ΔE {before:.1f} → {after:.1f} between "
-            f"its edge and what is around it (threshold {threshold:g})")
+        return None
+    return replace(scene, children=_rebuild(scene.children, (), replacements)), changes
 
 
 # ---- the field -----------------------------------------------------------------------------
 
 def _fields(scene: Scene, probe: Probe) -> list[_Field]:
     """Plain-filled shapes painted before the probe's image whose boxes reach its window,
-    the latest painted first (what shows around a product is mostly what lies nearest
-    under it), at most MAX_FIELDS."""
+    and the stops of the gradients such shapes are filled with, the latest painted first
+    (what shows around a product is mostly what lies nearest under it): at most MAX_FIELDS
+    colours, a gradient's stops all or none (they move together)."""
     _, _, scale = analysis_size(scene)
     r0, r1, c0, c1 = probe.window
     window = Box(c0 / scale, r0 / scale, (c1 - c0) / scale, (r1 - r0) / scale)
     boxes = {id(e.item): e.box for e in flatten(without_text(scene)) if e.kind == "shape"}
-    found: list[_Field] = []
+    groups: list[list[_Field]] = []
+    gradients: set[str] = set()
     for path, node in _before(scene.children, probe.element.item):
         attrs = dict(node.attrs)
-        if node.tag not in FIELD_TAGS or "fill" not in attrs:
+        if node.tag not in FIELD_TAGS or "fill" not in attrs or "fill" in attrs.get("style", ""):
             continue   # an inherited fill is its group's, not this shape's, to change
-        fill, problem = _paint(attrs["fill"])
-        if fill is None or problem or "fill" in attrs.get("style", ""):
-            continue
         box = boxes.get(id(node))
         if box is not None and not box.intersects(window):
             continue
-        found.append(_Field(path, node, fill))
-    return found[::-1][:MAX_FIELDS]
+        url = URL_RE.match(attrs["fill"].strip())
+        if url is not None:
+            if url[1] not in gradients:
+                gradients.add(url[1])
+                stops = _gradient_stops(scene, url[1])
+                if stops:
+                    groups.append(stops)
+            continue
+        fill, problem = _paint(attrs["fill"])
+        if fill is not None and not problem:
+            groups.append([_Field(path, node, fill, group=path)])
+    found: list[_Field] = []
+    for group in groups[::-1]:
+        if len(found) + len(group) <= MAX_FIELDS:
+            found += group
+    return found
+
+
+def _gradient_stops(scene: Scene, gradient_id: str) -> list[_Field]:
+    """The stops of the scene's linear or radial gradient with this id, as fields that move
+    together; none when it is not there, has no stops of its own (it borrows another's
+    through `href`) or a stop's colour is not a plain `stop-color` attribute."""
+    def find(items: tuple[SceneItem, ...], path: tuple[int, ...]) -> tuple | None:
+        for i, item in enumerate(items):
+            if not isinstance(item, Node):
+                continue
+            if item.tag in GRADIENTS and dict(item.attrs).get("id") == gradient_id:
+                return (*path, i), item
+            hit = find(item.children, (*path, i))
+            if hit is not None:
+                return hit
+        return None
+
+    hit = find(scene.children, ())
+    if hit is None:
+        return []
+    path, gradient = hit
+    fields = []
+    for i, stop in enumerate(gradient.children):
+        if not isinstance(stop, Node) or stop.tag != "stop":
+            continue
+        attrs = dict(stop.attrs)
+        colour, problem = _paint(attrs.get("stop-color", "none"))
+        if colour is None or problem or "stop-color" in attrs.get("style", ""):
+            return []
+        fields.append(_Field((*path, i), stop, colour, "stop-color", ("gradient", gradient_id),
+                             f"gradient `{gradient_id}` stop {attrs.get('offset', i)}"))
+    return fields
 
 
 def _before(items: tuple[SceneItem, ...], target: object) -> list[tuple[tuple[int, ...], Node]]:
@@ -252,11 +322,12 @@ def _moved(colour: Color, step: float) -> Color:
     return Color.parse(moved.hex())
 
 
-def _with_fill(node: Node, colour: Color) -> Node:
-    return replace(node, attrs=tuple((k, colour.hex() if k == "fill" else v)
+def _with_paint(node: Node, attr: str, colour: Color) -> Node:
+    """The node with `attr` (`fill`, `stop-color`) set to the colour."""
+    return replace(node, attrs=tuple((k, colour.hex() if k == attr else v)
                                      for k, v in node.attrs)
-                   if any(k == "fill" for k, _ in node.attrs)
-                   else (*node.attrs, ("fill", colour.hex())))
+                   if any(k == attr for k, _ in node.attrs)
+                   else (*node.attrs, (attr, colour.hex())))
 
 
 def _name(node: Node) -> str:
@@ -290,7 +361,7 @@ class _Model:
         for start in range(0, len(fields), 3):
             group = dict(enumerate(range(start, min(start + 3, len(fields)))))
             moved = {i: _nudged(fields[i].fill, ch) for ch, i in group.items()}
-            replacements = {fields[i].path: (_with_fill(fields[i].node, c),)
+            replacements = {fields[i].path: (_with_paint(fields[i].node, fields[i].attr, c),)
                             for i, c in moved.items()}
             nudged = replace(scene, children=_rebuild(scene.children, (), replacements))
             lit = window_pixels(render_windows(nudged, [probe.window]), probe)
@@ -306,15 +377,19 @@ class _Model:
                    n_out)
 
     def moving(self, threshold: float) -> list[int]:
-        """The fields that give at least FIELD_SHARE of the outer band where the outline
-        falls short of the threshold: a field the product already stands out from (the
-        pale half of a half-dark background) keeps its colour."""
+        """The fields whose group (a shape; a gradient's stops together) gives at least
+        FIELD_SHARE of the outer band where the outline falls short of the threshold: a
+        field the product already stands out from (the pale half of a half-dark
+        background) keeps its colour."""
         deltas = position_deltas(*self.sums({}), self.n_in, self.n_out)
         short = np.isfinite(deltas) & (deltas < threshold)
         total = float(self.n_out[short].sum())
         if total <= 0:
             return []
-        return [i for i, w in enumerate(self.w_out) if float(w[short].sum()) / total >= FIELD_SHARE]
+        shares: dict[object, float] = {}
+        for field, w in zip(self.fields, self.w_out, strict=True):
+            shares[field.group] = shares.get(field.group, 0.0) + float(w[short].sum()) / total
+        return [i for i, f in enumerate(self.fields) if shares[f.group] >= FIELD_SHARE]
 
     def sums(self, colours: dict[int, Color]) -> tuple[np.ndarray, np.ndarray]:
         """The band sums at every position with these fields' colours (the others as

@@ -29,13 +29,16 @@ LINE_DEFECTS = ("ddm_lang.layout.text", "line_defects")
 @dataclass(frozen=True)
 class Separation:
     """One separation measurement as the check reports it: which element, the figure and
-    its threshold, and the module's own sentence for it."""
+    its threshold, and the module's own sentence for it. `applies` is False where the
+    module says the figure measures a photo against its own backdrop (the photo's
+    composition, which no template field can change): such a result is not a finding."""
 
     label: str
     value: float
     threshold: float
     passed: bool
     message: str
+    applies: bool = True
 
 
 @cache
@@ -68,7 +71,7 @@ def separation(creative: Creative, subjects: Any = None) -> list[Separation] | N
         message = describe() if callable(describe) else (
             f"{label}: separation {r.value:.3g} against a threshold of {r.threshold:.3g}")
         out.append(Separation(label, float(r.value), float(r.threshold), bool(r.passed),
-                              message))
+                              message, bool(getattr(r, "applies", True))))
     return out
 
 

@@ -322,8 +322,10 @@ def _orphan_decoration(ctx: CheckContext, check: Check) -> list[Finding]:
                  "the separation module's threshold", needs=adapters.SEPARATION))
 def _separation(ctx: CheckContext, check: Check) -> list[Finding]:
     results = adapters.separation(ctx.creative, ctx.subjects) or []
+    # A photo measured against its own backdrop is how it was shot, not a defect of the
+    # template: only results that apply are findings.
     return [Finding(check.name, r.label, r.value, r.threshold, r.message)
-            for r in results if not r.passed]
+            for r in results if r.applies and not r.passed]
 
 
 # ---- head noun -------------------------------------------------------------------------------
