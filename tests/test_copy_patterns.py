@@ -13,7 +13,7 @@ from ddm_lang.copy import Facts, patterns, violations, write
 from ddm_lang.copy.factuality import VOCAB
 from ddm_lang.copy.writer import attribute_phrase
 
-ISSUE = "类型#上衣*图案#撞色*图案#印花*图案#卡通"   # issue 17: 撞色图案，印花图案，卡通图案
+REPEATED = "类型#上衣*图案#撞色*图案#印花*图案#卡通"   # once written 撞色图案，印花图案，卡通图案
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "copy-advertisegen" / "dev.jsonl"
 
 
@@ -23,12 +23,12 @@ def _point(content: str, **box: int) -> str:
                  max_lines=box.get("lines", 2)).text
 
 
-def test_the_issue_example_says_its_head_word_once() -> None:
+def test_a_shared_head_word_is_said_once() -> None:
     with patterns.disabled():
-        before = _point(ISSUE)
+        before = _point(REPEATED)
     assert before == "撞色图案，印花图案，卡通图案"
     assert patterns.repeated_heads(before, "zh") == ["图案"]
-    after = _point(ISSUE)
+    after = _point(REPEATED)
     assert patterns.repeated_heads(after, "zh") == []
     assert after.count("图案") <= 1
     assert all(v in after for v in ("撞色", "印花", "卡通"))
@@ -103,7 +103,7 @@ def test_dev_selling_points_are_factual_and_never_repeat_a_head() -> None:
 
 
 def test_writer_is_deterministic() -> None:
-    facts = Facts.from_content(ISSUE + "*版型#宽松*风格#简约*衣袖型#泡泡袖")
+    facts = Facts.from_content(REPEATED + "*版型#宽松*风格#简约*衣袖型#泡泡袖")
     runs = [[write("selling_point", facts, chars_per_line=c, max_lines=2, variant=v)
              for c in (6, 10, 16) for v in (0, 1, 2)] for _ in range(2)]
     assert runs[0] == runs[1]

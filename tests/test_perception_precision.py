@@ -1,4 +1,4 @@
-"""Perception faults of issue 17, on real product photos: a cut-out's transparent pixels are
+"""Perception faults found on real product photos: a cut-out's transparent pixels are
 not colour, a plain packshot carries no text, and text rendered onto one is still read.
 
 The packshots are the sample catalogue's photos (in the package), cut out with the
