@@ -226,7 +226,7 @@ def tally(parts: list[dict[str, Any]], checks: list[str]) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     os.environ["DDM_LIBRARY"] = str(args.library)
-    from ddm_lang.quality import CHECKS, check_names, skipped
+    from ddm_lang.quality import CHECKS, check_names
 
     checks = check_names()
     notes: list[str] = []
@@ -247,10 +247,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     # The small catalogues first: a run stopped at --minutes still covers every template.
     order = sorted(catalogues, key=lambda c: (c == "grocery", list(CATALOGUES).index(c)))
     tasks = [(c, str(t), catalogues[c], args.limit) for c in order for t in paths]
-    for name in checks:
-        reason = skipped(name)
-        if reason:
-            notes.append(f"check `{name}` skipped: {reason}")
     start = time.perf_counter()
     parts: list[dict[str, Any]] = []
     deadline = start + args.minutes * 60 if args.minutes else None
@@ -285,8 +281,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "library": str(args.library), "seconds": round(seconds, 1), "jobs": args.jobs,
         "limit": args.limit, "notes": notes,
         "checks": {name: {"description": CHECKS[name].description,
-                          "threshold": CHECKS[name].threshold_text,
-                          "skipped": skipped(name)} for name in checks},
+                          "threshold": CHECKS[name].threshold_text} for name in checks},
         "catalogues": {c: {"path": os.path.relpath(p, REPO) if p.is_relative_to(REPO)
                            else str(p), **per_catalogue[c]} for c, p in catalogues.items()},
         "total": tally(parts, checks),
@@ -328,15 +323,12 @@ def markdown(res: dict[str, Any]) -> str:
     ]
     for name in checks:
         info = res["checks"][name]
-        if info["skipped"]:
-            cells = ["skipped"] * len(cats)
-        else:
-            cells = [f"{res['catalogues'][c]['findings'][name]} "
-                     f"({res['catalogues'][c]['creatives_with'][name]})" for c in cats]
+        cells = [f"{res['catalogues'][c]['findings'][name]} "
+                 f"({res['catalogues'][c]['creatives_with'][name]})" for c in cats]
         lines.append(f"| {name} | {info['threshold']} | " + " | ".join(cells) + " |")
     lines.append("| no finding | | " + " | ".join(
         f"{res['catalogues'][c]['clean']}" for c in cats) + " |")
-    active = [n for n in checks if not res["checks"][n]["skipped"]]
+    active = list(checks)
     lines += ["", "## Per template (findings over all catalogues)", "",
               "| template | creatives | " + " | ".join(active) + " |",
               "|---|---|" + "---|" * len(active)]

@@ -98,23 +98,15 @@ def _check_layout(template: Template, source: Path, all_formats: bool, max_occlu
 
 def _check_lines(checks: Sequence[str], findings: Counter[str], creatives: Counter[str],
                  max_occlusion: float) -> list[str]:
-    """One line per check: its findings (in how many creatives) and its threshold, or why
-    it was skipped."""
-    from .quality import CHECKS, skipped
-    from .quality.adapters import separation_threshold
+    """One line per check: its findings (in how many creatives) and its threshold."""
+    from .quality import CHECKS
     width = max(len(name) for name in checks)
     out = []
     for name in checks:
         check = CHECKS[name]
-        reason = skipped(name)
-        if reason:
-            out.append(f"  {name:<{width}}  skipped: {reason}")
-            continue
         threshold = check.threshold_text
         if name == "occlusion":
             threshold = f"{max_occlusion:.0%} of a text's box over the subject"
-        elif name == "separation" and separation_threshold() is not None:
-            threshold = f"{separation_threshold():g}"
         count = findings[name]
         out.append(f"  {name:<{width}}  {count} finding{'s' * (count != 1)} in "
                    f"{creatives[name]} creative{'s' * (creatives[name] != 1)}  "

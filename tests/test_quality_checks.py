@@ -1,14 +1,13 @@
 """The creative checks (`ddm_lang.quality`): each fires on a small template built to have
-its defect and stays silent on a clean one; the checks that depend on another module's
-judgement run through their adapters (here given a stand-in judge, so the test does not
-depend on that module's rules); `ddm check` prints one line per check."""
+its defect and stays silent on a clean one, with the real judges of the modules that own
+the measurement; where a compile cannot produce the defect (the writer never drops the
+head noun; a repaired field always separates), a stand-in judge shows the check reports
+what its judge says. `ddm check` prints one line per check."""
 
 from __future__ import annotations
 
 import json
-import sys
 import types
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +15,8 @@ import pytest
 
 from ddm_lang import load_template
 from ddm_lang.cli import main
-from ddm_lang.quality import (
-    CHECKS,
-    Finding,
-    adapters,
-    headline_names,
-    run_checks,
-    safe_margin,
-    skipped,
-)
+from ddm_lang.quality import CHECKS, Finding, headline_names, run_checks, safe_margin
+from ddm_lang.quality import checks as quality_checks
 
 PRODUCT = {"id": "disc-1", "title": "Red Ceramic Disc", "point": "Hand glazed", "cta": "Buy now"}
 HEAD = 'template t "A test"\nformats feed 400x400, banner 600x300\n' \
@@ -45,30 +37,6 @@ def findings(body: str, product: dict[str, Any] | None = None, fmt: str = "feed"
 
 def names(found: list[Finding]) -> list[str]:
     return [f.check for f in found]
-
-
-@pytest.fixture
-def judges(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
-    """Install stand-in judges where the adapters look for them (a module that may not
-    exist yet, or an attribute of one that does)."""
-    adapters._function.cache_clear()
-
-    def install(target: tuple[str, str], function: Any, **extra: Any) -> None:
-        module_name, name = target
-        module = sys.modules.get(module_name)
-        if module is None:
-            try:
-                module = __import__(module_name, fromlist=[name])
-            except ImportError:
-                module = types.ModuleType(module_name)
-                monkeypatch.setitem(sys.modules, module_name, module)
-        monkeypatch.setattr(module, name, function, raising=False)
-        for key, value in extra.items():
-            monkeypatch.setattr(module, key, value, raising=False)
-        adapters._function.cache_clear()
-
-    yield install
-    adapters._function.cache_clear()
 
 
 # ---- safe margin -----------------------------------------------------------------------------
@@ -136,30 +104,24 @@ def test_orphan_decoration_leaves_panels_rules_and_details_alone() -> None:
     assert findings(ornaments, checks=["orphan-decoration"]) == []
 
 
-# ---- adapters ------------------------------------------------------------------------------------
+# ---- the judges of other modules ----------------------------------------------------------------
 
 def test_separation_reports_what_the_separation_module_failed(
-        judges: Callable[..., None]) -> None:
-    result = types.SimpleNamespace
-    judges(adapters.SEPARATION, lambda creative, **_: [
-        result(label="product/headline", value=0.01, threshold=0.05, passed=False),
-        result(label="product/cta", value=0.2, threshold=0.05, passed=True)],
-        SEPARATION_THRESHOLD=0.05)
-    found = findings(CLEAN, checks=["separation"])
-    assert names(found) == ["separation"] and found[0].element == "product/headline"
-    assert found[0].value == 0.01 and found[0].threshold == 0.05
-    judges(adapters.SEPARATION, lambda creative, **_: [])
-    assert findings(CLEAN, checks=["separation"]) == []
-
-
-def test_a_check_whose_module_is_missing_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
-    adapters._function.cache_clear()
-    monkeypatch.setitem(sys.modules, "ddm_lang.layout.separation", None)  # import fails
-    try:
-        assert "not available" in (skipped("separation") or "")
-        assert findings(CLEAN, checks=["separation"]) == []
-    finally:
-        adapters._function.cache_clear()
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The measurement itself is tested in test_separation.py; here, which of its results
+    become findings: failures that apply, not passes nor an uncut photo's own backdrop."""
+    def result(element: str, value: float, passed: bool, applies: bool = True) -> object:
+        return types.SimpleNamespace(element=element, value=value, threshold=18.0,
+                                     passed=passed, applies=applies,
+                                     describe=lambda: f"{element}: ΔE {value}")
+    monkeypatch.setattr(quality_checks, "measure_separation", lambda creative, **_: [
+        result("image `hero`", 4.0, False), result("image `logo`", 30.0, True),
+        result("image `photo`", 6.0, False, applies=False)])
+    creative = load_template(HEAD + CLEAN).compile(PRODUCT, "feed")
+    found = run_checks(creative, checks=["separation"], subjects=lambda node: None)
+    assert names(found) == ["separation"] and found[0].element == "image `hero`"
+    assert found[0].value == 4.0 and found[0].threshold == 18.0
+    assert run_checks(creative, checks=["separation"], subjects=None) == []
 
 
 HEADLINE = """text headline = caption(kind: headline) { box: 10% 10% 80% 30%; size: fit(12, 32); fill: #222222 }
@@ -167,30 +129,36 @@ text cta = caption(kind: cta) { box: 10% 70% 40% 12%; size: fit(12, 20); fill: #
 """
 
 
-def test_head_noun_judges_headline_captions_only(judges: Callable[..., None]) -> None:
+def test_head_noun_judges_headline_captions_only(monkeypatch: pytest.MonkeyPatch) -> None:
     template = load_template(HEAD + HEADLINE)
     assert headline_names(template) == {"headline"}
+    assert findings(HEADLINE, checks=["head-noun"]) == []   # the writer keeps the noun
     seen: list[tuple[str, str, str]] = []
 
-    def lost(title: str, text: str, lang: str) -> bool:
+    def lost(title: str, text: str, lang: str, brand: str | None = None) -> bool:
         seen.append((title, text, lang))
         return False
-    judges(adapters.HEAD_NOUN, lost)
+    monkeypatch.setattr(quality_checks, "keeps_head_noun", lost)
     found = findings(HEADLINE, checks=["head-noun"])
     assert names(found) == ["head-noun"] and found[0].element == "text `headline`"
     assert [(title, lang) for title, _, lang in seen] == [("Red Ceramic Disc", "en")]
-    judges(adapters.HEAD_NOUN, lambda title, text, lang: True)
-    assert findings(HEADLINE, checks=["head-noun"]) == []
 
 
-def test_line_checks_report_each_defect_the_layout_names(judges: Callable[..., None]) -> None:
-    judges(adapters.LINE_DEFECTS,
-           lambda lines, text=None: ["orphan", "dash-start"] if len(lines) > 1 else [])
-    long = ("text headline = product.title { box: 10% 10% 30% 40%; size: 28; "
-            "fill: #222222 }\n")
-    found = findings(long, checks=["orphan-line", "hyphen-break", "dash-start", "word-split"])
-    assert sorted(names(found)) == ["dash-start", "orphan-line"]
-    assert findings(CLEAN, checks=["orphan-line", "dash-start"]) == []
+def _lines(content: str) -> str:
+    return ("text headline = " + json.dumps(content) +
+            " { box: 5% 10% 90% 40%; size: 20; fill: #222222 }\n")
+
+
+@pytest.mark.parametrize(("content", "check"), [
+    ("Evergreen Cold-Pressed Olive\nOil", "orphan-line"),
+    ("Classic Cotton T-\nShirt in Navy", "hyphen-break"),
+    ("Brand Snapback Cap\n- Black", "dash-start"),
+])
+def test_line_checks_find_the_defects_of_drawn_lines(content: str, check: str) -> None:
+    """Lines an author broke by hand (the fitter never makes these breaks itself)."""
+    every = ["orphan-line", "hyphen-break", "dash-start", "word-split"]
+    assert names(findings(_lines(content), checks=every)) == [check]
+    assert findings(_lines(content.replace("\n", " ")), checks=every) == []
 
 
 # ---- ddm check ---------------------------------------------------------------------------------

@@ -18,8 +18,7 @@ from .checks import (
     headline_names,
     run_checks,
     safe_margin,
-    skipped,
 )
 
 __all__ = ["CHECKS", "Check", "CheckContext", "Finding", "check_names", "headline_names",
-           "run_checks", "safe_margin", "skipped"]
+           "run_checks", "safe_margin"]

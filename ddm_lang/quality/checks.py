@@ -19,8 +19,9 @@ and each failing creative's findings. `docs/quality.md` says what to do about ea
   whose selling point was left out, a button plate whose caption came back empty).
   Panels (over 15 % of the canvas), rules, shapes off the edge (bleeds) and rows of marks
   most of which carry nothing (ornament dots) are not decoration of content.
-- `separation`: the product and the copy fields sit apart (measured by
-  `ddm_lang.layout.separation`; its threshold).
+- `separation`: a product that does not stand out from what is right around it (the
+  figure of `ddm_lang.layout.separation`, its threshold; an uncut photo measured against
+  its own backdrop does not count).
 - `head-noun`: a headline written by `caption(kind: headline)` that no longer names
   what the product is (judged by `ddm_lang.copy.headline.keeps_head_noun`).
 - `orphan-line`, `hyphen-break`, `dash-start`, `word-split`: typographic defects of a
@@ -37,10 +38,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ddm_lang.copy.headline import keeps_head_noun
 from ddm_lang.layout import metrics as lm
+from ddm_lang.layout.separation import SEPARATION_THRESHOLD, measure_separation
+from ddm_lang.layout.text import line_defects
 from ddm_lang.scene import Box, TextNode
-
-from . import adapters
 
 if TYPE_CHECKING:
     from ddm_lang.api import Creative
@@ -62,7 +64,6 @@ class Check:
     description: str
     threshold: float
     threshold_text: str
-    needs: tuple[str, str] | None = None   # the adapter target it depends on, if any
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class CheckContext:
             node = element.item
             lines = [ln.text for ln in node.lines] if isinstance(node, TextNode) else []
             text = node.content if isinstance(node, TextNode) else None
-            self._lines[key] = (adapters.line_defects(lines, text) or []) if lines else []
+            self._lines[key] = line_defects(lines, text) if lines else []
         return self._lines[key]
 
 
@@ -138,12 +139,6 @@ def _register(check: Check) -> Callable[[Runner], Runner]:
 def check_names() -> list[str]:
     """Every check's name, in report order."""
     return list(CHECKS)
-
-
-def skipped(name: str) -> str | None:
-    """Why a check cannot run in this installation (None when it can)."""
-    check = CHECKS[name]
-    return adapters.missing(check.needs) if check.needs else None
 
 
 def safe_margin(width: float, height: float) -> float:
@@ -318,14 +313,17 @@ def _orphan_decoration(ctx: CheckContext, check: Check) -> list[Finding]:
 
 # ---- separation ------------------------------------------------------------------------------
 
-@_register(Check("separation", "the product and the copy fields are not kept apart", 0,
-                 "the separation module's threshold", needs=adapters.SEPARATION))
+@_register(Check("separation", "a product that does not stand out from its field",
+                 SEPARATION_THRESHOLD,
+                 f"CIEDE2000 ΔE ≥ {SEPARATION_THRESHOLD:g} across the product's outline"))
 def _separation(ctx: CheckContext, check: Check) -> list[Finding]:
-    results = adapters.separation(ctx.creative, ctx.subjects) or []
+    if ctx.subjects is None:
+        return []
     # A photo measured against its own backdrop is how it was shot, not a defect of the
     # template: only results that apply are findings.
-    return [Finding(check.name, r.label, r.value, r.threshold, r.message)
-            for r in results if r.applies and not r.passed]
+    return [Finding(check.name, r.element, r.value, r.threshold, r.describe())
+            for r in measure_separation(ctx.creative, subjects=ctx.subjects)
+            if r.applies and not r.passed]
 
 
 # ---- head noun -------------------------------------------------------------------------------
@@ -380,7 +378,7 @@ def _drawn_text(node: TextNode) -> str:
 
 
 @_register(Check("head-noun", "a headline that lost the product's head noun", 0,
-                 "the title's head noun kept", needs=adapters.HEAD_NOUN))
+                 "the title's head noun kept"))
 def _head_noun(ctx: CheckContext, check: Check) -> list[Finding]:
     if not ctx.headlines or not ctx.product:
         return []
@@ -393,8 +391,7 @@ def _head_noun(ctx: CheckContext, check: Check) -> list[Finding]:
         if e.kind != "text" or e.name not in ctx.headlines or not isinstance(e.item, TextNode):
             continue
         text = _drawn_text(e.item)
-        brand = getattr(facts, "brand", None)
-        if text and adapters.keeps_head_noun(facts.title, text, facts.lang, brand) is False:
+        if text and not keeps_head_noun(facts.title, text, facts.lang, facts.brand):
             out.append(Finding(check.name, e.label, 0, 1,
                                f"{e.label} “{text}” lost the head noun of “{facts.title}”"))
     return out
@@ -421,7 +418,7 @@ def _line_check(ctx: CheckContext, check: Check) -> list[Finding]:
 
 
 for _name, (_defect, _what) in _LINE_CHECKS.items():
-    _register(Check(_name, _what, 0, "none", needs=adapters.LINE_DEFECTS))(_line_check)
+    _register(Check(_name, _what, 0, "none"))(_line_check)
 
 
 # ---- running them ----------------------------------------------------------------------------
@@ -436,8 +433,8 @@ def run_checks(creative: Creative, *, product: Mapping[str, Any] | None = None,
     `product` (the data it was compiled for) and `template` (or `headlines`, the names of
     its headline captions) let `head-noun` judge the headlines; `metrics`, when the caller
     has measured the creative already, saves measuring it again; `subjects` says where
-    the product is in each image (the material library by default, None for nowhere).
-    Checks that cannot run here (`skipped`) return nothing."""
+    the product is in each image (the material library by default, None for nowhere:
+    then separation measures nothing)."""
     names = list(checks) if checks is not None else check_names()
     unknown = [n for n in names if n not in CHECKS]
     if unknown:
@@ -449,6 +446,5 @@ def run_checks(creative: Creative, *, product: Mapping[str, Any] | None = None,
                        occlusion_limit, subjects)
     out: list[Finding] = []
     for name in names:
-        if skipped(name) is None:
-            out += _RUNNERS[name](ctx, CHECKS[name])
+        out += _RUNNERS[name](ctx, CHECKS[name])
     return out
