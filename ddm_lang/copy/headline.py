@@ -52,7 +52,6 @@ _SEPARATOR = re.compile(r"\s+[-–—|/·•+]\s+|\s*(?:(?<!\d),|,(?!\d)|[;，�
 _NUMBER = re.compile(r"^[#№]?\d")
 _SPACES = re.compile(r"[^\S\u00a0]+")
 _CODE = re.compile(r"^(?:[A-Z]|\d{1,3}(?:\.\d)?)$")   # "C" in Vitamin C, "5.3", "15"
-EXTRA_FUNCTION_WORDS = frozenset(["without", "utan", "ohne", "sans", "sin", "senza", "plus"])
 CJK_LANGS = ("zh", "ja", "ko")
 
 
@@ -224,8 +223,7 @@ def _groups(words: list[Word], brand_words: set[str]) -> tuple[list[tuple[int, .
             blocked.update(range(i, j))
             i = j
             continue
-        if not w.cjk and i > 0 and (folded in phrases.FUNCTION_WORDS
-                                    or folded in EXTRA_FUNCTION_WORDS):
+        if not w.cjk and i > 0 and folded in phrases.FUNCTION_WORDS:
             # The phrase it opens: after the product noun, the rest of the segment
             # ("Toothbrush with 2 Brush Heads"); elsewhere, up to its own noun
             # ("Smooth Style Utan Fruktkött Färskpressad Juice").

@@ -121,4 +121,5 @@ ZH_LEXICON = frozenset(str.split("""
 # words a shortened title must not start or end with
 FUNCTION_WORDS = frozenset(str.split("""
 a an the and or of with for in on from to by med och av till für mit und de du des et avec
+without utan ohne sans sin senza plus
 """))

@@ -32,7 +32,13 @@ from functools import cache, lru_cache
 DOMAIN_FREQ = 5000    # jieba frequency of the writer's own words
 DASHES = frozenset("-‐‑‒–—―−")
 # Units of measure and count that follow a number: "11 oz", "2 x 500 ml", "120 Pages".
-UNITS = frozenset(["mg", "g", "gr", "gram", "grams", "kg", "kilo", "kilos", "lb", "lbs", "oz", "fl", "ml", "cl", "dl", "l", "ltr", "litre", "litres", "liter", "liters", "gal", "mm", "cm", "m", "km", "in", "inch", "inches", "ft", '"', "'", "w", "kw", "v", "mah", "gb", "tb", "mb", "mp", "hz", "khz", "ghz", "°c", "°f", "%", "cal", "kcal", "pc", "pcs", "piece", "pieces", "pk", "pack", "packs", "count", "ct", "ea", "pair", "pairs", "set", "sets", "sheet", "sheets", "page", "pages", "capsule", "capsules", "caps", "tablet", "tablets", "tabs", "sachet", "sachets", "bag", "bags", "can", "cans", "bottle", "bottles", "roll", "rolls", "serving", "servings", "x", "×"])
+UNITS = frozenset("""
+mg g gr gram grams kg kilo kilos lb lbs oz fl ml cl dl l ltr litre litres liter liters gal
+mm cm m km in inch inches ft " ' w kw v mah gb tb mb mp hz khz ghz °c °f % cal kcal pc pcs
+piece pieces pk pack packs count ct ea pair pairs set sets sheet sheets page pages capsule
+capsules caps tablet tablets tabs sachet sachets bag bags can cans bottle bottles roll rolls
+serving servings x ×
+""".split())  # noqa: SIM905
 _NUMBER = re.compile(r"^[#№]?\d+(?:[.,]\d+)*[x×]?$")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
