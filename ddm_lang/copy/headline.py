@@ -73,6 +73,8 @@ class TitleParse:
     head: tuple[int, ...]                  # the head phrase: never dropped
     noun: tuple[int, ...]                  # the head noun itself (part of `head`)
     drops: tuple[tuple[int, ...], ...]     # groups of words, in the order they go
+    bare: tuple[int, ...] = ()             # the head noun without its partner, when it
+                                           # names the product alone ("Snapback Cap")
 
     def join(self, keep: Iterable[int]) -> str:
         """The kept words as text, with the title's own spacing and separators."""
@@ -88,7 +90,7 @@ class TitleParse:
                     out += " " if w.space else ""
                 else:
                     out += "" if (w.cjk and p.cjk) else " "
-            out += w.text
+            out += w.text.replace("\u00a0", " ")   # fixed phrases may break between lines
             prev = i
         return out
 
@@ -105,7 +107,13 @@ def _words(cleaned: str, lang: str) -> tuple[list[Word], list[str]]:
         parts: list[str] = []
         psep: list[str] = []
         for k, piece in enumerate(pieces):
-            sub = _split_words(piece)
+            sub: list[str] = []
+            for token in _split_words(piece):   # Latin words in a row are one name
+                latin = not any(is_cjk(c) for c in token)
+                if latin and sub and not any(is_cjk(c) for c in sub[-1]):
+                    sub[-1] += " " + token
+                else:
+                    sub.append(token)
             if k and parts:
                 psep.append(seps[k - 1])
             for n, p in enumerate(sub):
@@ -159,6 +167,14 @@ def _is_unit(word: Word) -> bool:
     return not word.cjk and _fold(word).rstrip(".") in UNITS
 
 
+def _is_count_noun(word: Word) -> bool:
+    """A plural that counts what a number before it measures ("24 Colours", "2 Panels",
+    "120 Softgels"), unless it names the product itself ("2 Mugs")."""
+    text = word.text
+    return (not word.cjk and text.isalpha() and len(text) > 3 and text.endswith("s")
+            and not nouns.is_product_noun(text))
+
+
 def _measure_end(words: list[Word], i: int) -> int:
     """The end (exclusive) of the measure starting at number `i`: "2 x 11 oz",
     "1 kg Bag", "120 Pages", "100克", "90%白鸭绒"."""
@@ -170,7 +186,9 @@ def _measure_end(words: list[Word], i: int) -> int:
             if not w.space and (w.text[0] in nouns.ZH_UNITS or not words[j - 1].cjk):
                 j += 1   # 100克, 2件装, 90%白鸭绒: the number's own word
             break
-        if (_is_number(w) and _fold(words[j - 1]) in ("x", "×", "of", "-", "/")) or _is_unit(w) or _fold(w) in nouns.CONTAINERS:
+        if (_is_number(w) and _fold(words[j - 1]) in ("x", "×", "of", "-", "/")) or \
+                _is_unit(w) or _fold(w) in nouns.CONTAINERS or \
+                (j == i + 1 and _is_count_noun(w)):
             j += 1
         else:
             break
@@ -250,8 +268,20 @@ def _groups(words: list[Word], brand_words: set[str]) -> tuple[list[tuple[int, .
         if (not w.cjk and w.text.isalpha() and i + 1 < n and words[i + 1].segment == seg
                 and _CODE.match(words[i + 1].text)
                 and not (i + 2 < n and words[i + 2].segment == seg
-                         and _is_unit(words[i + 2]))):
-            units.append((i, i + 1))
+                         and (_is_unit(words[i + 2]) or _is_count_noun(words[i + 2])))):
+            start = i
+            # inside a phrase, a word with a number is a model's name, with the
+            # capitalised word before it: "Trail Runner 2", "Air Max 90"
+            if (i + 2 < n and words[i + 2].segment == seg and words[i + 1].text[0].isdigit()
+                    and units and units[-1] == (i - 1,) and i - 1 not in blocked
+                    and words[i - 1].segment == seg and words[i - 1].text[:1].isupper()
+                    and not nouns.is_adjective(words[i - 1].text)
+                    and not nouns.is_product_noun(words[i - 1].text)):
+                units.pop()
+                start -= 1
+            units.append((*range(start, i), i, i + 1))
+            if start < i:
+                blocked.update(range(start, i + 2))
             i += 2
             continue
         if w.cjk and w.text in nouns.ZH_PEOPLE:   # 男女同款, 男/女士: one unit
@@ -333,15 +363,32 @@ def _partner(words: list[Word], units: list[tuple[int, ...]], blocked: set[int],
         generic = h.text in nouns.ZH_GENERIC_HEADS or len(h.text) == 1
         ok = p.cjk and generic and not _is_zh_modifier(p) and h.text not in nouns.ZH_PEOPLE
         return prev if ok else ()
-    if p.cjk or not p.text[:1].isalpha() or (nouns.is_adjective(p.text)
-                                            and _fold(p) not in nouns.PURPOSE_GERUNDS
-                                            and not nouns.is_product_noun(p.text)):
+    if p.cjk or not p.text[:1].isalpha() or any(c.isdigit() for c in p.text) or (
+            nouns.is_adjective(p.text) and _fold(p) not in nouns.PURPOSE_GERUNDS
+            and not nouns.is_product_noun(p.text)):
         return ()   # a gerund of purpose makes a compound ("Running Shoes", "Frying Pan")
     if h.text[:1].isupper() and not p.text[:1].isupper():
         return ()
     if _fold(h) in nouns.GENERIC_HEADS:   # "Cutting Board Set": the grouped thing whole
         return _partner(words, units, blocked, prev) + prev
     return prev
+
+
+def _stands_alone(words: list[Word], noun: tuple[int, ...], partner: tuple[int, ...]) -> bool:
+    """Whether the head noun names the product without its partner: a specific product
+    noun ("Cap", "Hoodie", "Serum") after a word that says which style or use of it
+    ("Snapback", "Pullover", "Glow"); not a grouping, container or form word ("Mug Set",
+    "Water Bottle", "Olive Oil") nor a noun that only the compound makes a product
+    ("Power Bank", "Teddy Bear"), nor after a product noun of its own ("Tomato Ketchup")."""
+    if len(noun) != 1 or len(partner) != 1:
+        return False
+    head, mod = words[noun[0]], words[partner[0]]
+    if head.cjk or mod.cjk or not nouns.is_product_noun(head.text):
+        return False
+    folded = _fold(head)
+    if {folded, nouns.singular(folded)} & (nouns.GENERIC_HEADS | nouns.CONTAINERS | nouns.FORM_HEADS):
+        return False
+    return not nouns.is_product_noun(mod.text)
 
 
 def parse_title(title: str, lang: str, brand: str | None = None) -> TitleParse:
@@ -370,6 +417,10 @@ def parse_title(title: str, lang: str, brand: str | None = None) -> TitleParse:
     main = words[head[0]].segment
     k = units.index(head_unit) - (1 if partner else 0)
     brand_units = [u for u in units if all(normalise(words[i].text) in brand_words for i in u)]
+    # a later segment that names a line of the brand ("Aero Runner") goes whole
+    line_segments = {words[u[0]].segment for u in units if words[u[0]].segment > main
+                     and u not in brand_units and not set(u) & set(head)}
+    brand_units = [u for u in brand_units if words[u[0]].segment not in line_segments]
     others = [u for u in units if u not in brand_units and not set(u) & set(head)]
     later = [u for u in others if words[u[0]].segment > main]
     earlier = [u for u in others if words[u[0]].segment < main]
@@ -387,13 +438,15 @@ def parse_title(title: str, lang: str, brand: str | None = None) -> TitleParse:
     brand_all = tuple(i for u in brand_units for i in u)
     if brand_all:
         drops.append(brand_all)
-    return TitleParse(tuple(words), tuple(separators), head, head_unit, tuple(drops))
+    bare = head_unit if partner and _stands_alone(words, head_unit, partner) else ()
+    return TitleParse(tuple(words), tuple(separators), head, head_unit, tuple(drops), bare)
 
 
 def title_candidates(title: str, lang: str, brand: str | None = None) -> Iterator[str]:
     """The cleaned title, then shorter versions made by dropping whole groups in the
     parse's order (later segments, words after the head, words before it farthest
-    first, the brand); the head phrase is never dropped."""
+    first, the brand); the head phrase is never dropped, and is shortened last to its
+    noun only where that noun names the product alone."""
     cleaned = clean_title(title, lang)
     yield cleaned
     parse = parse_title(title, lang, brand)
@@ -407,6 +460,8 @@ def title_candidates(title: str, lang: str, brand: str | None = None) -> Iterato
         if text not in seen:
             seen.add(text)
             yield text
+    if parse.bare:
+        yield parse.join(parse.bare)
 
 
 def head_noun(title: str, lang: str, brand: str | None = None) -> str:

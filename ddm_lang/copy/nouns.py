@@ -39,7 +39,7 @@ moisturizer cleanser toner mask sunscreen balm oil perfume fragrance cologne deo
 lipstick lipgloss gloss mascara eyeliner foundation concealer primer powder blush bronzer
 palette polish nail brush comb razor toothbrush toothpaste floss shirt t-shirt tshirt tee
 top blouse polo sweater jumper cardigan hoodie sweatshirt jacket coat parka vest gilet
-blazer suit dress skirt trouser pant jean jeans short legging tight sock underwear bra
+blazer suit bodysuit onesie romper dress skirt trouser pant jean jeans short legging tight sock underwear bra
 brief boxer pyjama pajama robe swimsuit bikini jumpsuit overall cap hat beanie scarf glove
 mitten belt tie bag backpack rucksack handbag purse wallet tote clutch case luggage
 suitcase umbrella sunglass sunglasses glasses watch bracelet necklace ring earring
@@ -54,7 +54,7 @@ puzzle game toy doll figure headphone headphones earphone earphones earbud earbu
 speaker soundbar microphone phone smartphone tablet laptop computer monitor keyboard mouse
 charger cable adapter battery powerbank camera lens tripod drone router console controller
 television tv projector printer watch tracker bike bicycle helmet ball racket mat dumbbell
-kettlebell tent maker machine set kit pack bundle collection duo trio pair combo stand
+kettlebell football basketball volleyball tent maker machine set kit pack bundle collection duo trio pair combo stand
 holder rack dispenser organiser organizer thermometer protector hose alarm drill reader
 opener shaker sharpener peeler timer
 """.split())  # noqa: SIM905
@@ -64,12 +64,19 @@ opener shaker sharpener peeler timer
 OTHER_NOUNS = frozenset("""
 mjölk filmjölk gräddfil grädde fil dryck yoghurt yoghurt gurt ost smör juice saft äpple
 päron apelsin banan citron potatis lök morot tomat gurka svamp paprika milch saft käse brot
-wasser kaffee tee schokolade
+wasser kaffee tee schokolade kaffe vatten bröd ägg korv fisk kyckling ris mjöl socker
+choklad kex flingor
 """.split())  # noqa: SIM905
 
 # Heads that name a grouping rather than a thing: "Mug Set", "Gift Box", "Starter Kit".
 GENERIC_HEADS = frozenset("""
 set kit pack bundle collection duo trio pair combo case box
+""".split())  # noqa: SIM905
+
+# Heads that name a form, a material or what holds something rather than a product,
+# so never stand without the word before them ("Olive Oil", "Plant Pot", "Tennis Ball").
+FORM_HEADS = frozenset("""
+oil powder pot ball bar mat board stand holder rack pad
 """.split())  # noqa: SIM905
 
 COLOURS = frozenset("""
@@ -87,7 +94,7 @@ vintage modern pro plus max lite men's women's mens womens kid's kids children's
 girls boys unisex ladies big tiny long short wide tall thin thick waterproof
 lightweight reusable rechargeable foldable adjustable stainless insulated whole mild strong
 sweet sour hot cold iced dry raw sparkling still low high free ekologisk ekologiska färsk
-färskpressad naturell berikad drickfärdig lätt
+färskpressad naturell berikad drickfärdig lätt bio
 """.split())  # noqa: SIM905
 # Materials, named after the thing or before it, only describe it ("Laptop Stand
 # Aluminium", "Leather Belt").
@@ -128,17 +135,17 @@ pouches carton cartons sachet sachets stick sticks roll rolls
 # Names of several words that are one product noun, kept as one word.
 FIXED_PHRASES = re.compile(r"\b(eau de (?:parfum|toilette|cologne)|sour cream|ice cream|"
                            r"sweet potato|soy sauce|hot dog|hot sauce|green tea|black tea|"
-                           r"red wine|white wine)\b", re.IGNORECASE)
+                           r"red wine|white wine|teddy bear|power bank|passion fruit|dragon fruit|star fruit)\b", re.IGNORECASE)
 COUNT_HEADS = frozenset(["pack", "set", "box", "case", "bundle", "pair", "kit"])   # "Pack of 6"
 
 # Chinese product nouns (a title's head is the last of these in its main part).
 ZH_NOUNS = frozenset("""
 口红 唇膏 唇釉 粉底 粉底液 精华 精华液 面霜 乳液 爽肤水 面膜 洗面奶 防晒霜 香水 眼影 睫毛膏 洗发水 护发素 沐浴露 牙膏 牙刷 剃须刀 衬衫 衬衣 T恤 t恤 卫衣
-毛衣 针织衫 外套 夹克 大衣 风衣 羽绒服 棉服 西装 马甲 背心 上衣 连衣裙 半身裙 裙 裙子 裤 裤子 牛仔裤 阔腿裤 休闲裤 短裤 打底裤 运动裤 睡衣 内衣 文胸 袜子
+毛衣 针织衫 外套 夹克 大衣 风衣 羽绒服 棉服 西装 马甲 背心 上衣 连衣裙 半身裙 裙 裙子 裙摆 大裙摆 裤 裤子 牛仔裤 阔腿裤 休闲裤 短裤 打底裤 运动裤 睡衣 内衣 文胸 袜子
 帽子 棒球帽 鸭舌帽 渔夫帽 围巾 手套 腰带 领带 鞋 跑步鞋 运动鞋 休闲鞋 板鞋 帆布鞋 高跟鞋 凉鞋 靴 靴子 拖鞋 皮鞋 老爹鞋 包 背包 双肩包 手提包 单肩包 斜挎包
 钱包 行李箱 拉杆箱 杯 水杯 保温杯 马克杯 咖啡杯 茶杯 玻璃杯 杯子 水壶 保温壶 茶壶 碗 盘子 筷子 勺子 锅 炒锅 笔记本 本子 笔 钢笔 铅笔 文具 台灯 灯 吊灯
 椅子 桌子 沙发 枕头 被子 毛巾 床单 耳机 音箱 手机 平板 电脑 键盘 鼠标 充电器 数据线 充电宝 手表 手环 相机 显示器 咖啡 茶 茶叶 绿茶 红茶 乌龙茶 龙井 普洱
-牛奶 酸奶 果汁 饮料 矿泉水 啤酒 白酒 葡萄酒 橄榄油 食用油 大米 面粉 零食 饼干 巧克力 坚果 蜂蜜 套装 礼盒 组合
+牛奶 酸奶 果汁 饮料 矿泉水 啤酒 白酒 葡萄酒 橄榄油 食用油 大米 面粉 零食 饼干 曲奇 曲奇饼干 巧克力 坚果 蜂蜜 套装 礼盒 组合
 """.split())  # noqa: SIM905
 # A Chinese word ending in one of these names a kind of thing (背带裙, 直筒裤, 棒球服).
 ZH_HEAD_CHARS = frozenset("裙裤衣衫服袍帽鞋靴包袋杯壶碗盘锅灯笔本表机镜巾袜被枕椅桌柜架瓶罐盒")
@@ -155,7 +162,7 @@ ZH_UNITS = frozenset("""
 """.split())  # noqa: SIM905
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
     for suffix, repl in (("ies", "y"), ("ses", "s"), ("xes", "x"), ("oes", "o"), ("s", "")):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             return word[: -len(suffix)] + repl
@@ -165,7 +172,7 @@ def _singular(word: str) -> str:
 def is_product_noun(word: str) -> bool:
     """A Latin word that names a product (or ends in one, as compounds do)."""
     w = word.casefold().strip("'’.")
-    if "\u00a0" in w or w in EN_NOUNS or w in OTHER_NOUNS or _singular(w) in EN_NOUNS:
+    if "\u00a0" in w or w in EN_NOUNS or w in OTHER_NOUNS or singular(w) in EN_NOUNS:
         return True
     return any(len(n) >= 4 and w.endswith(n) and len(w) > len(n)
                for n in OTHER_NOUNS | {"juice", "yoghurt", "yogurt", "melon", "berry"})
