@@ -8,6 +8,7 @@ deterministic.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 
@@ -29,6 +30,16 @@ class Box:
     def intersects(self, other: Box) -> bool:
         return (self.x < other.right and other.x < self.right
                 and self.y < other.bottom and other.y < self.bottom)
+
+    @staticmethod
+    def around(boxes: Iterable[Box]) -> Box | None:
+        """The smallest box holding all of them (None for none)."""
+        boxes = list(boxes)
+        if not boxes:
+            return None
+        x0, y0 = min(b.x for b in boxes), min(b.y for b in boxes)
+        x1, y1 = max(b.right for b in boxes), max(b.bottom for b in boxes)
+        return Box(x0, y0, x1 - x0, y1 - y0)
 
 
 @dataclass(frozen=True)

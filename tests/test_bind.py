@@ -560,3 +560,17 @@ def test_flow_after_a_left_out_element_follows_what_it_followed(studio: Path,
     assert "price" not in texts
     headline_bottom = 100 + 60 * 1.2  # one line at the top of its box
     assert texts["cta"].box.y == pytest.approx(headline_bottom + 30, abs=0.5)  # its own gap
+
+
+def test_place_avoiding_a_group_keeps_clear_of_its_parts(studio: Path, product: dict) -> None:
+    """A group has no box of its own: `avoid` keeps clear of where its named parts are
+    (a sticker made of a disc and its label)."""
+    body = ("object hero = image from product.images where width > 300\n"
+            "image hero | place in slot(0 0 100% 100%) fit contain avoid sticker\n"
+            "group sticker {\n"
+            "  circle disc { box: 80% 0 20% 20%; fill: #e33 }\n"
+            "  text label = '-20%' { box: 82% 5% 16% 10%; size: 20 }\n"
+            "}\n")
+    (img,) = images(scene_of(body, product, studio))
+    sticker = Box(800, 0, 200, 200)
+    assert not img.box.intersects(sticker)

@@ -269,3 +269,22 @@ def test_a_dark_product_half_on_black_fails_though_half_its_outline_stands_out(
     after = template.compile(product("night.png"), "feed", base_dir=tmp_path).scene
     assert fill_of(after, "dark") != "#141414"
     assert measure_separation(after)[0].passed
+
+
+def test_a_repair_never_loses_a_logo_that_stood_out(tmp_path: Path) -> None:
+    """The nearest lightness that lets the product stand out would put the field right
+    on the mid-grey logo drawn on it: the repair takes one that keeps both."""
+    photo(tmp_path, "night.png", (30, 30, 32))
+    photo(tmp_path, "mark.png", (96, 96, 96))
+    template = load_template(
+        'template t "A product and a logo on one field"\nformats feed 400x400\n'
+        "object hero = image from product.images where subject.found and index == 0\n"
+        "object mark = image from product.images where subject.found and index == 1\n"
+        "rect background { box: 0 0 100% 100%; fill: #141414 }\n"
+        "image mark | cutout | place in slot(4% 4% 20% 20%) fit subject\n"
+        "image hero | cutout | place in slot(30% 20% 60% 70%) fit subject\n")
+    item = {"id": "p", "title": "Night Disc", "images": ["night.png", "mark.png"]}
+    scene = template.compile(item, "feed", base_dir=tmp_path).scene
+    assert fill_of(scene, "background") != "#141414"
+    results = measure_separation(scene)
+    assert len(results) == 2 and all(r.passed for r in results), [r.describe() for r in results]

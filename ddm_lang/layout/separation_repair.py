@@ -48,7 +48,7 @@ seen by the products after it, but a product that passed is not measured again.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -78,8 +78,8 @@ from ddm_lang.semantics.values import Color
 FIELD_TAGS = frozenset({"rect", "circle", "ellipse", "polygon", "polyline", "path"})
 FIELD_SHARE = 0.2      # share of the short part of the outer band a shape must give to move
 MAX_FIELDS = 6         # shapes looked at per product, nearest in paint order first
-MARGINS = (1.0, 2.5, 4.0)   # ΔE the repair aims above the threshold, tried in turn until
-#                             the repaired window, rendered and measured, passes
+MARGINS = (0.1, 1.0, 2.5, 4.0)   # ΔE the repair aims above the threshold, tried in turn
+#                                  until the repaired window, rendered and measured, passes
 
 
 @dataclass(frozen=True)
@@ -109,14 +109,17 @@ def ensure_separation(scene: Scene, subjects: SubjectLookup,
     ground = render_windows(scene, [p.window for p in probes])
     notes: list[str] = []
     changed = False
+    passing: list[Probe] = []
     for probe in probes:
         if changed:   # an earlier repair may have moved this product's field too
             ground = render_windows(scene, [probe.window])
         pixels = window_pixels(ground, probe)
         before = judge(probe, pixels, threshold)
         if before.passed:
+            passing.append(probe)
             continue
-        repaired, note = _repair(scene, probe, pixels, before.value, threshold)
+        others = passing + [p for p in probes if p is not probe and p not in passing]
+        repaired, note = _repair(scene, probe, pixels, before.value, threshold, others)
         if note:
             notes.append(note)
         if repaired is not None:
@@ -148,9 +151,11 @@ _UNIT = Box(0, 0, 1, 1)
 
 
 def _repair(scene: Scene, probe: Probe, pixels: np.ndarray, before: float,
-            threshold: float) -> tuple[Scene | None, str]:
+            threshold: float, others: Sequence[Probe] = ()) -> tuple[Scene | None, str]:
     """The scene with the probe's field moved to the nearest passing lightness, or None,
-    and the note that says so."""
+    and the note that says so. A lightness that makes one of the `others` (the scene's
+    other products and logos) fail where it passed is not taken: a repair that moves one
+    product's field must not lose the logo drawn on it."""
     label = f"separation: {probe.element.label}"
     level = f"ΔE {before:.1f}, the threshold is {threshold:g}"
     fields = _fields(scene, probe)
@@ -181,21 +186,28 @@ def _repair(scene: Scene, probe: Probe, pixels: np.ndarray, before: float,
         return values[key]
 
     repaired: tuple[Scene, list[str], SeparationResult] | None = None
+    # which of the others stand out now: those a repair must not lose
+    standing = [o for o, ok in zip(others, _standing(scene, others, threshold), strict=True)
+                if ok]
+    never = lambda _: False  # noqa: E731
     for margin in MARGINS:
         def passes(candidate: Color, aim: float = threshold + margin) -> bool:
             return value(candidate) >= aim
 
-        found = nearest_lightness(fields[primary].fill, passes, passes)
-        if found is None:
+        # the nearest passing lightness on each side, nearer side first; a side whose
+        # candidate loses another product walks on, away from the field's colour
+        sides = [(found, sign) for found, sign in (
+            (nearest_lightness(fields[primary].fill, never, passes), -1.0),
+            (nearest_lightness(fields[primary].fill, passes, never), 1.0)) if found is not None]
+        sides.sort(key=lambda fs: abs(to_oklch(fs[0])[0] - origin))
+        if not sides:
             break
-        attempt = _recoloured(scene, fields, colours(found))
-        if attempt is None:
-            return None, ""
-        # Measured as the check measures it: the repaired window, rendered.
-        after = judge(probe, window_pixels(render_windows(attempt[0], [probe.window]), probe),
-                      threshold)
-        repaired = (*attempt, after)
-        if after.passed:
+        for found, sign in sides:
+            attempt = _keeping(scene, probe, fields, colours, found, sign, standing, threshold)
+            if attempt is not None:
+                repaired = attempt
+                break
+        if repaired is not None and repaired[2].passed:
             break
     if repaired is None:
         return None, (f"{label} does not stand out ({level}) and no lightness of its field "
@@ -205,6 +217,39 @@ def _repair(scene: Scene, probe: Probe, pixels: np.ndarray, before: float,
     return (new_scene,
             f"{label}: field {', '.join(changes)}, ΔE {before:.1f} → {after.value:.1f} "
             f"between its edge and what is around it (threshold {threshold:g}{short})")
+
+
+LIGHTNESS_STEP = 0.05   # OKLCH lightness a repair walks on by when it would lose another
+
+
+def _standing(scene: Scene, probes: Sequence[Probe], threshold: float) -> list[bool]:
+    """Whether each probe stands out in this scene (rendered and judged)."""
+    if not probes:
+        return []
+    ground = render_windows(scene, [p.window for p in probes])
+    return [judge(p, window_pixels(ground, p), threshold).passed for p in probes]
+
+
+def _keeping(scene: Scene, probe: Probe, fields: list[_Field], colours, found: Color,
+             sign: float, standing: Sequence[Probe], threshold: float,
+             ) -> tuple[Scene, list[str], SeparationResult] | None:
+    """The scene recoloured with `found` (walked on in lightness, `sign` the way, while
+    that would make one of `standing` fail), the changes and the probe's figure, as the
+    check measures it: rendered. None when no lightness that way keeps them all."""
+    lightness, chroma, hue = to_oklch(found)
+    end = 1.0 if sign > 0 else 0.0
+    steps = [found] + [Color.parse(from_oklch(x, chroma, hue, found.a).hex())
+                       for x in np.arange(lightness + sign * LIGHTNESS_STEP, end, sign *
+                                          LIGHTNESS_STEP)] + [
+        Color.parse(from_oklch(end, chroma, hue, found.a).hex())]
+    for candidate in steps:
+        attempt = _recoloured(scene, fields, colours(candidate))
+        if attempt is None:
+            return None
+        ground = render_windows(attempt[0], [p.window for p in (probe, *standing)])
+        if all(judge(o, window_pixels(ground, o), threshold).passed for o in standing):
+            return (*attempt, judge(probe, window_pixels(ground, probe), threshold))
+    return None
 
 
 def _recoloured(scene: Scene, fields: list[_Field],

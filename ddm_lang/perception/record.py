@@ -20,7 +20,7 @@ from ddm_lang.perception import models, ocr, quality, suitability
 from ddm_lang.perception.colour import perceive_colour
 from ddm_lang.perception.materials import header_record
 from ddm_lang.perception.pixels import Pixels, decode
-from ddm_lang.perception.subject import VERSION_ALPHA, perceive_subject
+from ddm_lang.perception.subject import VERSION_ALPHA, VERSION_MATTE, perceive_subject
 from ddm_lang.scene import Material
 
 # The record's own layout and the numpy perceivers. record-5: colours from visible pixels
@@ -41,7 +41,7 @@ def versions() -> dict[str, str]:
     """The versions a record depends on; any change means records are recomputed."""
     return {
         "record": RECORD_VERSION,
-        "subject": f"{models.model_version('subject')}|{VERSION_ALPHA}",
+        "subject": f"{models.model_version('subject')}|{VERSION_ALPHA}|{VERSION_MATTE}",
         "ocr": ocr.version(),
         "suitability": suitability.default_model().version,
     }
