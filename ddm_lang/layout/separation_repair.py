@@ -31,7 +31,12 @@ the others move by the same OKLCH lightness step, so a halo keeps its place agai
 background. The repaired window is then rendered and measured as `measure_separation`
 measures it; should the model's figure and the rendered one part (8-bit rounding,
 weights clipped at the edge of a shadow), the search is run again with more to spare
-(MARGINS), so a repaired creative passes the check. Text contrast is checked afterwards
+(MARGINS, the least first, so the field moves no further than it must). Each side,
+darker and lighter, is tried, the nearer first; a lightness that would make another
+product or logo of the creative that stood out fail is walked past (LIGHTNESS_STEP), so
+a repair never trades one product's separation for another's (the pale field a serum
+stands on goes to white, where the nearest darker field would have lost the brand's
+logo drawn on it). Text contrast is checked afterwards
 on the scene with the new field (the binder runs `ensure_contrast` last), so copy over a
 moved field stays readable.
 
