@@ -195,6 +195,7 @@ def _repair(scene: Scene, probe: Probe, pixels: np.ndarray, before: float,
     standing = [o for o, ok in zip(others, _standing(scene, others, threshold), strict=True)
                 if ok]
     never = lambda _: False  # noqa: E731
+    lost: set[float] = set()   # sides on which every lightness loses another product
     for margin in MARGINS:
         def passes(candidate: Color, aim: float = threshold + margin) -> bool:
             return value(candidate) >= aim
@@ -208,10 +209,14 @@ def _repair(scene: Scene, probe: Probe, pixels: np.ndarray, before: float,
         if not sides:
             break
         for found, sign in sides:
+            if sign in lost:   # more margin only starts the same walk further out
+                continue
             attempt = _keeping(scene, probe, fields, colours, found, sign, standing, threshold)
-            if attempt is not None:
-                repaired = attempt
-                break
+            if attempt is None:
+                lost.add(sign)
+                continue
+            repaired = attempt
+            break
         if repaired is not None and repaired[2].passed:
             break
     if repaired is None:
