@@ -293,10 +293,11 @@ class _Binder:
             text = to_text(self.ev.require(self.ev.eval(node.value, scope), node.value.span))
         if node.kind == "rect":
             attrs = rounded_rect(attrs)
-        known = dict(self.boxes)
-        children = tuple(self.statements(node.body.children, scope.child()))
         box = self.declared_box(attrs)
-        if box is None and node.name:
+        grouped = box is None and bool(node.name) and bool(node.body.children)
+        known = dict(self.boxes) if grouped else {}
+        children = tuple(self.statements(node.body.children, scope.child()))
+        if grouped:
             # a group is where its named parts are: what `avoid badge` keeps clear of
             box = Box.around(b for k, b in self.boxes.items() if known.get(k) is not b)
         if node.name and box is not None:

@@ -53,7 +53,7 @@ seen by the products after it, but a product that passed is not measured again.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -114,16 +114,14 @@ def ensure_separation(scene: Scene, subjects: SubjectLookup,
     ground = render_windows(scene, [p.window for p in probes])
     notes: list[str] = []
     changed = False
-    passing: list[Probe] = []
     for probe in probes:
         if changed:   # an earlier repair may have moved this product's field too
             ground = render_windows(scene, [probe.window])
         pixels = window_pixels(ground, probe)
         before = judge(probe, pixels, threshold)
         if before.passed:
-            passing.append(probe)
             continue
-        others = passing + [p for p in probes if p is not probe and p not in passing]
+        others = [p for p in probes if p is not probe]
         repaired, note = _repair(scene, probe, pixels, before.value, threshold, others)
         if note:
             notes.append(note)
@@ -240,7 +238,8 @@ def _standing(scene: Scene, probes: Sequence[Probe], threshold: float) -> list[b
     return [judge(p, window_pixels(ground, p), threshold).passed for p in probes]
 
 
-def _keeping(scene: Scene, probe: Probe, fields: list[_Field], colours, found: Color,
+def _keeping(scene: Scene, probe: Probe, fields: list[_Field],
+             colours: Callable[[Color], dict[int, Color]], found: Color,
              sign: float, standing: Sequence[Probe], threshold: float,
              ) -> tuple[Scene, list[str], SeparationResult] | None:
     """The scene recoloured with `found` (walked on in lightness, `sign` the way, while

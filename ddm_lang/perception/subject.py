@@ -86,15 +86,16 @@ def solid_core(matte: np.ndarray) -> np.ndarray:
         return matte
     # holes that are body: enclosed and tiny, or where the model half saw the subject (a
     # real hole, a handle's, reads as background: a matte near 0)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(1 - mask, connectivity=4)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(1 - mask, connectivity=4)
     h, w = mask.shape
-    for k in range(1, count):
-        x, y, bw, bh, n = stats[k]
-        if x == 0 or y == 0 or x + bw == w or y + bh == h:
-            continue
-        hole = labels == k
-        if n < SPECK_HOLE * area or float(np.median(matte[hole])) >= HOLE_LEVEL:
-            mask[hole] = 1
+    x, y, bw, bh, n = stats.T
+    enclosed = (x > 0) & (y > 0) & (x + bw < w) & (y + bh < h)
+    enclosed[0] = False   # the background the mask lies on
+    body = enclosed & (n < SPECK_HOLE * area)   # specks, decided on their size alone
+    # the few larger holes are read one by one (a noisy matte has many specks)
+    for k in np.flatnonzero(enclosed & ~body):
+        body[k] = float(np.median(matte[labels == k])) >= HOLE_LEVEL
+    mask[body[labels]] = 1
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))
     depth = max(1, round(CORE_DEPTH * min(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)))
