@@ -44,7 +44,15 @@ import numpy as np
 import skia
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from layout_quality import DATA, default_library, encode_within
+from layout_quality import (
+    DATA,
+    SHEET_INK,
+    default_library,
+    draw_framed,
+    encode_within,
+    sheet_pixels,
+    titled_sheet,
+)
 from provenance import ddm_lang_source, machine, run_lines, versions, write_results
 
 REPO = Path(__file__).resolve().parent.parent
@@ -159,17 +167,12 @@ def worst_sheet(picks: list[dict[str, Any]], title: str) -> np.ndarray:
     rows = max(1, (len(picks) + per_row - 1) // per_row)
     cell_h = CELL + LABEL_LINES * LINE + 2 * GAP
     width, height = GAP + per_row * cell_w, 48 + rows * cell_h
-    surface = skia.Surface(width, height)
-    canvas = surface.getCanvas()
-    canvas.clear(skia.ColorSetRGB(238, 238, 234))
+    surface, canvas = titled_sheet(width, height, title)
     fonts = FontRegistry.default()
-    head = fonts.font("Inter", 700, False, 20)
     bold = fonts.font("Inter", 700, False, 12)
     small = fonts.font("Inter", 400, False, 11)
-    ink = skia.Paint(Color=skia.ColorSetRGB(40, 40, 40), AntiAlias=True)
+    ink = skia.Paint(Color=skia.ColorSetRGB(*SHEET_INK), AntiAlias=True)
     red = skia.Paint(Color=skia.ColorSetRGB(170, 30, 30), AntiAlias=True)
-    canvas.drawString(title, GAP + 4, 32, head, ink)
-    sampling = skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kLinear)
     templates: dict[str, Any] = {}
     catalogues: dict[str, Any] = {}
     for n, pick in enumerate(picks):
@@ -185,12 +188,8 @@ def worst_sheet(picks: list[dict[str, Any]], title: str) -> np.ndarray:
         k = CELL / max(w, h)
         dw, dh = max(1, round(w * k)), max(1, round(h * k))
         pixels = render(creative.svg, dw * 2, dh * 2, allowed_roots=(catalogue.base_dir,))
-        image = skia.Image.fromarray(np.ascontiguousarray(pixels),
-                                     colorType=skia.ColorType.kRGBA_8888_ColorType)
-        dest = skia.Rect.MakeXYWH(left + (CELL - dw) / 2, top + (CELL - dh) / 2, dw, dh)
-        canvas.drawImageRect(image, dest, sampling)
-        canvas.drawRect(dest, skia.Paint(Color=skia.ColorSetRGB(200, 200, 196),
-                                         Style=skia.Paint.kStroke_Style, StrokeWidth=1))
+        draw_framed(canvas, pixels,
+                    skia.Rect.MakeXYWH(left + (CELL - dw) / 2, top + (CELL - dh) / 2, dw, dh))
         y = top + CELL + LINE
         product_name = pick["product"].rsplit("/", 1)[-1]  # grocery ids are folder paths
         head_line = f"{pick['template']} · {pick['format']} · {product_name}"
@@ -207,7 +206,7 @@ def worst_sheet(picks: list[dict[str, Any]], title: str) -> np.ndarray:
         for line in wrapped:
             y += LINE
             canvas.drawString(line, left, y, small, red)
-    return surface.makeImageSnapshot().toarray(colorType=skia.ColorType.kRGBA_8888_ColorType)
+    return sheet_pixels(surface)
 
 
 def tally(parts: list[dict[str, Any]], checks: list[str]) -> dict[str, Any]:

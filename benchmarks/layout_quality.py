@@ -91,6 +91,36 @@ def sheet_subset(count: int, total: int) -> list[int]:
     return sorted({round(i * (total - 1) / (count - 1)) for i in range(count)})
 
 
+SHEET_INK = (40, 40, 40)
+
+
+def titled_sheet(width: int, height: int, title: str) -> tuple[skia.Surface, skia.Canvas]:
+    """A blank contact sheet with its title: the ground every sheet of the benchmarks
+    is drawn on."""
+    from ddm_lang.renderer.fonts import FontRegistry
+    surface = skia.Surface(width, height)
+    canvas = surface.getCanvas()
+    canvas.clear(skia.ColorSetRGB(238, 238, 234))
+    head = FontRegistry.default().font("Inter", 700, False, 20)
+    canvas.drawString(title, GAP + 4, 32, head,
+                      skia.Paint(Color=skia.ColorSetRGB(*SHEET_INK), AntiAlias=True))
+    return surface, canvas
+
+
+def draw_framed(canvas: skia.Canvas, pixels: np.ndarray, dest: skia.Rect) -> None:
+    """RGBA pixels drawn into `dest`, smoothly scaled, with a thin frame."""
+    image = skia.Image.fromarray(np.ascontiguousarray(pixels),
+                                 colorType=skia.ColorType.kRGBA_8888_ColorType)
+    canvas.drawImageRect(image, dest,
+                         skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kLinear))
+    canvas.drawRect(dest, skia.Paint(Color=skia.ColorSetRGB(200, 200, 196),
+                                     Style=skia.Paint.kStroke_Style, StrokeWidth=1))
+
+
+def sheet_pixels(surface: skia.Surface) -> np.ndarray:
+    return surface.makeImageSnapshot().toarray(colorType=skia.ColorType.kRGBA_8888_ColorType)
+
+
 def contact_sheet(title: str, blocks: list[tuple[str, list[np.ndarray]]],
                   per_row: int = 2) -> np.ndarray:
     """Products in blocks (each: its formats side by side at one height), `per_row` blocks
@@ -102,15 +132,9 @@ def contact_sheet(title: str, blocks: list[tuple[str, list[np.ndarray]]],
     rows = (len(blocks) + per_row - 1) // per_row
     width = GAP + per_row * (block_w + 2 * GAP)
     height = 48 + rows * (ROW + LABEL + 2 * GAP)
-    surface = skia.Surface(width, height)
-    canvas = surface.getCanvas()
-    canvas.clear(skia.ColorSetRGB(238, 238, 234))
-    fonts = FontRegistry.default()
-    head = fonts.font("Inter", 700, False, 20)
-    small = fonts.font("Inter", 500, False, 13)
-    ink = skia.Paint(Color=skia.ColorSetRGB(40, 40, 40), AntiAlias=True)
-    canvas.drawString(title, GAP + 4, 32, head, ink)
-    sampling = skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kLinear)
+    surface, canvas = titled_sheet(width, height, title)
+    small = FontRegistry.default().font("Inter", 500, False, 13)
+    ink = skia.Paint(Color=skia.ColorSetRGB(*SHEET_INK), AntiAlias=True)
     for n, (label, pics) in enumerate(blocks):
         left = GAP + (n % per_row) * (block_w + 2 * GAP)
         top = 48 + (n // per_row) * (ROW + LABEL + 2 * GAP)
@@ -119,14 +143,9 @@ def contact_sheet(title: str, blocks: list[tuple[str, list[np.ndarray]]],
         for pixels in pics:
             h, w = pixels.shape[:2]
             dw = round(ROW * w / h)
-            image = skia.Image.fromarray(np.ascontiguousarray(pixels),
-                                         colorType=skia.ColorType.kRGBA_8888_ColorType)
-            dest = skia.Rect.MakeXYWH(x, top + LABEL, dw, ROW)
-            canvas.drawImageRect(image, dest, sampling)
-            canvas.drawRect(dest, skia.Paint(Color=skia.ColorSetRGB(200, 200, 196),
-                                             Style=skia.Paint.kStroke_Style, StrokeWidth=1))
+            draw_framed(canvas, pixels, skia.Rect.MakeXYWH(x, top + LABEL, dw, ROW))
             x += dw + GAP
-    return surface.makeImageSnapshot().toarray(colorType=skia.ColorType.kRGBA_8888_ColorType)
+    return sheet_pixels(surface)
 
 
 def encode_within(pixels: np.ndarray, limit: int) -> tuple[bytes, int]:
