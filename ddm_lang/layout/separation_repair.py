@@ -111,18 +111,20 @@ def ensure_separation(scene: Scene, subjects: SubjectLookup,
     probes = [p for p in find_probes(scene, lookup) if not p.own_backdrop]
     if not probes:
         return scene
-    ground = render_windows(scene, [p.window for p in probes])
+    windows = [p.window for p in probes]
+    ground = render_windows(scene, windows)
     notes: list[str] = []
     changed = False
     for probe in probes:
         if changed:   # an earlier repair may have moved this product's field too
-            ground = render_windows(scene, [probe.window])
+            ground, changed = render_windows(scene, windows), False
         pixels = window_pixels(ground, probe)
         before = judge(probe, pixels, threshold)
         if before.passed:
             continue
-        others = [p for p in probes if p is not probe]
-        repaired, note = _repair(scene, probe, pixels, before.value, threshold, others)
+        standing = [o for o in probes if o is not probe
+                    and judge(o, window_pixels(ground, o), threshold).passed]
+        repaired, note = _repair(scene, probe, pixels, before.value, threshold, standing)
         if note:
             notes.append(note)
         if repaired is not None:
@@ -154,10 +156,10 @@ _UNIT = Box(0, 0, 1, 1)
 
 
 def _repair(scene: Scene, probe: Probe, pixels: np.ndarray, before: float,
-            threshold: float, others: Sequence[Probe] = ()) -> tuple[Scene | None, str]:
+            threshold: float, standing: Sequence[Probe] = ()) -> tuple[Scene | None, str]:
     """The scene with the probe's field moved to the nearest passing lightness, or None,
-    and the note that says so. A lightness that makes one of the `others` (the scene's
-    other products and logos) fail where it passed is not taken: a repair that moves one
+    and the note that says so. A lightness that makes one of `standing` (the scene's
+    other products and logos that stand out now) fail is not taken: a repair that moves one
     product's field must not lose the logo drawn on it."""
     label = f"separation: {probe.element.label}"
     level = f"ΔE {before:.1f}, the threshold is {threshold:g}"
@@ -189,9 +191,6 @@ def _repair(scene: Scene, probe: Probe, pixels: np.ndarray, before: float,
         return values[key]
 
     repaired: tuple[Scene, list[str], SeparationResult] | None = None
-    # which of the others stand out now: those a repair must not lose
-    standing = [o for o, ok in zip(others, _standing(scene, others, threshold), strict=True)
-                if ok]
     never = lambda _: False  # noqa: E731
     lost: set[float] = set()   # sides on which every lightness loses another product
     for margin in MARGINS:
@@ -228,14 +227,6 @@ def _repair(scene: Scene, probe: Probe, pixels: np.ndarray, before: float,
 
 
 LIGHTNESS_STEP = 0.05   # OKLCH lightness a repair walks on by when it would lose another
-
-
-def _standing(scene: Scene, probes: Sequence[Probe], threshold: float) -> list[bool]:
-    """Whether each probe stands out in this scene (rendered and judged)."""
-    if not probes:
-        return []
-    ground = render_windows(scene, [p.window for p in probes])
-    return [judge(p, window_pixels(ground, p), threshold).passed for p in probes]
 
 
 def _keeping(scene: Scene, probe: Probe, fields: list[_Field],
