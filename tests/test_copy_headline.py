@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -41,7 +42,7 @@ def test_the_bare_noun_only_where_it_names_the_product_alone() -> None:
     assert cands("Plush Teddy Bear 30 cm, Beige")[-1] == "Teddy Bear"
     assert cands("Power Bank 20000mAh, Fast Charging")[-1] == "Power Bank"
     assert cands("Evergreen Olive Oil, 500 ml")[-1] == "Olive Oil"
-    assert cands("Tomato Ketchup 500 ml Squeezy Bottle")[-1] == "Tomato Ketchup"
+    assert cands("Tomato Ketchup 500 ml Squeezy Bottle")[-1] == "Ketchup"   # a preparation
     assert cands("Basmati Rice 5 kg Bag")[-2:] == ["Basmati Rice", "Rice"]
 
 
@@ -173,3 +174,27 @@ def test_a_title_that_names_no_kind_of_product_is_kept_as_a_name() -> None:
     got = cands("Truly Open Commerce: Battle-Tested at Brands Like Lush (Paperback)")
     assert got == ["Truly Open Commerce: Battle-Tested at Brands Like Lush",
                    "Truly Open Commerce"]
+
+
+@pytest.mark.parametrize(("title", "shortest"), [
+    # a style word may go; a word that names another kind of product may not
+    ("Heritage Bucket Hat - Olive", "Hat"),
+    ("Storm Rain Poncho, Yellow", "Rain Poncho"),
+    ("Oak Wall Shelf 60 cm", "Wall Shelf"),
+    ("Trail Running Shoes Men's - Grey", "Running Shoes"),
+    ("Camping Stove 2 Burner", "Stove"),
+    ("Rose Hand Cream 75 ml", "Hand Cream"),
+    # an ingredient before a preparation, a variety before produce
+    ("Tea Tree Face Wash 150 ml", "Face Wash"),
+    ("Lavender Oil Soap Bar 100 g", "Soap"),
+    ("Cherry Tomatoes 250 g", "Tomatoes"),
+    ("Roll-On Deodorant Stick 50 ml", "Deodorant"),
+    # a grouping word keeps the thing it groups; a classifier's own noun goes with it
+    ("Acrylic Paint Set 12 Colours", "Paint Set"),
+    ("Kitchen Herb Garden Kit", "Herb Garden Kit"),
+    # a number that counts the word after it is a measure, not a model name
+    ("Sleeping Bag 3 Season", "Sleeping Bag"),
+    ("Night Light Kids Star", "Night Light"),
+])
+def test_the_shortest_headline_still_names_the_kind_of_product(title: str, shortest: str) -> None:
+    assert cands(title)[-1] == shortest

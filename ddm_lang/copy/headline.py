@@ -171,6 +171,8 @@ def _is_count_noun(word: Word) -> bool:
     """A plural that counts what a number before it measures ("24 Colours", "2 Panels",
     "120 Softgels"), unless it names the product itself ("2 Mugs")."""
     text = word.text
+    if not word.cjk and nouns.singular(text.casefold()) in nouns.COUNTED:
+        return True
     return (not word.cjk and text.isalpha() and len(text) > 3 and text.endswith("s")
             and not nouns.is_product_noun(text))
 
@@ -337,8 +339,10 @@ def _pick_head(words: list[Word], units: list[tuple[int, ...]], blocked: set[int
     phrase = [u for u in in_main if u[0] < stop] or in_main
 
     def is_noun(u: tuple[int, ...]) -> bool:
-        return nouns.is_product_noun(words[u[0]].text) and \
+        # a colour word is a noun after a classifier ("Night Light")
+        return nouns.is_product_noun(words[u[0]].text) and (
             _fold(words[u[0]]) not in nouns.COLOURS
+            or (u[0] > 0 and _fold(words[u[0] - 1]) in nouns.CLASSIFIERS))
 
     def described(u: tuple[int, ...]) -> bool:
         text = words[u[0]].text
@@ -349,7 +353,7 @@ def _pick_head(words: list[Word], units: list[tuple[int, ...]], blocked: set[int
 
 
 def _partner(words: list[Word], units: list[tuple[int, ...]], blocked: set[int],
-             head: tuple[int, ...]) -> tuple[int, ...]:
+             head: tuple[int, ...], grouped: bool = False) -> tuple[int, ...]:
     """The word that makes one compound with the head ("Mug Set", "Olive Oil",
     马克杯套装), when there is one."""
     k = units.index(head)
@@ -369,9 +373,45 @@ def _partner(words: list[Word], units: list[tuple[int, ...]], blocked: set[int],
         return ()   # a gerund of purpose makes a compound ("Running Shoes", "Frying Pan")
     if h.text[:1].isupper() and not p.text[:1].isupper():
         return ()
-    if _fold(h) in nouns.GENERIC_HEADS:   # "Cutting Board Set": the grouped thing whole
-        return _partner(words, units, blocked, prev) + prev
+    if _fold(h) in nouns.GENERIC_HEADS or _is_form(p):
+        # "Cutting Board Set", "Argan Oil Shampoo": the grouped or named thing whole
+        return _partner(words, units, blocked, prev, grouped=True) + prev
+    if grouped and _fold(p) in nouns.CLASSIFIERS:
+        # in a group's name, a classifier named by a noun of its own goes with it
+        # ("Herb Garden Starter Kit")
+        before = _partner(words, units, blocked, prev)
+        if len(before) == 1 and nouns.is_product_noun(words[before[0]].text):
+            return before + prev
     return prev
+
+
+def _is_form(word: Word) -> bool:
+    folded = _fold(word)
+    return bool({folded, nouns.singular(folded)} & nouns.FORM_HEADS)
+
+
+def _shorter_head(words: list[Word], noun: tuple[int, ...],
+                  partner: tuple[int, ...]) -> tuple[int, ...]:
+    """The head phrase without the partner words that the product can do without: the
+    noun alone where it names the product ("Snapback Cap" → "Cap", "Argan Oil Shampoo"
+    → "Shampoo"); a grouping word with only the thing it groups ("Watercolour Paint Set"
+    → "Paint Set"); nothing where the whole phrase is needed."""
+    if not partner:
+        return ()
+    if len(partner) == 1 and _stands_alone(words, noun, partner):
+        return noun
+    head = words[noun[0]]
+    if (len(partner) == 1 and len(noun) == 1 and not head.cjk
+            and _fold(head) in nouns.PREPARATION_FORMS
+            and _fold(words[partner[0]]) in nouns.PREPARATIONS):
+        return partner   # the preparation before the word for its form ("Sunscreen Lotion")
+    if (len(noun) == 1 and not head.cjk and _fold(head) in nouns.PREPARATIONS
+            and _is_form(words[partner[-1]])):
+        return noun   # an ingredient compound before a preparation ("Argan Oil Shampoo")
+    if (len(partner) == 2 and len(noun) == 1 and _fold(head) in nouns.GENERIC_HEADS
+            and _stands_alone(words, partner[1:], partner[:1])):
+        return partner[1:] + noun
+    return ()
 
 
 def _stands_alone(words: list[Word], noun: tuple[int, ...], partner: tuple[int, ...]) -> bool:
@@ -388,7 +428,15 @@ def _stands_alone(words: list[Word], noun: tuple[int, ...], partner: tuple[int, 
     folded = _fold(head)
     if {folded, nouns.singular(folded)} & (nouns.GENERIC_HEADS | nouns.CONTAINERS | nouns.FORM_HEADS):
         return False
-    return not nouns.is_product_noun(mod.text)
+    modifier = _fold(mod).replace("’", "'")
+    if modifier in nouns.CLASSIFIERS:
+        return False
+    if modifier in nouns.PURPOSE_GERUNDS:
+        return nouns.singular(folded) not in nouns.FAMILY_HEADS
+    # a preparation keeps its ingredient's word optional ("Tea Tree Soap"), produce its
+    # variety's ("Beef Tomato", "Cherry Tomato")
+    return (folded in nouns.PREPARATIONS or nouns.singular(folded) in nouns.EN_PRODUCE
+            or not nouns.is_product_noun(mod.text))
 
 
 def parse_title(title: str, lang: str, brand: str | None = None) -> TitleParse:
@@ -438,8 +486,11 @@ def parse_title(title: str, lang: str, brand: str | None = None) -> TitleParse:
     brand_all = tuple(i for u in brand_units for i in u)
     if brand_all:
         drops.append(brand_all)
-    bare = head_unit if partner and _stands_alone(words, head_unit, partner) else ()
-    return TitleParse(tuple(words), tuple(separators), head, head_unit, tuple(drops), bare)
+    bare = _shorter_head(words, head_unit, partner)
+    # where the shorter head is the word before the noun ("Sunscreen Lotion"), that word
+    # is what names the product
+    noun = bare if bare and not set(head_unit) <= set(bare) else head_unit
+    return TitleParse(tuple(words), tuple(separators), head, noun, tuple(drops), bare)
 
 
 def title_candidates(title: str, lang: str, brand: str | None = None) -> Iterator[str]:

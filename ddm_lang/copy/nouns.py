@@ -56,7 +56,8 @@ charger cable adapter battery powerbank camera lens tripod drone router console 
 television tv projector printer watch tracker bike bicycle helmet ball racket mat dumbbell
 kettlebell football basketball volleyball tent maker machine set kit pack bundle collection duo trio pair combo stand
 holder rack dispenser organiser organizer thermometer protector hose alarm drill reader
-opener shaker sharpener peeler timer
+opener shaker sharpener peeler timer paint goggle goggles collar leash harness poncho
+stove grill heater fan
 """.split())  # noqa: SIM905
 
 # Swedish and German product nouns (grocery titles are often Swedish): matched as a
@@ -115,6 +116,43 @@ shopping building writing drawing colouring coloring reading charging cleaning w
 ironing sewing knitting gardening watering storage dressing changing
 """.split())  # noqa: SIM905
 
+# Words that, before a product noun, name another kind of product rather than a style
+# of it: the activity it is for, the place or part of the body it goes on, or the
+# trade's name for the type ("Rain Jacket", "Wall Clock", "Face Cream", "Hoop Earrings",
+# "Smart Watch"). The noun alone after one of these says too little ("Jacket" for a rain
+# jacket), so the pair goes whole; a style word ("Snapback Cap") may go.
+CLASSIFIERS = frozenset("""
+rain snow sun swim surf beach ski sports sport gym yoga pilates fitness golf tennis padel
+squash football soccer rugby hockey baseball boxing dance ballet trail track travel
+outdoor lunch picnic party work school office wall desk table floor ceiling window door
+bath bathroom shower toilet kitchen garden patio bed bedside night face hand body eye lip
+hair nail foot ankle knee shin wrist neck head chest hoop stud drop chain charm pendant
+chino cargo jogger midi maxi pencil wrap shift jigsaw chef's chefs steak bread paring
+carving copy printer photo picture string fairy activity smart weekly daily monthly
+ice pet dog cat bird fish laundry
+dish dishwasher diaper nappy action screen smoke makeup
+""".split())  # noqa: SIM905
+
+# Heads named with an ingredient that is only a feature of them ("Argan Oil Shampoo",
+# "Tea Tree Soap", "Tomato Ketchup", "Apple Juice"): the head alone still says what the product is.
+PREPARATIONS = frozenset("""
+shampoo conditioner soap serum balm cleanser toner scrub moisturiser moisturizer
+sunscreen deodorant toothpaste perfume ketchup mayonnaise juice
+""".split())  # noqa: SIM905
+# Words for the form a preparation comes in: after one, the preparation names the
+# product ("Sunscreen Lotion" → "Sunscreen", "Deodorant Stick" → "Deodorant").
+PREPARATION_FORMS = frozenset("""
+lotion spray stick bar gel mist foam roll-on
+""".split())  # noqa: SIM905
+
+# Nouns for a wide family whose kinds are told apart by what they are for: after a gerund
+# of purpose the noun alone says too little ("Running Shoes", "Charging Cable"), where a
+# narrower noun does not ("Cycling Helmet" → "Helmet", "Frying Pan" → "Pan").
+FAMILY_HEADS = frozenset("""
+shoe sneaker trainer boot sandal sock short trouser pant legging tight jacket coat top
+shirt t-shirt bra glove cable charger light lamp table chair pencil pen marker brush
+""".split())  # noqa: SIM905
+
 # Modifiers of two words that are dropped together, never half ("Crew Neck T-Shirt"
 # → "T-Shirt", not "Neck T-Shirt").
 MULTIWORD_MODIFIERS = frozenset(tuple(m.split()) for m in """
@@ -124,6 +162,7 @@ slim fit|regular fit|relaxed fit|high waist|low fat|fat free|sugar free|gluten f
 lactose free|dairy free|caffeine free|limited edition|one size|fair trade
 zero sugar|no sugar|earl grey|salted caramel|french press|gel effect|sharing bag|cast iron|true wireless|free range|memory foam|loose leaf|sea salt
 sterling silver|organic cotton|merino wool|heavy duty|quick dry|low top|high top
+tea tree|aloe vera|shea butter|hyaluronic acid|rose water|coconut oil
 """.strip().replace("\n", "|").split("|"))
 
 # Words that follow a number as its unit (see segment.UNITS) and containers that end a
@@ -132,10 +171,16 @@ CONTAINERS = frozenset("""
 bag bags can cans bottle bottles jar jars box boxes pack packs tub tubs tin tins pouch
 pouches carton cartons sachet sachets stick sticks roll rolls
 """.split())  # noqa: SIM905
+# Nouns a number counts before another word, singular as English writes them there
+# ("Sleeping Bag 3 Season", "4 Slice Toaster", "2 Person Tent"): part of the measure.
+COUNTED = frozenset("""
+season person people piece slice cup seater tier layer port speed way ply pocket drawer
+shelf burner zone
+""".split())  # noqa: SIM905
 # Names of several words that are one product noun, kept as one word.
 FIXED_PHRASES = re.compile(r"\b(eau de (?:parfum|toilette|cologne)|sour cream|ice cream|"
                            r"sweet potato|soy sauce|hot dog|hot sauce|green tea|black tea|"
-                           r"red wine|white wine|teddy bear|power bank|passion fruit|dragon fruit|star fruit)\b", re.IGNORECASE)
+                           r"red wine|white wine|water melon|teddy bear|power bank|passion fruit|dragon fruit|star fruit)\b", re.IGNORECASE)
 COUNT_HEADS = frozenset(["pack", "set", "box", "case", "bundle", "pair", "kit"])   # "Pack of 6"
 
 # Chinese product nouns (a title's head is the last of these in its main part).
