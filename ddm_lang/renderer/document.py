@@ -22,6 +22,7 @@ XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 MAX_BYTES = 50_000_000
 MAX_ELEMENTS = 200_000
+MAX_ATTRIBUTES = 1_000  # on one element
 MAX_DRAWN = 1_000_000  # elements drawn after expanding <use>: stops "billion laughs" via use
 MAX_DEPTH = 256
 MAX_PIXELS = 50_000_000
@@ -61,9 +62,12 @@ def parse_svg(svg: str | bytes) -> etree._Element:
         raise RenderError("SVG declares entities in its DOCTYPE, which are refused")
     if root.tag not in (f"{SVG_NS}svg", "svg"):
         raise RenderError(f"root element is <{etree.QName(root).localname}>, not <svg>")
-    for count, _ in enumerate(root.iter(), 1):
+    for count, el in enumerate(root.iter(), 1):
         if count > MAX_ELEMENTS:
             raise RenderError(f"SVG has more than {MAX_ELEMENTS} elements")
+        if len(el.attrib) > MAX_ATTRIBUTES:   # lxml reads attributes in quadratic time
+            raise RenderError(f"<{etree.QName(el).localname}> has more than {MAX_ATTRIBUTES} "
+                              "attributes")
     return cascade(root)
 
 

@@ -21,6 +21,7 @@ import skia
 from lxml import etree
 
 from . import filter_ops as ops
+from .budget import primitive_cost
 from .document import MAX_HREF_CHAIN, href_of, local_name
 from .errors import RenderError
 from .filter_crop import content_crop
@@ -38,6 +39,7 @@ from .filter_parse import (
 )
 from .filter_reduce import reduction
 from .filter_turbulence import turbulence
+from .images import is_network
 from .style import DEFAULTS
 from .units import URL_RE, Viewport, bbox_len, num, numbers
 
@@ -284,6 +286,8 @@ class FilterMixin:
         lts = skia.Matrix.Scale(1 / k, 1 / k)
         lts.preTranslate(-x0, -y0)
         lts.preConcat(ts)
+        # Charged before the pixels exist; Renderer.draw_effects gives the memory back.
+        self.meter.hold(-(-h // k) * -(-w // k) * 4, f"a {w}x{h} filter image")
         src = ops.blank(-(-h // k), -(-w // k))
         surface = skia.Surface(src, colorType=ops.RGBA, alphaType=ops.PREMUL)
         inner = surface.getCanvas()
@@ -301,6 +305,7 @@ class FilterMixin:
             x0, y0 = x0 + cx * k, y0 + cy * k
             w, h = min(cw * k, w - cx * k), min(ch * k, h - cy * k)
             layer = (x0, y0, w, h)
+        self.charge_filters(filters, src.shape[0] * src.shape[1])
         active = self.applying_filters()
         for f in filters:
             active.append(f.element)
@@ -309,6 +314,17 @@ class FilterMixin:
             finally:
                 active.pop()
         self.draw_filter_result(canvas, src, layer, k, opacity)
+
+    def charge_filters(self, filters: list[Filter], pixels: int) -> None:
+        """Charge the filters' work and the results they hold before any primitive runs:
+        every primitive works on (at most) the layer's `pixels`, and a filter keeps each
+        result until it ends (plus its source, output and a scratch image)."""
+        work = sum(primitive_cost(p.kind, p.params, pixels)
+                   for f in filters for p in f.primitives)
+        held = max(len(f.primitives) for f in filters) + 3
+        self.meter.spend(work, f"a filter of {sum(len(f.primitives) for f in filters)} "
+                               f"primitives on {pixels:,} pixels")
+        self.meter.hold(pixels * 4 * held, "a filter's results")
 
     @staticmethod
     def draw_filter_result(canvas: skia.Canvas, src: np.ndarray, layer: IntRect, k: int,
@@ -511,6 +527,9 @@ class FilterMixin:
         href = href_of(fe)
         if not href:
             return data
+        if is_network(href):  # as for <image>: an error, never fetched nor skipped silently
+            raise RenderError(f"feImage {href[:80]} is a network reference; only files, data "
+                              "URIs and elements are drawn")
         surface = skia.Surface(data, colorType=ops.RGBA, alphaType=ops.PREMUL)
         canvas = surface.getCanvas()
         canvas.concat(skia.Matrix.MakeAll(scale[0], 0, sub[0] - region[0],

@@ -193,8 +193,7 @@ class ImageMixin:
                 except (ValueError, binascii.Error):
                     raise RenderError(f"image {name} is not valid base64") from None
             return urllib.parse.unquote_to_bytes(payload), mime, name
-        if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", href) and not href.startswith("file:") \
-                and not re.match(r"[a-zA-Z]:[\\/]", href):
+        if is_network(href):
             raise RenderError(f"image {href[:80]} is a network reference; only files and data "
                               "URIs are drawn")
         raw = urllib.parse.urlparse(href).path if href.startswith("file:") else href
@@ -213,9 +212,19 @@ class ImageMixin:
             if any(real.is_relative_to(r) for r in self.allowed_roots) and real.is_file():
                 if real.stat().st_size > MAX_BYTES:
                     raise RenderError(f"image {href} is larger than {MAX_BYTES // 1_000_000} MB")
-                return real.read_bytes(), "", str(real)
+                # named as the document wrote it: messages never show the server's folders
+                return real.read_bytes(), "", href[:200]
         raise RenderError(f"image file {href[:200]} is outside the allowed folders or does "
                           "not exist")
+
+
+def is_network(href: str) -> bool:
+    """Whether an href names something outside the machine: a URL scheme other than file:
+    and data: (a Windows drive letter is a path), or a scheme-relative //host reference."""
+    if href.startswith(("//", "\\\\")):
+        return True
+    return bool(re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", href)) and \
+        not href.startswith(("file:", "data:")) and not re.match(r"[a-zA-Z]:[\\/]", href)
 
 
 

@@ -100,6 +100,7 @@ class MaskingMixin:
             paint.setColorFilter(skia.LumaColorFilter.Make())
         # The outermost mask's layer is as small as the content's (see mask_region); a
         # nested one covers the content's whole layer, clearing what lies outside it.
+        self.charge_layer(canvas, region if depth == 0 else None, "a mask's layer")
         canvas.saveLayer(region if depth == 0 else None, paint)
         canvas.clipRect(region, doAntiAlias=True)
         if content_bbox and bounds is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .budget import Budget
 from .fonts import FontRegistry
 
 
@@ -15,13 +16,15 @@ class RenderOptions:
     allowed root to be used. fonts: the registry text is shaped with (None: the process-wide
     default). languages: the user's languages, matched against `systemLanguage` (in a <switch>
     and on any element). font_size: the size of text that sets none (CSS `medium`, 16 px;
-    resvg's own default is 12)."""
+    resvg's own default is 12). budget: the work the render may do (budget.py): drawn
+    elements, live pixel memory and filter work, refused with a RenderError beyond."""
 
     allowed_roots: tuple[Path, ...] = ()
     base_dir: Path | None = None
     fonts: FontRegistry | None = None
     languages: tuple[str, ...] = ("en",)
     font_size: float = 16.0
+    budget: Budget = field(default_factory=Budget)
     resolved_roots: tuple[Path, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

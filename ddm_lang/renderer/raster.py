@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ import numpy as np
 import skia
 from lxml import etree
 
+from .budget import Meter, output_bytes
 from .colors import parse_color
 from .conditions import switch_choice
 from .css import cascade, needs_cascade
@@ -68,9 +70,11 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
                ImageMixin, TextMixin):
     """One render of one document: the id map, the options and the work counters."""
 
-    def __init__(self, root: etree._Element, options: RenderOptions, nesting: int = 0) -> None:
+    def __init__(self, root: etree._Element, options: RenderOptions, nesting: int = 0,
+                 meter: Meter | None = None) -> None:
         self.root = root
         self.options = options
+        self.meter = meter if meter is not None else Meter(options.budget)
         self.allowed_roots = options.resolved_roots
         self.ids: dict[str, etree._Element] = {}
         for el in root.iter():
@@ -84,15 +88,14 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
         self.active_refs: set[int] = set()
         self.cut_links: dict[str, set[etree._Element]] = {}  # masking.recursive_links
         self.image_overrides: dict[etree._Element, skia.Image] = {}  # masking.draw_matted
-        expanded = self.expanded_size(root, {}, set())
-        if expanded > MAX_DRAWN:
-            raise RenderError(f"SVG would draw {expanded} elements after expanding <use>, more "
-                              f"than {MAX_DRAWN}")
+        # Counted before drawing: what the traversal would visit, <defs> included.
+        self.max_drawn = min(MAX_DRAWN, options.budget.drawn)
+        self.meter.check_drawn(self.expanded_size(root, {}, set()))
 
     def sub_document(self, root: etree._Element) -> Renderer:
         """A renderer for another document (an SVG image), with these options, one
-        nesting level down."""
-        return Renderer(root, self.options, self.nesting + 1)
+        nesting level down, spending from this render's budget."""
+        return Renderer(root, self.options, self.nesting + 1, self.meter)
 
     def document_size(self) -> tuple[float, float] | None:
         """The document's size in px (None: zero or negative, nothing is drawn). Without a
@@ -158,7 +161,7 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
                 total += self.expanded_size(target, memo, active, depth + 1)
         for child in el:
             total += self.expanded_size(child, memo, active, depth + 1)
-            if total > MAX_DRAWN:
+            if total > self.max_drawn:
                 break
         active.discard(key)
         memo[key] = total
@@ -208,8 +211,9 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
         if not invertible(transform):
             return  # squashed flat: nothing to see (resvg drops the element)
         self.drawn += 1
-        if self.drawn > MAX_DRAWN:
-            raise RenderError(f"SVG draws more than {MAX_DRAWN} elements (recursive <use>?)")
+        if self.drawn > self.max_drawn:
+            raise RenderError(f"SVG draws more than {self.max_drawn} elements (markers or "
+                              "recursive <use>?; raise RenderOptions.budget.drawn)")
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise RenderError(f"SVG nesting is deeper than {MAX_DEPTH} levels")
@@ -222,6 +226,26 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
             self.depth -= 1
 
     def draw_effects(self, canvas: skia.Canvas, el: etree._Element, kind: str,
+                     st: dict[str, str], vp: Viewport,
+                     size: tuple[str | None, str | None] = (None, None)) -> None:
+        """Draw the element through its clip, mask, filter and opacity; the layers these
+        open are charged to the memory budget and given back when they close here."""
+        live = self.meter.live
+        try:
+            self.draw_layered(canvas, el, kind, st, vp, size)
+        finally:
+            self.meter.live = live
+
+    def charge_layer(self, canvas: skia.Canvas, bounds: skia.Rect | None, what: str) -> None:
+        """Charge an offscreen layer about to open: skia allocates the device clip bounds,
+        cut to the layer's bounds when it has them."""
+        clip = canvas.getDeviceClipBounds()
+        box = skia.Rect.Make(clip)
+        if bounds is not None and not box.intersect(canvas.getTotalMatrix().mapRect(bounds)):
+            return
+        self.meter.hold(round(box.width()) * round(box.height()) * 4, what)
+
+    def draw_layered(self, canvas: skia.Canvas, el: etree._Element, kind: str,
                      st: dict[str, str], vp: Viewport,
                      size: tuple[str | None, str | None] = (None, None)) -> None:
         clip_el = self.link(el, st, "clip-path")
@@ -239,6 +263,8 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
         if filt is not None and not filt:
             return  # only broken filter references: the element is not drawn (as resvg)
         blended = self.blend_layer(canvas, st)
+        if blended:  # charged as soon as it opens: no larger than the clip bounds
+            self.charge_layer(canvas, None, "a blending layer")
         masked = mask_el is not None and local_name(mask_el) == "mask"
         if masked and filt is None and opacity >= 1.0 and \
                 self.draw_matted(canvas, el, kind, st, vp, size, mask_el):
@@ -248,7 +274,9 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
         if masked:
             # The layer's bounds clip the content to the mask region (nothing outside it
             # survives); apply_mask clears outside the region with its anti-aliased edge.
-            canvas.saveLayer(self.mask_region(mask_el, bounds, vp), None)
+            region = self.mask_region(mask_el, bounds, vp)
+            self.charge_layer(canvas, region, "a mask layer")
+            canvas.saveLayer(region, None)
         if opacity < 1.0 and filt is None and self.single_paint(kind, st, vp):
             st = {**st, "fill-opacity": repr(fraction(st.get("fill-opacity"), 1.0) * opacity),
                   "stroke-opacity": repr(fraction(st.get("stroke-opacity"), 1.0) * opacity),
@@ -265,7 +293,9 @@ class Renderer(StyleMixin, PaintMixin, ShapeMixin, MaskingMixin, FilterMixin, Di
             if layered:
                 paint = skia.Paint()
                 paint.setAlphaf(opacity)
-                canvas.saveLayer(self.layer_bounds(el, st, vp), paint)
+                layer = self.layer_bounds(el, st, vp)
+                self.charge_layer(canvas, layer, "an opacity layer")
+                canvas.saveLayer(layer, paint)
             self.draw_element(canvas, el, kind, st, vp, size)
             if layered:
                 canvas.restore()
@@ -495,11 +525,43 @@ def draw(svg: str | bytes | etree._Element, canvas: skia.Canvas, width: int, hei
         Renderer(root, options).draw_root(canvas, width, height)
 
 
+# Python frames per level of nesting (draw → draw_effects → draw_layered → draw_element →
+# draw_children, and use/mask/filter detours) with room for what runs beneath the deepest.
+FRAMES_PER_LEVEL = 12
+RECURSION_LIMIT = FRAMES_PER_LEVEL * MAX_DEPTH + 1000
+_recursion_lock = threading.Lock()
+_recursion_users = 0
+_recursion_saved = 0
+
+
 @contextmanager
-def render_errors() -> Iterator[None]:
-    """Turn a stray exception from malformed input into a RenderError."""
+def deep_recursion() -> Iterator[None]:
+    """Let the recursive traversal reach MAX_DEPTH: Python's default limit (1000 frames)
+    ends it near 245 levels. Raised for the process while any render runs (the limit is
+    global) and put back by the last one; Python-to-Python calls use no C stack (3.11+),
+    so the deeper limit does not risk the thread's stack."""
+    global _recursion_users, _recursion_saved
+    with _recursion_lock:
+        if _recursion_users == 0:
+            _recursion_saved = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(_recursion_saved, RECURSION_LIMIT))
+        _recursion_users += 1
     try:
         yield
+    finally:
+        with _recursion_lock:
+            _recursion_users -= 1
+            if _recursion_users == 0:
+                sys.setrecursionlimit(_recursion_saved)
+
+
+@contextmanager
+def render_errors() -> Iterator[None]:
+    """Turn a stray exception from malformed input into a RenderError, with the recursion
+    limit the documented nesting depth needs."""
+    try:
+        with deep_recursion():
+            yield
     except RenderError:
         raise
     except (ValueError, TypeError, OverflowError, ZeroDivisionError, RecursionError,
@@ -531,6 +593,7 @@ def render(svg: str | bytes, width: int | None = None, height: int | None = None
     # Drawn straight into the array handed back: no snapshot and copy of the pixels, and
     # numpy's allocator reuses memory across renders where a fresh skia surface's pages
     # fault in on first write (together ~2 ms of a 1080² render).
+    renderer.meter.hold(output_bytes(w, h), f"a {w}x{h} output")
     try:
         pixels = np.zeros((h, w, 4), np.uint8)
     except MemoryError:

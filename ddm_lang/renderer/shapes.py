@@ -123,7 +123,9 @@ class ShapeMixin(MarkerMixin):
             if len(dashes) % 2:
                 dashes *= 2
             offset = num(st.get("stroke-dashoffset"), 0.0, diag, em)
-            stroke.setPathEffect(skia.DashPathEffect.Make(dashes, offset))
+            effect = skia.DashPathEffect.Make(dashes, offset)
+            if effect is not None:   # skia refuses patterns it cannot step (1e-300): solid
+                stroke.setPathEffect(effect)
         return stroke
 
     def fill_and_stroke(self, canvas: skia.Canvas, path: skia.Path, st: dict[str, str],
