@@ -43,6 +43,7 @@ from ddm_lang.scene import (
 )
 from ddm_lang.semantics.functions import describe, to_text
 from ddm_lang.semantics.ir import AbstractObject, Component, Template
+from ddm_lang.semantics.raw_svg import drawn_count
 from ddm_lang.semantics.svg_vocab import DDM_PROPERTIES, ELEMENT_TAGS, axis_of
 from ddm_lang.semantics.values import Color, FitSize, Length, LengthSum, Region, format_number
 from ddm_lang.syntax import ast
@@ -51,6 +52,8 @@ from ddm_lang.syntax.diagnostics import DiagnosticError
 from .evaluate import Evaluator, Missing, Scope, truthy
 
 MAX_ITERATIONS = 1000
+MAX_LOOP_STEPS = 100_000   # loop bodies run in one creative, nested loops together
+MAX_TEXTS = 2_000   # text elements in one creative: each is shaped and fitted, at a cost
 MAX_ELEMENTS = 20_000
 # Elements whose coordinates live in their own units (bounding box fractions, filter
 # regions): their lengths pass through as written instead of resolving against the slot.
@@ -116,6 +119,8 @@ class _Binder:
         self.indices: dict[Material, int] = {}
         self.loop_suffix: list[int] = []
         self.count = 0
+        self.steps = 0   # loop bodies run so far (nested loops multiply)
+        self.text_count = 0
         self.memo = memo or PassMemo()
 
     @property
@@ -216,7 +221,7 @@ class _Binder:
             return hit
         try:
             hit = self.memo.materials[path] = load_material(self.base_dir / path,
-                                                            (self.base_dir,))
+                                                            (self.base_dir,), shown=path)
             return hit
         except MaterialError as err:
             self.ev.fail("bind.material", f'product "{self.product_id}": {err}', span)
@@ -235,6 +240,9 @@ class _Binder:
             elif isinstance(stmt, ast.WhenStmt):
                 out.extend(self.when(stmt, scope))
             elif isinstance(stmt, ast.RawSvg):
+                self.count += drawn_count(stmt.markup)  # a loop repeats all it draws
+                if self.count > MAX_ELEMENTS:
+                    self.ev.fail("bind.size", f"more than {MAX_ELEMENTS} elements", stmt.span)
                 out.append(RawNode(stmt.markup))
         return out
 
@@ -248,6 +256,11 @@ class _Binder:
                          node.iterable.span, "slice the list: `items[0:10]`")
         out: list[SceneItem] = []
         for i, item in enumerate(items):
+            self.steps += 1
+            if self.steps > MAX_LOOP_STEPS:
+                self.ev.fail("bind.loop", f"loops ran their bodies more than {MAX_LOOP_STEPS} "
+                             "times in all", node.span, "loops inside loops multiply: "
+                             "slice the lists")
             values = {node.var: item}
             if node.index_var:
                 values[node.index_var] = i
@@ -275,6 +288,11 @@ class _Binder:
         self.count += 1
         if self.count > MAX_ELEMENTS:
             self.ev.fail("bind.size", f"more than {MAX_ELEMENTS} elements", node.span)
+        if node.kind == "text":
+            self.text_count += 1
+            if self.text_count > MAX_TEXTS:
+                self.ev.fail("bind.size", f"more than {MAX_TEXTS} texts", node.span,
+                             "each text is shaped and fitted to its box")
         component = self.template.components.get(node.kind)
         if component is not None:
             return self.instance(node, component, scope)

@@ -16,7 +16,15 @@ from typing import Any
 
 from ddm_lang.perception import schema
 from ddm_lang.scene import Material
-from ddm_lang.semantics.functions import FUNCTIONS, EvalError, describe, to_text
+from ddm_lang.semantics.functions import (
+    FUNCTIONS,
+    EvalError,
+    ValueTooLarge,
+    describe,
+    oversized,
+    to_text,
+    too_long,
+)
 from ddm_lang.semantics.values import Color, Length, LengthSum
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.diagnostics import Diagnostic, DiagnosticError
@@ -75,6 +83,13 @@ class Evaluator:
                   f"`{value.path}`{use}", span,
                   f"add it to the product data, or write `default({value.path}, ...)`")
 
+    def too_large(self, problem: str | None, span: ast.Span) -> None:
+        """Refuse a value past `bounds.MAX_VALUE_CHARS` before it is built: a `let` that
+        adds a text to itself doubles it, and forty of them would ask for terabytes."""
+        if problem is not None:
+            self.fail("bind.too-large", problem, span,
+                      "a creative shows a few hundred characters; build shorter values")
+
     def require(self, value: Any, span: ast.Span, what: str = "") -> Any:
         """A value that is about to be used: missing fields are errors here."""
         if isinstance(value, Missing):
@@ -97,13 +112,16 @@ class Evaluator:
         return Color.parse(node.value)
 
     def _string(self, node: ast.String, scope: Scope, record: Any) -> str:
-        out = []
+        out: list[str] = []
+        length = 0
         for part in node.parts:
             if isinstance(part, str):
                 out.append(part)
             else:
                 value = self.require(self.eval(part, scope, record), part.span, "in a string")
                 out.append(to_text(value))
+            length += len(out[-1])
+            self.too_large(too_long(length), node.span)
         return "".join(out)
 
     def _bool(self, node: ast.Bool, scope: Scope, record: Any) -> bool:
@@ -113,10 +131,14 @@ class Evaluator:
         return None
 
     def _listlit(self, node: ast.ListLit, scope: Scope, record: Any) -> list:
-        return [self.eval(i, scope, record) for i in node.items]
+        items = [self.eval(i, scope, record) for i in node.items]
+        self.too_large(oversized(items), node.span)
+        return items
 
     def _valuelist(self, node: ast.ValueList, scope: Scope, record: Any) -> tuple:
-        return tuple(self.eval(i, scope, record) for i in node.items)
+        items = tuple(self.eval(i, scope, record) for i in node.items)
+        self.too_large(oversized(items), node.span)
+        return items
 
     def _name(self, node: ast.Name, scope: Scope, record: Any) -> Any:
         if record is not None and node.id in schema.ROOTS and not scope.lookup(node.id)[0]:
@@ -245,10 +267,10 @@ class Evaluator:
         return self.arithmetic(op, left, right, node)
 
     def arithmetic(self, op: str, a: Any, b: Any, node: ast.Binary) -> Any:
-        if op == "+" and isinstance(a, str) and isinstance(b, str):
-            return a + b
         if op == "+" and (isinstance(a, str) or isinstance(b, str)):
-            return to_text(a) + to_text(b)
+            ta, tb = to_text(a), to_text(b)
+            self.too_large(too_long(len(ta) + len(tb)), node.span)
+            return ta + tb
         la, lb = _is_len(a), _is_len(b)
         na, nb = _is_num(a), _is_num(b)
         try:
@@ -287,6 +309,8 @@ class Evaluator:
                 kwargs[arg.name] = value
         try:
             return spec.impl(*args, **kwargs)
+        except ValueTooLarge as err:
+            self.too_large(f"{node.func}: {err}", node.span)
         except EvalError as err:
             self.fail("bind.call", f"{node.func}: {err}", node.span)
         except TypeError:

@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .segment import is_cjk
+from .text import bounded
 
 # Attributes that are data about the listing, not copy: never stated in a caption.
 NON_COPY_KEYS = frozenset({
@@ -86,7 +87,7 @@ class Facts:
     def from_product(cls, product: Any) -> Facts:
         """From a catalogue `Product` or a dict shaped like `Product.as_dict()`."""
         data: Mapping[str, Any] = product.as_dict() if hasattr(product, "as_dict") else product
-        title = str(data.get("title") or "")
+        title = bounded(str(data.get("title") or ""))  # before any segmenting
         brand = data.get("brand")
         brand_name = brand.get("name") if isinstance(brand, Mapping) else brand
         price = data.get("price")

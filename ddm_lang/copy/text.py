@@ -23,9 +23,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-from .segment import line_units
+from .segment import line_units, word_boundaries
 
 NARROW = 0.55
+# The most characters of one text that copy and layout work on. Segmenting, wrapping and
+# shortening cost at least linear time per candidate, and a box never shows this much, so
+# longer product text (a pasted description as a title) is cut before any of that work.
+MAX_TEXT_CHARS = 2_000
+ELLIPSIS = "…"
 
 
 def is_wide(ch: str) -> bool:
@@ -74,6 +79,9 @@ def fits(text: str, chars_per_line: float, max_lines: int) -> bool:
     """Whether `text` wraps into at most `max_lines` lines of `chars_per_line`."""
     if "\n" in text:
         return False
+    if len(text) * NARROW > chars_per_line * max_lines + 1e-9 and \
+            width("".join(text.split())) > chars_per_line * max(0, max_lines) + 1e-9:
+        return False  # wider than every line together, trailing spaces aside: no segmenting
     lines = wrap(text, chars_per_line)
     return lines is not None and len(lines) <= max(0, max_lines)
 
@@ -82,3 +90,21 @@ def normalise(text: str) -> str:
     """Comparison form: NFKC, case-folded, without spaces or punctuation."""
     text = unicodedata.normalize("NFKC", text).casefold()
     return "".join(c for c in text if c.isalnum())
+
+
+def bounded(text: str, limit: int = MAX_TEXT_CHARS, mark: str = "") -> str:
+    """`text` cut to at most `limit` characters (then `mark` added) between two words: at
+    its last space in the final tenth, else at a CJK word's end, else before a combining
+    mark. Cheap whatever the length: only a short tail is ever segmented."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    space = head.rfind(" ")
+    if space >= limit * 0.9:
+        return head[:space].rstrip() + mark
+    tail = max(0, limit - 64)
+    ends = [tail + b for b in word_boundaries(text[tail:limit + 1]) if tail + b <= limit]
+    cut = max(ends, default=limit)
+    while cut > 0 and unicodedata.combining(text[cut]):
+        cut -= 1
+    return text[:cut].rstrip() + mark

@@ -9,6 +9,7 @@ becomes `any` so one typo gives one diagnostic.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from types import MappingProxyType
 from ddm_lang.ops import registry as op_registry
 from ddm_lang.perception import schema
 from ddm_lang.syntax import ast
+from ddm_lang.syntax.bounds import MAX_COMPONENT_DEPTH, MAX_NESTING
 from ddm_lang.syntax.diagnostics import Diagnostic, DiagnosticError, did_you_mean
 from ddm_lang.syntax.parser import parse
 
@@ -66,10 +68,15 @@ class _Scope:
 
 
 class _Checker:
-    def __init__(self, module: ast.Module, root: Path | None, stack: tuple[str, ...] = ()):
+    def __init__(self, module: ast.Module, root: Path | None, stack: tuple[str, ...] = (),
+                 real: Path | None = None):
         self.module = module
         self.root = root
-        self.stack = (*stack, module.path)
+        # `module.path` is the file as the user named it (messages show it); `real` is
+        # where it is, for resolving imports and finding cycles
+        self.real = real or (Path(module.path).resolve() if module.path != "<template>"
+                             else None)
+        self.stack = (*stack, str(self.real or module.path))
         self.diagnostics: list[Diagnostic] = []
         self.sources: dict[str, str] = {module.path: module.source}
         self.objects: dict[str, AbstractObject] = {}
@@ -159,16 +166,20 @@ class _Checker:
 
     # ---- imports -----------------------------------------------------------------
     def _import(self, node: ast.Import) -> None:
-        base = Path(self.module.path).parent if self.module.path != "<template>" else Path.cwd()
+        base = self.real.parent if self.real is not None else Path.cwd()
         target = (base / node.path).resolve()
+        shown = (os.path.normpath(os.path.join(os.path.dirname(self.module.path), node.path))
+                 if self.real is not None else node.path)
         root = (self.root or base).resolve()
         if not target.is_relative_to(root):
             self.error("check.import-outside", f"import `{node.path}` leaves the template root",
-                       node.span, f"imports must stay inside {root}")
+                       node.span, "imports must stay inside the template root "
+                       "(the folder given to --templates, or the template's own folder)")
             return
         if not target.is_file():
+            # the place relative to the root: a service must not show its own folders
             self.error("check.import-missing", f"cannot find `{node.path}`", node.span,
-                       f"looked for {target}")
+                       f"looked for {target.relative_to(root).as_posix()} in the template root")
             return
         if str(target) in self.stack or len(self.stack) > MAX_IMPORT_DEPTH:
             self.error("check.import-cycle", f"import `{node.path}` forms a cycle", node.span,
@@ -176,8 +187,8 @@ class _Checker:
             return
         try:
             source = target.read_text("utf-8")
-            module = parse(source, str(target))
-            sub = _Checker(module, self.root or base, self.stack)
+            module = parse(source, shown)
+            sub = _Checker(module, self.root or base, self.stack, real=target)
             tmpl = sub.run(require_template=False)
             self.diagnostics.extend(sub.diagnostics)
         except DiagnosticError as err:
@@ -251,26 +262,82 @@ class _Checker:
         scope.names[node.name] = ("object", "images" if node.count else "image")
 
     def _check_component_cycles(self) -> None:
-        uses: dict[str, set[str]] = {}
-        for comp in self.components.values():
-            uses[comp.name] = {k for k in _element_kinds(comp.body) if k in self.components}
+        """Refuse components that use themselves, then chains of components deeper than
+        `MAX_COMPONENT_DEPTH` and uses that nest blocks, counting those inside the used
+        components, deeper than `MAX_NESTING`: the binder expands every use in place and
+        recurses as deep as the expansion, as do the SVG writer and the rasteriser. Each
+        component is visited once, without recursion, however long or wide the graph."""
+        shapes = {c.name: _shape(c.body, self.components) for c in self.components.values()}
+        graph = {name: sorted({u.kind for u in shape.uses}) for name, shape in shapes.items()}
+        order = self._component_order(graph)
+        if order is None:
+            return
+        height: dict[str, int] = {}    # components in the longest chain a component starts
+        expanded: dict[str, int] = {}  # levels of blocks its body reaches once expanded
+        for name in order:             # each after every component it uses
+            uses = shapes[name].uses
+            height[name] = 1 + max((height[u.kind] for u in uses), default=0)
+            expanded[name] = max([shapes[name].deepest,
+                                  *(u.level + expanded[u.kind] for u in uses)])
+        top = [i for i in self.module.items if not isinstance(i, ast.ComponentDecl)]
+        for name, uses in [*((n, shapes[n].uses) for n in order),
+                           (None, _shape(ast.Block(tuple(top)), self.components).uses)]:
+            for use in uses:
+                self._use_depth(name, use, height[use.kind], use.level + expanded[use.kind],
+                                expanded[use.kind])
+
+    def _component_order(self, graph: dict[str, list[str]]) -> list[str] | None:
+        """The components, each after all those it uses (an iterative depth-first search),
+        or None after reporting every cycle the search meets."""
+        state: dict[str, int] = {}  # 1 while on the path, 2 when done
+        order: list[str] = []
         reported: set[frozenset[str]] = set()
+        for root in sorted(graph):
+            if root in state:
+                continue
+            path, pending = [root], [iter(graph[root])]
+            state[root] = 1
+            while pending:
+                used = next(pending[-1], None)
+                if used is None:
+                    pending.pop()
+                    state[path[-1]] = 2
+                    order.append(path.pop())
+                elif state.get(used) == 1:
+                    self._recursion(path[path.index(used):], used, reported)
+                elif used not in state:
+                    state[used] = 1
+                    path.append(used)
+                    pending.append(iter(graph[used]))
+        return None if reported else order
 
-        def visit(name: str, path: tuple[str, ...]) -> None:
-            for used in sorted(uses.get(name, ())):
-                if used in path:
-                    cycle = path[path.index(used):]
-                    if frozenset(cycle) not in reported:
-                        reported.add(frozenset(cycle))
-                        first = min((self.components[c] for c in cycle), key=lambda c: c.span.start)
-                        self.error("check.component-recursion",
-                                   f"component `{first.name}` uses itself", first.span,
-                                   " → ".join((*cycle, used)) + "; components cannot recurse")
-                    continue
-                visit(used, (*path, used))
+    def _recursion(self, cycle: list[str], used: str, reported: set[frozenset[str]]) -> None:
+        if frozenset(cycle) in reported:
+            return
+        reported.add(frozenset(cycle))
+        first = min((self.components[c] for c in cycle), key=lambda c: c.span.start)
+        self.error("check.component-recursion", f"component `{first.name}` uses itself",
+                   first.span, " → ".join((*cycle, used)) + "; components cannot recurse")
 
-        for name in sorted(self.components):
-            visit(name, (name,))
+    def _use_depth(self, user: str | None, use: _Use, chain: int, levels: int,
+                   inner: int) -> None:
+        """Report the use of a component where a chain or the nesting first goes past its
+        limit: the used component is within both limits, but the component using it
+        (or the template's body) is not. A chain too long is reported where it passes
+        its limit, not again where its levels later pass theirs."""
+        if user is not None and chain == MAX_COMPONENT_DEPTH:
+            message = (f"`{user}` uses `{use.kind}`, which uses components {chain} deep; "
+                       f"components use one another at most {MAX_COMPONENT_DEPTH} deep")
+            hint = "draw some of these components' elements directly"
+        elif levels > MAX_NESTING >= inner and chain < MAX_COMPONENT_DEPTH:
+            message = (f"`{use.kind}` here nests blocks {levels} levels deep, counting the "
+                       f"blocks of the components it uses; the limit is {MAX_NESTING}")
+            hint = "flatten the groups inside these components"
+        else:
+            return
+        if not any(d.span == use.span and d.code == "check.component-depth"
+                   for d in self.diagnostics):  # an imported file's checker may have
+            self.error("check.component-depth", message, use.span, hint)
 
     def _component_body(self, comp: Component, scope: _Scope) -> None:
         inner = scope.child()
@@ -870,19 +937,49 @@ def _signature(spec) -> str:
     return f"{spec.name}({params})"
 
 
-def _element_kinds(block: ast.Block) -> Iterator[str]:
-    for item in block.children:
+@dataclass(frozen=True)
+class _Use:
+    """A component instance: its kind, where it is, and its level in the enclosing body
+    (1 for an instance at the top of it, one more for each block around it)."""
+
+    kind: str
+    span: ast.Span
+    level: int
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What the depth checks need of a body: its component uses and its deepest level."""
+
+    uses: tuple[_Use, ...]
+    deepest: int
+
+
+def _shape(block: ast.Block, components: dict[str, Component]) -> _Shape:
+    """The component uses in `block` and how deep its blocks go, counting one level for
+    each element, `for`, `when` and `else when`; walked with an explicit stack."""
+    uses: list[_Use] = []
+    deepest = 0
+    stack: list[tuple[object, int]] = [(item, 1) for item in reversed(block.children)]
+    while stack:
+        item, level = stack.pop()
         if isinstance(item, ast.Element):
-            yield item.kind
-            yield from _element_kinds(item.body)
+            if item.kind in components:
+                uses.append(_Use(item.kind, item.span, level))
+            children = item.body.children
         elif isinstance(item, ast.ForStmt):
-            yield from _element_kinds(item.body)
+            children = item.body.children
         elif isinstance(item, ast.WhenStmt):
-            yield from _element_kinds(item.body)
+            children = item.body.children
             if isinstance(item.orelse, ast.WhenStmt):
-                yield from _element_kinds(ast.Block((item.orelse,)))
+                stack.append((item.orelse, level + 1))
             elif item.orelse is not None:
-                yield from _element_kinds(item.orelse)
+                children = (*children, *item.orelse.children)
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in reversed(children))
+    return _Shape(tuple(uses), deepest)
 
 
 def check(module: ast.Module, *, root: Path | None = None, require_template: bool = True) -> Template:

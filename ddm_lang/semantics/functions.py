@@ -14,6 +14,7 @@ from typing import Any
 
 from ddm_lang.copy.facts import sale_amount  # one sale price, captions too
 from ddm_lang.copy.writer import format_price  # one price formatter, captions too
+from ddm_lang.syntax.bounds import MAX_NESTING, MAX_VALUE_CHARS
 
 from .values import BLACK, WHITE, Color, FitSize, Length, LengthSum, Region
 
@@ -22,6 +23,45 @@ MAX_RANGE = 1000
 
 class EvalError(Exception):
     """A value a function cannot work with; the binder turns it into a diagnostic."""
+
+
+class ValueTooLarge(EvalError):
+    """A string or list past `MAX_VALUE_CHARS`: refused as `bind.too-large`, not built."""
+
+
+def too_long(length: int) -> str | None:
+    """Why a text of `length` characters may not be built, or None."""
+    if length <= MAX_VALUE_CHARS:
+        return None
+    return (f"this text would be {length:,} characters or more; a value built while binding "
+            f"holds at most {MAX_VALUE_CHARS:,}")
+
+
+_END = object()
+
+
+def oversized(value: Any) -> str | None:
+    """Why a list may not be built, or None. Its items and the characters of its strings,
+    counted through nested lists, must stay within `MAX_VALUE_CHARS` and its nesting
+    within `MAX_NESTING`: a list holding another list twice costs nothing to build but
+    doubles what `to_text`, `join` and `==` walk, so the count follows shared lists each
+    time they occur and stops at the limit."""
+    size, stack = 0, [iter((value,))]
+    while stack:
+        item = next(stack[-1], _END)
+        if item is _END:
+            stack.pop()
+            continue
+        size += len(item) if isinstance(item, str) else 1
+        if size > MAX_VALUE_CHARS:
+            return (f"this list would hold more than {MAX_VALUE_CHARS:,} items and characters "
+                    "(nested lists counted through); that is the limit for a value built "
+                    "while binding")
+        if isinstance(item, list | tuple):
+            if len(stack) > MAX_NESTING:
+                return f"lists nest more than {MAX_NESTING} levels deep"
+            stack.append(iter(item))
+    return None
 
 
 @dataclass(frozen=True)
@@ -326,7 +366,12 @@ def title(text: Any) -> str:
 def join(items: Any, separator: Any = ", ") -> str:
     if not isinstance(items, list | tuple):
         raise EvalError(f"join needs a list, got {describe(items)}")
-    return _text(separator, "join's separator").join(to_text(i) for i in items)
+    sep = _text(separator, "join's separator")
+    texts = [to_text(i) for i in items]
+    problem = too_long(sum(map(len, texts)) + len(sep) * max(0, len(texts) - 1))
+    if problem is not None:  # a long separator between many items multiplies
+        raise ValueTooLarge(problem)
+    return sep.join(texts)
 
 
 @_register("price", "amount:number, currency:string?, lang:string?", "string",

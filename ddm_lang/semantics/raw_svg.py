@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -22,6 +23,10 @@ _SAFE_DATA_URI = re.compile(r"data:image/(png|jpeg|webp);base64,[A-Za-z0-9+/=\s]
 _ENTITY_REF = re.compile(r"&(?!(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)[A-Za-z_][\w.-]*;")
 _URL_IN_STYLE = re.compile(r"url\(\s*['\"]?\s*(?!#)|@import|expression\(|javascript:", re.I)
 MAX_MARKUP = 1_000_000
+# Elements one raw block may draw with every `<use>` expanded (the creative's own element
+# limit): nested `<use>` multiplies, so 4 KB of markup can otherwise ask the renderer for
+# hundreds of thousands of shapes on every render of every compile.
+MAX_RAW_DRAWN = 20_000
 
 
 @dataclass(frozen=True)
@@ -76,4 +81,66 @@ def check_raw_svg(markup: str) -> RawProblem | None:
                 return RawProblem(f"attribute `{attr}` refers outside the document", line)
         if qname.localname == "style" and el.text and _URL_IN_STYLE.search(el.text):
             return RawProblem("styles may not load external resources", line)
-    return None
+    return _expansion_problem(root)
+
+
+@lru_cache(maxsize=256)
+def drawn_count(markup: str) -> int:
+    """Elements a (checked) raw block draws with `<use>` expanded: what it adds to the
+    creative's element count each time a loop repeats it."""
+    root = etree.fromstring(f'<svg xmlns="{SVG_NS}" xmlns:xlink="{XLINK_NS}">{markup}</svg>'
+                            .encode(), _parser())
+    return expanded_sizes(root)[root] - 1
+
+
+def _expansion_problem(root: etree._Element) -> RawProblem | None:
+    """Refuse markup that draws more than `MAX_RAW_DRAWN` elements once `<use>` is
+    expanded, naming the line of the first `<use>` that alone draws too many."""
+    drawn = expanded_sizes(root)
+    if drawn[root] - 1 <= MAX_RAW_DRAWN:
+        return None
+    uses = [el for el in root.iter(f"{{{SVG_NS}}}use") if drawn[el] > MAX_RAW_DRAWN]
+    line = max(1, uses[0].sourceline or 1) if uses else 1
+    return RawProblem(f"raw SVG draws more than {MAX_RAW_DRAWN:,} elements once `<use>` is "
+                      "expanded", line,
+                      "draw repeated shapes with a DDM `for` loop, or reference each shape once")
+
+
+_CAP = 10 * MAX_RAW_DRAWN  # counts stop growing here: the answer is "too many" already
+
+
+def expanded_sizes(root: etree._Element) -> dict[etree._Element, int]:
+    """How many elements drawing each element of `root` visits with every `<use>`
+    expanded (itself included), capped at `_CAP`. Iterative and memoised, so linear in the
+    markup whatever the nesting; a `<use>` in a reference cycle, or of an id outside the
+    markup, counts 1 (the renderer draws neither)."""
+    ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    size: dict[etree._Element, int] = {}
+    active: set[etree._Element] = set()
+    stack: list[tuple[etree._Element, bool]] = [(root, False)]
+    while stack:
+        el, ready = stack.pop()
+        if el in size:
+            continue
+        parts = _parts(el, ids)
+        if not ready:
+            if el in active:
+                continue  # a reference cycle: left uncounted
+            active.add(el)
+            stack.append((el, True))
+            stack.extend((p, False) for p in parts if p not in size and p not in active)
+            continue
+        active.discard(el)
+        size[el] = min(_CAP, 1 + sum(size.get(p, 1 if p in active else 0) for p in parts))
+    return size
+
+
+def _parts(el: etree._Element, ids: dict[str | None, etree._Element]) -> list[etree._Element]:
+    """What drawing `el` draws next: its element children, and a `<use>`'s target."""
+    parts = [c for c in el if isinstance(c.tag, str)]
+    if etree.QName(el).localname == "use":
+        href = el.get("href") or el.get(f"{{{XLINK_NS}}}href") or ""
+        target = ids.get(href[1:]) if href.startswith("#") else None
+        if target is not None:
+            parts.append(target)
+    return parts

@@ -28,20 +28,50 @@ class Diagnostic:
         s = self.span
         head = f"{s.file}:{s.line}:{s.column}: {self.severity}[{self.code}]: {self.message}"
         lines = [head]
-        if source is not None:
-            text_lines = source.splitlines()
-            if 1 <= s.line <= len(text_lines):
-                line = text_lines[s.line - 1].expandtabs(1)
-                width = 1
-                if s.end_line == s.line and s.end_column > s.column:
-                    width = s.end_column - s.column
-                width = max(1, min(width, len(line) - s.column + 2))
-                gutter = f"{s.line:>4} | "
-                lines.append(gutter + line)
-                lines.append(" " * (len(gutter) + s.column - 1) + "^" * width)
+        text = _source_line(source, s.line) if source is not None else None
+        if text is not None:
+            width = 1
+            if s.end_line == s.line and s.end_column > s.column:
+                width = s.end_column - s.column
+            shown, column, width = _clip(text.expandtabs(1), s.column, width)
+            gutter = f"{s.line:>4} | "
+            lines.append(gutter + shown)
+            lines.append(" " * (len(gutter) + column - 1) + "^" * width)
         if self.hint:
             lines.append(f"  hint: {self.hint}")
         return "\n".join(lines)
+
+
+SHOWN_LINE_CHARS = 120  # of a source line under a diagnostic; a line may be a megabyte
+_BEFORE_CARET = 40      # of those, shown before the caret when the line is cut
+
+
+def _source_line(source: str, number: int) -> str | None:
+    """Line `number` (1-based) as spans count lines (at `\n` only), or None past the end."""
+    if number < 1:
+        return None
+    start = 0
+    for _ in range(number - 1):
+        start = source.find("\n", start) + 1
+        if start == 0:
+            return None
+    if start == len(source) and number > 1:
+        return None  # past the newline that ends the last line
+    end = source.find("\n", start)
+    return source[start:end if end >= 0 else len(source)].rstrip("\r")
+
+
+def _clip(line: str, column: int, width: int) -> tuple[str, int, int]:
+    """The part of `line` to show around `column`, cut to `SHOWN_LINE_CHARS` with `…` on
+    each cut side, with the caret's column in it and its width: a whole megabyte line
+    under one error would bury the message."""
+    start = 0
+    if len(line) > SHOWN_LINE_CHARS:
+        start = max(0, min(column - 1 - _BEFORE_CARET, len(line) - SHOWN_LINE_CHARS))
+    end = min(len(line), start + SHOWN_LINE_CHARS)
+    shown = ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")
+    width = max(1, min(width, end - column + 2))
+    return shown, column - start + (1 if start else 0), width
 
 
 class DiagnosticError(Exception):

@@ -13,10 +13,18 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer_NonRecursive, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import ast
+from .bounds import (
+    MAX_NESTING,
+    long_string,
+    source_too_large,
+    string_too_long,
+    too_deep,
+    too_many_tokens,
+)
 from .diagnostics import Diagnostic, DiagnosticError
 
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?|\.\d+)([A-Za-z]+|%)?\Z")
@@ -81,8 +89,9 @@ class _Offset:
         self.line, self.column, self.pos = line, column, pos
 
 
-class _Builder(Transformer):
-    """Lark tree → AST nodes, collecting diagnostics instead of stopping at the first."""
+class _Builder(Transformer_NonRecursive):
+    """Lark tree → AST nodes, collecting diagnostics instead of stopping at the first.
+    Non-recursive, so a tree's depth is bounded by `bounds.MAX_NESTING`, not the stack."""
 
     def __init__(self, file: str, source: str, offset: _Offset | None = None):
         super().__init__(visit_tokens=False)
@@ -401,6 +410,10 @@ class _Builder(Transformer):
     def _string(self, tok: Token) -> ast.String:
         """Split a string token into text and `{expr}` parts."""
         raw = str(tok)
+        too_long = string_too_long(len(raw) - 2, self._tok_span(tok))
+        if too_long is not None:  # refused before its escapes and interpolations are read
+            self.diagnostics.append(too_long)
+            return ast.String(("",), self._tok_span(tok))
         quote, body = raw[0], raw[1:-1]
         parts: list[str | ast.Expr] = []
         text: list[str] = []
@@ -540,9 +553,24 @@ def _expected_list(names: list[str]) -> str:
 def _parse_tree(text: str, start: str, file: str,
                 offset: _Offset | None) -> tuple[Any, list[Diagnostic]]:
     try:
-        return _lark().parse(text, start=start), []
+        tree = _lark().parse(text, start=start)
     except UnexpectedInput as err:
         return None, [_syntax_diagnostic(err, file, text, offset)]
+    deep = too_deep(tree)
+    if deep is not None:
+        return None, [_nesting_diagnostic(deep, file, offset)]
+    return tree, []
+
+
+def _nesting_diagnostic(meta: Any, file: str, offset: _Offset | None) -> Diagnostic:
+    """Where a template nests deeper than every later stage is sure to walk."""
+    o = offset or _Offset()
+    col = meta.column + (o.column if meta.line == 1 else 0)
+    span = ast.Span(file, meta.line + o.line, col, meta.line + o.line, col + 1,
+                    meta.start_pos + o.pos, meta.start_pos + o.pos + 1)
+    return Diagnostic("syntax.too-deep", f"blocks and expressions nest more than {MAX_NESTING} "
+                      "levels deep here", span,
+                      "name inner parts with `let` or a component, or split a long chain")
 
 
 def _parse_expr(text: str, file: str, source: str,
@@ -564,6 +592,10 @@ def _transform(builder: _Builder, tree: Any) -> Any:
 
 def parse(source: str, path: str = "<template>") -> ast.Module:
     """Parse DDM source into a `Module`; raise `DiagnosticError` listing every syntax error."""
+    too_large = (source_too_large(source, path) or long_string(source, path)
+                 or too_many_tokens(source, path))
+    if too_large is not None:
+        raise DiagnosticError([too_large], source)
     saved = getattr(_local, "comments", None)
     _local.comments = []
     try:
