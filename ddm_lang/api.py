@@ -9,11 +9,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .perception.catalogue import CatalogueError, load_product_file
 from .scene import Scene
 from .semantics import ir
 from .semantics.checker import check
@@ -21,8 +21,12 @@ from .syntax.diagnostics import Diagnostic, DiagnosticError
 from .syntax.parser import parse
 
 
-class ProductError(Exception):
-    """Product data that cannot be used, naming the file or product and the field."""
+class ProductError(CatalogueError):
+    """Product data that cannot be used, naming the file or product and the field.
+
+    A product file is checked by the catalogue's rules, so this is a `CatalogueError` with
+    every problem in `problems`; code that catches either catches both.
+    """
 
 
 @dataclass(frozen=True)
@@ -99,21 +103,20 @@ def _header_span(template: ir.Template):
 
 
 def load_product(product: dict[str, Any] | str | Path) -> tuple[dict[str, Any], Path]:
-    """A product record and the folder its relative image paths are resolved against."""
+    """A product record and the folder its relative image paths are resolved against.
+
+    A file is read by `load_product_file`, so it passes exactly the checks a catalogue's
+    products pass (a product a catalogue refuses is refused here too) and comes back as the
+    binder's dict. A dict is taken as it is: it is already the binder's (`Product.as_dict`)
+    or a caller's own data, bound against the current folder.
+    """
     if isinstance(product, dict):
         return product, Path.cwd()
-    path = Path(product)
     try:
-        data = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise ProductError(f"{path}: product file not found") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ProductError(f"{path}: cannot read product file: {err}") from None
-    except json.JSONDecodeError as err:
-        raise ProductError(f"{path}:{err.lineno}:{err.colno}: invalid JSON: {err.msg}") from None
-    if not isinstance(data, dict):
-        raise ProductError(f"{path}: a product file holds one JSON object, got {type(data).__name__}")
-    return data, path.parent.resolve()
+        record = load_product_file(product)
+    except CatalogueError as err:
+        raise ProductError(err.problems, err.source) from None
+    return record.as_dict(), record.base_dir
 
 
 def load_template(path_or_text: str | Path, *, root: str | Path | None = None) -> Template:

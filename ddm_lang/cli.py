@@ -116,19 +116,13 @@ def _check_lines(checks: Sequence[str], findings: Counter[str], creatives: Count
 
 def _products(source: Path) -> tuple[list[dict], Path]:
     """The products to check and their images' folder: a product JSON file (one object)
-    or any catalogue `load_catalogue` reads."""
-    import json
-
-    from .api import load_product
-    from .perception.catalogue import load_catalogue
+    or any catalogue `load_catalogue` reads; both are checked by the same record rules."""
+    from .perception.catalogue import load_catalogue, read_json, validate_product
     if source.suffix.lower() == ".json" and source.is_file():
-        try:
-            data = json.loads(source.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            data = None  # load_product names the file, line and column
-        if data is None or (isinstance(data, dict) and "products" not in data):
-            product, base = load_product(source)
-            return [product], base
+        data = read_json(source)  # bounded, and names the file, line and column
+        if isinstance(data, dict) and "products" not in data:
+            product = validate_product(data, source=str(source), base=source.parent)
+            return [product.as_dict()], product.base_dir
     catalogue = load_catalogue(source)
     return catalogue.as_dicts(), catalogue.base_dir
 

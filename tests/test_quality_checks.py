@@ -165,7 +165,11 @@ def test_line_checks_find_the_defects_of_drawn_lines(content: str, check: str) -
 
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
-    (tmp_path / "one.json").write_text(json.dumps(PRODUCT))
+    # A product file follows the catalogue's record rules (custom data under "attributes",
+    # an image path); the templates here read only the title.
+    record = {"id": PRODUCT["id"], "title": PRODUCT["title"], "images": ["disc.png"],
+              "attributes": {"point": PRODUCT["point"], "cta": PRODUCT["cta"]}}
+    (tmp_path / "one.json").write_text(json.dumps(record))
     (tmp_path / "clean.ddm").write_text(HEAD + CLEAN)
     (tmp_path / "edge.ddm").write_text(
         HEAD + "text headline = product.title { box: 0.5% 40% 60% 20%; size: 20; "

@@ -5,7 +5,13 @@ load, with the file, line, product and field named, not as a bind error per temp
 format later. All problems of a file are collected into one `CatalogueError` so a large
 feed is fixed in one pass. Image files are not opened here (the material library probes
 them and names the file); paths are only normalised and kept inside the catalogue folder,
-so a feed cannot make the renderer read files elsewhere.
+so a feed cannot make the renderer read files elsewhere (a path naming a folder is refused,
+which costs one `stat`).
+
+The same checker serves every way a product arrives: `validate_product` checks one record
+(`ddm compile --product`, `ddm check --product` and `ddm_lang.load_product` read their file
+with `load_product_file`), so a record one entry point refuses is refused by all. The bounds
+on texts, lists and JSON nesting are in `records`.
 
 The format is documented in docs/materials.md; keep the two in step.
 """
@@ -24,6 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from . import records
+from .records import JSONTextError, decode_json, list_problem, text_problem
 
 IMAGE_SUFFIXES: frozenset[str] = frozenset({".png", ".jpg", ".jpeg", ".webp"})
 """Suffixes (lower case) that make a file in a folder catalogue a product photo."""
@@ -60,8 +69,9 @@ class CatalogueError(Exception):
     fixed without searching; `problems` holds them all, uncapped.
     """
 
-    def __init__(self, problems: list[str] | tuple[str, ...], source: str = "") -> None:
-        self.problems: tuple[str, ...] = tuple(problems)
+    def __init__(self, problems: str | list[str] | tuple[str, ...], source: str = "") -> None:
+        self.problems: tuple[str, ...] = ((problems,) if isinstance(problems, str)
+                                          else tuple(problems))
         self.source = source
         super().__init__(_summary(self.problems, source))
 
@@ -209,6 +219,45 @@ def load_catalogue(path: str | Path) -> Catalogue:
     return Catalogue(p, base, checker.finish(), kind)
 
 
+def load_product_file(path: str | Path) -> Product:
+    """One product from a JSON file holding one object, checked as a catalogue's products are.
+
+    Image paths are relative to the file's folder. Raises `CatalogueError` listing every
+    problem, each prefixed with the file as given (never made absolute).
+    """
+    shown = str(path)
+    data = read_json(path, what="product file")
+    if not isinstance(data, dict):
+        raise CatalogueError([f"{shown}: a product file holds one JSON object, "
+                              f"got {_describe(data)}"], shown)
+    return validate_product(data, source=shown, base=Path(path).parent)
+
+
+def read_json(path: str | Path, *, what: str = "file") -> Any:
+    """The JSON value of a UTF-8 file, nesting bounded (`records.MAX_JSON_DEPTH`); a
+    `CatalogueError` naming FILE[:LINE:COL] when it is missing, unreadable or invalid."""
+    p = Path(path)
+    shown = str(path)
+    if not p.exists():
+        raise CatalogueError([f"{shown}: {what} not found"], shown)
+    if p.is_dir():
+        raise CatalogueError([f"{shown}: is a directory, not a {what}"], shown)
+    return _decode(_read_text(p, shown), shown)
+
+
+def validate_product(item: Any, *, source: str, base: str | Path) -> Product:
+    """`item` (a product as decoded from JSON) checked by the catalogue's rules.
+
+    `source` begins every message (a file name, or a label such as "request body"), and
+    relative image paths are resolved against `base`, which must contain them. Raises
+    `CatalogueError` with every problem of the record.
+    """
+    folder = Path(base)
+    checker = _Checker(source, folder.resolve(), folder.absolute())
+    checker.product(item, source, source)
+    return checker.finish()[0]
+
+
 def _read_text(p: Path, shown: str) -> str:
     try:
         raw = p.read_bytes()
@@ -224,11 +273,7 @@ def _read_text(p: Path, shown: str) -> str:
 
 
 def _parse_json(text: str, checker: _Checker) -> None:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise CatalogueError([f"{checker.file}:{err.lineno}:{err.colno}: invalid JSON: "
-                              f"{err.msg}"], checker.file) from None
+    data = _decode(text, checker.file)
     items = data
     if isinstance(data, dict):
         extra = sorted(k for k in data if k != "products")
@@ -248,6 +293,14 @@ def _parse_json(text: str, checker: _Checker) -> None:
         where = f"{checker.file}:{line}: " if line else f"{checker.file}: "
         checker.product(item, where + f"products[{i}]",
                         f"products[{i}] (line {line})" if line else f"products[{i}]")
+
+
+def _decode(text: str, file: str) -> Any:
+    """The JSON value of a whole file; a `CatalogueError` naming FILE:LINE:COL otherwise."""
+    try:
+        return decode_json(text)
+    except JSONTextError as err:
+        raise CatalogueError([f"{file}:{err}"], file) from None
 
 
 def _json_item_lines(text: str, wrapped: bool) -> list[int] | None:
@@ -299,9 +352,9 @@ def _parse_jsonl(text: str, checker: _Checker) -> None:
         if not raw.strip():
             continue
         try:
-            item = json.loads(raw)
-        except json.JSONDecodeError as err:
-            checker.problem(f"{checker.file}:{n}:{err.colno}: invalid JSON: {err.msg}")
+            item = decode_json(raw)
+        except JSONTextError as err:
+            checker.problem(f"{checker.file}:{n}:{err.column}: {err.reason}")
             continue
         checker.product(item, f"{checker.file}:{n}", f"line {n}")
 
@@ -395,7 +448,7 @@ def _split(cell: str) -> list[str]:
 
 
 def _parse_number(text: str) -> int | float | None:
-    if re.fullmatch(r"[+-]?\d+", text):
+    if re.fullmatch(r"[+-]?\d+", text) and len(text) <= records.MAX_INT_DIGITS:
         return int(text)
     try:
         value = float(text)
@@ -524,8 +577,8 @@ class _Checker:
 
         for key in item:
             if key not in PRODUCT_FIELDS:
-                hint = ' (put custom data under "attributes")' if isinstance(key, str) else ""
-                bad(str(key), f"is not a product field{hint}; known: {', '.join(PRODUCT_FIELDS)}")
+                bad(_shown_key(key), _unknown(key, "product", PRODUCT_FIELDS,
+                                              ' (put custom data under "attributes")'))
         for key in _REQUIRED:
             if key not in item or item[key] is None:
                 bad(key, "is required")
@@ -543,13 +596,13 @@ class _Checker:
 
         title = _text(item, "title", bad, required=True)
         category = _text(item, "category", bad)
-        description = _text(item, "description", bad)
-        lang = _text(item, "lang", bad)
+        description = _text(item, "description", bad, limit=records.MAX_DESCRIPTION)
+        lang = _text(item, "lang", bad, limit=records.MAX_LANG)
         if lang is not None and not _LANG.match(lang):
             bad("lang", f'must be a language tag such as "en" or "zh-Hans", got {_quote(lang)}')
             lang = None
 
-        images = self.paths(item.get("images"), "images", bad, non_empty=True)
+        images = self.paths(item.get("images"), "images", bad, records.MAX_IMAGES, non_empty=True)
         brand = self.brand(item.get("brand"), bad)
         price = _price(item.get("price"), bad)
         points = _strings(item.get("selling_points"), "selling_points", bad)
@@ -563,7 +616,7 @@ class _Checker:
             description=description, lang=lang, brand=brand, price=price,
             selling_points=points, attributes=attributes))
 
-    def paths(self, value: Any, name: str, bad: Any, *, non_empty: bool = False
+    def paths(self, value: Any, name: str, bad: Any, limit: int, *, non_empty: bool = False
               ) -> tuple[str, ...] | None:
         shape = "a non-empty list of paths" if non_empty else "a list of paths"
         if value is None:
@@ -571,17 +624,31 @@ class _Checker:
         if not isinstance(value, list) or (non_empty and not value):
             bad(name, f"must be {shape}, got {_describe(value)}")
             return None
+        too_many = list_problem(len(value), limit)
+        if too_many:
+            bad(name, too_many)
+            return None
         out: list[str] = []
         for i, entry in enumerate(value):
-            if not isinstance(entry, str):
-                bad(f"{name}[{i}]", f"must be a path string, got {_describe(entry)}")
-                continue
-            norm, reason = _normalise_path(entry, self.roots)
-            if reason:
-                bad(f"{name}[{i}]", reason)
-            else:
+            norm = self.path(entry, f"{name}[{i}]", bad)
+            if norm is not None:
                 out.append(norm)
         return tuple(out) if len(out) == len(value) else None
+
+    def path(self, entry: Any, name: str, bad: Any) -> str | None:
+        """One image or logo path, normalised; a folder is refused here, where the product
+        and field are known, rather than as a bare "Is a directory" when it is opened."""
+        if not isinstance(entry, str):
+            bad(name, f"must be a path string, got {_describe(entry)}")
+            return None
+        why = text_problem(entry, records.MAX_PATH)
+        norm, reason = _normalise_path(entry, self.roots) if why is None else ("", why)
+        if not reason and (self.base / norm).is_dir():
+            reason = f"is a directory, not an image file, got {_quote(entry)}"
+        if reason:
+            bad(name, reason)
+            return None
+        return norm
 
     def brand(self, value: Any, bad: Any) -> Brand | None:
         if value is None:
@@ -592,14 +659,14 @@ class _Checker:
             return None
         for key in value:
             if key not in ("name", "logos"):
-                bad(f"brand.{key}", 'is not a brand field; known: name, logos')
+                bad(f"brand.{_shown_key(key)}", _unknown(key, "brand", ("name", "logos")))
         name = _text(value, "name", bad, prefix="brand.")
-        logos = self.paths(value.get("logos"), "brand.logos", bad)
+        logos = self.paths(value.get("logos"), "brand.logos", bad, records.MAX_LOGOS)
         return Brand(name, logos or ())
 
 
-def _text(item: dict, name: str, bad: Any, *, required: bool = False, prefix: str = ""
-          ) -> str | None:
+def _text(item: dict, name: str, bad: Any, *, required: bool = False, prefix: str = "",
+          limit: int = records.MAX_TEXT) -> str | None:
     value = item.get(name)
     if value is None:
         return None
@@ -607,7 +674,26 @@ def _text(item: dict, name: str, bad: Any, *, required: bool = False, prefix: st
         shape = "a non-empty string" if required else "a string"
         bad(prefix + name, f"must be {shape}, got {_describe(value)}")
         return None
+    why = text_problem(value, limit)
+    if why:
+        bad(prefix + name, why)
+        return None
     return value
+
+
+def _unknown(key: Any, kind: str, known: tuple[str, ...], hint: str = "") -> str:
+    """The message for a field `kind` does not have; a near miss (`imgaes`) gets the field
+    it was probably meant to be, since a misspelt field would otherwise drop its data."""
+    close = records.did_you_mean(key, known) if isinstance(key, str) else None
+    if close:
+        return f"is not a {kind} field; did you mean {_quote(close)}?"
+    return f"is not a {kind} field{hint}; known: {', '.join(known)}"
+
+
+def _shown_key(key: Any) -> str:
+    """A field name as messages show it: a pasted paragraph used as a key is cut short."""
+    text = str(key)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _strings(value: Any, name: str, bad: Any) -> tuple[str, ...]:
@@ -616,9 +702,15 @@ def _strings(value: Any, name: str, bad: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         bad(name, f"must be a list of strings, got {_describe(value)}")
         return ()
+    too_many = list_problem(len(value), records.MAX_SELLING_POINTS)
+    if too_many:
+        bad(name, too_many)
+        return ()
     for i, entry in enumerate(value):
         if not isinstance(entry, str) or not entry.strip():
             bad(f"{name}[{i}]", f"must be a non-empty string, got {_describe(entry)}")
+        elif why := text_problem(entry, records.MAX_TEXT):
+            bad(f"{name}[{i}]", why)
     return tuple(v for v in value if isinstance(v, str))
 
 
@@ -636,7 +728,8 @@ def _price(value: Any, bad: Any) -> Price | None:
         return None
     for key in value:
         if key not in ("amount", "currency", "discount"):
-            bad(f"price.{key}", "is not a price field; known: amount, currency, discount")
+            bad(f"price.{_shown_key(key)}",
+                _unknown(key, "price", ("amount", "currency", "discount")))
     amount, currency, discount = value.get("amount"), value.get("currency"), value.get("discount")
     if amount is None:
         bad("price.amount", "is required")
@@ -644,6 +737,8 @@ def _price(value: Any, bad: Any) -> Price | None:
         bad("price.amount", f"must be a number ≥ 0, got {_describe(amount)}")
     if currency is not None and (not isinstance(currency, str) or not currency.strip()):
         bad("price.currency", f'must be a currency code such as "USD", got {_describe(currency)}')
+    elif currency is not None and (why := text_problem(currency, records.MAX_CURRENCY)):
+        bad("price.currency", why)
     if discount is not None and (not _is_number(discount) or not 0 <= discount <= 100):
         bad("price.discount", f"must be a percentage 0..100, got {_describe(discount)}")
     return Price(amount, currency, discount)
@@ -655,25 +750,42 @@ def _attributes(value: Any, bad: Any) -> Mapping[str, AttrValue]:
     if not isinstance(value, dict):
         bad("attributes", f"must be an object of key → string or number, got {_describe(value)}")
         return _NO_ATTRIBUTES
+    too_many = list_problem(len(value), records.MAX_ATTRIBUTES)
+    if too_many:
+        bad("attributes", too_many)
+        return _NO_ATTRIBUTES
     for key, entry in value.items():
+        name = f"attributes.{_shown_key(key)}"
         if not key.strip():
             bad("attributes", "has an empty key")
+        elif why := text_problem(key, records.MAX_KEY):
+            bad(name, f"has a key that {why}")
         elif not (isinstance(entry, str) or _is_number(entry)):
-            bad(f"attributes.{key}", f"must be a string or a number, got {_describe(entry)}")
+            bad(name, f"must be a string or a number, got {_describe(entry)}")
+        elif isinstance(entry, str) and (why := text_problem(entry, records.MAX_TEXT)):
+            bad(name, why)
     return MappingProxyType(dict(value))
 
 
 def _is_number(value: Any) -> bool:
-    return (isinstance(value, int | float) and not isinstance(value, bool)
-            and math.isfinite(value))
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    # an int past float's range (a record built in Python) is no quantity either
+    return abs(value) < 1e18 if isinstance(value, int) else math.isfinite(value)
 
 
 def _bad_id(pid: str) -> str | None:
     """Why an id cannot be used; ids name output files, so they must not leave a folder."""
+    if len(pid) > records.MAX_ID:
+        return (f"is {len(pid):,} characters long; the most is {records.MAX_ID} "
+                "(ids name output files)")
     if pid != pid.strip():
         return f"must not start or end with spaces, got {_quote(pid)}"
     if _CONTROL.search(pid):
         return f"must not contain control characters, got {_quote(pid)}"
+    why = text_problem(pid, records.MAX_ID)
+    if why:
+        return why
     if "\\" in pid or pid.startswith("/") or ".." in pid.split("/") or "" in pid.split("/"):
         return (f'must not contain "\\", "..", empty or leading "/" segments (ids name output '
                 f"files), got {_quote(pid)}")
@@ -695,8 +807,8 @@ def _normalise_path(entry: str, roots: tuple[str, ...]) -> tuple[str, str | None
         for root in roots:
             if absolute.startswith(root.rstrip("/") + "/"):
                 return posixpath.relpath(absolute, root), None
-        return "", (f"must be inside the catalogue folder {roots[0]} (write it relative to "
-                    f"the catalogue file), got {_quote(entry)}")
+        return "", ("must be inside the catalogue folder (write it relative to the catalogue "
+                    f"file), got {_quote(entry)}")
     norm = posixpath.normpath(entry)
     if norm == ".." or norm.startswith("../"):
         return "", f"must stay inside the catalogue folder, got {_quote(entry)}"
@@ -714,7 +826,11 @@ def _describe(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return f"the boolean {json.dumps(value)}"
+    if isinstance(value, int) and not -1e18 < value < 1e18:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return f"the non-finite number {json.dumps(value)}"
         return f"the number {value}"
     if isinstance(value, str):
         text = value if len(value) <= 40 else value[:37] + "..."

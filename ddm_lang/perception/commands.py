@@ -65,10 +65,12 @@ def add(catalogue_path: Path, library_path: Path | None, jobs: int = 1) -> int:
     failures: list[str] = []
     uses: list[tuple[str, str, Path, Material]] = []
     for product in catalogue.products:
-        for role, paths in (("image", product.image_paths()), ("logo", product.logo_paths())):
-            for path in paths:
+        logos = product.brand.logos if product.brand else ()
+        for role, names in (("image", product.images), ("logo", logos)):
+            for name in names:
+                path = product.base_dir / name
                 try:
-                    material = load_material(path, (catalogue.base_dir,))
+                    material = load_material(path, (catalogue.base_dir,), shown=name)
                 except MaterialError as err:
                     failures.append(f'product "{product.id}": {err}')
                     continue

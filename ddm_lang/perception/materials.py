@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+import stat
 import threading
 import warnings
 from collections.abc import Iterator
@@ -24,32 +26,46 @@ MAX_BYTES = 100_000_000
 _FORMATS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp"}
 _cache: dict[tuple[str, int, int], Material] = {}
 _lock = threading.Lock()
+_OBJECT_REPR = re.compile(r"\s*<[\w.]+ object at 0x[0-9a-fA-F]+>")
 
 
 class MaterialError(Exception):
     """An image that cannot be used; the message names the file."""
 
 
-def load_material(path: str | Path, roots: tuple[Path, ...]) -> Material:
-    """The material for an image file, refusing files outside `roots` and oversized images."""
+def load_material(path: str | Path, roots: tuple[Path, ...], *, shown: str | None = None
+                  ) -> Material:
+    """The material for an image file, refusing files outside `roots` and oversized images.
+
+    Messages name the file as `shown` (a product's own image path, say) when given, so a
+    server's or worker's absolute folders never reach a message that a client reads.
+    """
     p = Path(path)
+    name = str(path) if shown is None else shown
     real = p.resolve()
     allowed = tuple(Path(r).resolve() for r in roots)
     if allowed and not any(real.is_relative_to(r) for r in allowed):
-        raise MaterialError(f"{path}: outside the allowed folders ({', '.join(map(str, allowed))})")
+        folders = f" ({', '.join(map(str, allowed))})" if shown is None else ""
+        raise MaterialError(f"{name}: outside the allowed folders{folders}")
     try:
         st = real.stat()
     except OSError:
-        raise MaterialError(f"{path}: image file not found") from None
+        raise MaterialError(f"{name}: image file not found") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise MaterialError(f"{name}: is {kind}, not an image file")
     key = (str(real), st.st_mtime_ns, st.st_size)
     with _lock:
         hit = _cache.get(key)
     if hit is not None:
         return hit
     if st.st_size > MAX_BYTES:
-        raise MaterialError(f"{path}: file is larger than {MAX_BYTES // 1_000_000} MB")
-    data = real.read_bytes()
-    material = _probe(data, str(real), str(path))
+        raise MaterialError(f"{name}: file is larger than {MAX_BYTES // 1_000_000} MB")
+    try:
+        data = real.read_bytes()
+    except OSError as err:
+        raise MaterialError(f"{name}: cannot read: {err.strerror or 'error'}") from None
+    material = _probe(data, str(real), name)
     with _lock:
         _cache[key] = material
     return material
@@ -83,7 +99,8 @@ def opened(data: bytes, shown: str) -> Iterator[Image.Image]:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise MaterialError(f"{shown}: image is too large (decompression bomb guard)") from None
     except (OSError, SyntaxError, ValueError) as err:
-        raise MaterialError(f"{shown}: not a readable PNG, JPEG or WebP image ({err})") from None
+        reason = _OBJECT_REPR.sub("", str(err))
+        raise MaterialError(f"{shown}: not a readable PNG, JPEG or WebP image ({reason})") from None
 
 
 def header_record(material: Material, index: int | None = None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ which is what lets the material library key it by content hash and versions.
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +54,7 @@ def versions_key(v: dict[str, str]) -> str:
 
 def perceive(material: Material, data: bytes) -> Perception:
     """Run every perceiver on one image's bytes."""
-    pixels = decode(data, material.path)
+    pixels = decode(data, os.path.basename(material.path))   # a message must not show folders
     return perceive_pixels(material, pixels)
 
 
