@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 
 from ddm_lang.demo import stdlib_dir
 from ddm_lang.perception.catalogue import Catalogue, load_catalogue
-from ddm_lang.serve.editor import STATIC_DIR, editor_app
+from ddm_lang.serve.editor import STATIC_DIR, TOKEN_HEADER, editor_app
 from ddm_lang.serve.editor_previews import PREVIEW_SIDE
 
 PLAIN = """// A template that needs no perception: a backdrop and the product's title.
@@ -58,8 +58,14 @@ def saved() -> list[str]:
 @pytest.fixture
 def client(template_dir: Path, catalogue: Catalogue, saved: list[str]) -> TestClient:
     app = editor_app(template_dir=template_dir, catalogue=catalogue, on_save=saved.append)
-    with TestClient(app) as test_client:
+    with _client(app) as test_client:
         yield test_client
+
+
+def _client(app: Starlette) -> TestClient:
+    """A client as the editor's own page is: a loopback host, the page's token."""
+    return TestClient(app, base_url="http://localhost",
+                      headers={TOKEN_HEADER: app.state.token})
 
 
 def _version(client: TestClient, source: str = PLAIN) -> str:
@@ -86,7 +92,7 @@ def test_mounted_under_a_prefix_the_page_resolves_against_it(template_dir: Path,
                                                            catalogue: Catalogue) -> None:
     host = Starlette(routes=[Mount("/editor", editor_app(template_dir=template_dir,
                                                          catalogue=catalogue))])
-    with TestClient(host) as c:
+    with TestClient(host, base_url="http://127.0.0.1:8000") as c:
         assert '<base href="/editor/">' in c.get("/editor/").text
         assert c.get("/editor/static/editor.js").status_code == 200
         assert [t["name"] for t in c.get("/editor/api/templates").json()["templates"]] == ["plain"]
@@ -162,6 +168,10 @@ def test_requests_that_are_not_json_objects_are_refused(client: TestClient) -> N
     assert client.post("/api/check", json=["x"]).status_code == 400
     assert client.post("/api/check", json={"source": 3}).json()["error"] == \
         "`source` must be a string"
+    # a body nested past the JSON depth bound is an error with its place, not a 500
+    deep = client.post("/api/check", content=b"[" * 100_000 + b"]" * 100_000)
+    assert deep.status_code == 400
+    assert "nested deeper" in deep.json()["error"]
 
 
 # ---- previews and downloads -----------------------------------------------------------------
@@ -260,8 +270,8 @@ def test_a_failing_reload_is_reported_after_the_save(template_dir: Path,
     def reload(name: str) -> None:
         raise RuntimeError(f"{name} is busy")
 
-    with TestClient(editor_app(template_dir=template_dir, catalogue=catalogue,
-                               on_save=reload)) as c:
+    with _client(editor_app(template_dir=template_dir, catalogue=catalogue,
+                            on_save=reload)) as c:
         r = c.post("/api/save", json={"name": "plain", "source": PLAIN})
     assert r.json()["ok"] and r.json()["message"] == \
         "saved plain.ddm, but reloading it failed: plain is busy"

@@ -339,7 +339,7 @@ def test_reload_picks_up_a_new_template_and_keeps_a_broken_one(client, site):
     assert client.get(url("banner", "strip.png")).status_code == 404
     (site.template_dirs[0] / "banner.ddm").write_text(BANNER, "utf-8")
     assert client.post("/admin/reload").status_code == 403       # reload is signed too
-    reload_url = f"/admin/reload?{sign_query(SECRET, '/admin/reload', {})}"
+    reload_url = f"/admin/reload?{sign_query(SECRET, '/admin/reload', {}, time.time() + 60)}"
     r = client.post(reload_url)
     assert r.status_code == 200 and r.json()["templates"] == ["banner", "card"]
     strip = client.get(url("banner", "strip.png"))
@@ -405,11 +405,13 @@ def test_cli_flags_build_the_config(tmp_path):
 def test_editor_is_mounted_only_in_development_and_its_saves_reload(site, client):
     assert client.get("/editor/").status_code == 404          # not on a signed server
     dev = site.with_(unsigned=True, secret=None, editor=True)
-    with TestClient(create_app(dev)) as c:
+    with TestClient(create_app(dev), base_url="http://localhost") as c:
         page = c.get("/editor/")
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        token = re.search(r'name="ddm-editor-token" content="([^"]+)"', page.text).group(1)
         assert c.get("/render/banner/strip.png?product=p1").status_code == 404
-        saved = c.post("/editor/api/save", json={"name": "banner", "source": BANNER})
+        saved = c.post("/editor/api/save", json={"name": "banner", "source": BANNER},
+                       headers={"X-DDM-Editor-Token": token})
         assert saved.status_code == 200 and saved.json()["ok"], saved.text
         assert "reloading it failed" not in saved.json()["message"]
         assert c.get("/render/banner/strip.png?product=p1").status_code == 200

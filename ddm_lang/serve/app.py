@@ -11,7 +11,11 @@ A render request is checked in a fixed order, cheapest and safest first: the sig
 names (404: template, output type, format, product, each looked up in the registry, never
 joined to a path), the format's size (422); then the cache key, `If-None-Match` (304),
 the memory and disk caches, and only then a render in the pool (503 when the queue is
-full, 504 past the time limit, 422 when the template cannot render that product).
+full or the render's worker died twice, 504 past the time limit, 422 when the template
+cannot render that product).
+
+Every refusal is JSON `{"error": message, "code": name}`; an unexpected exception becomes
+a 500 of the same shape, its traceback only in the server's log, never in a response.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import signal
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 from starlette.applications import Starlette
@@ -39,10 +45,10 @@ from . import render
 from .cache import DiskCache, MemoryCache, cache_key, material_hashes
 from .config import ConfigError, ServeConfig
 from .metrics import Metrics
-from .pool import Busy, RenderPool, TimedOut
+from .pool import Busy, RenderPool, TimedOut, WorkerLost
 from .registry import Registry, Snapshot
 from .render import CONTENT_TYPES, LOSSY, RenderFailed, RenderJob, StaleTemplate
-from .signing import SignatureError, verify
+from .signing import RELOAD_MAX_TTL, SignatureError, verify
 
 log = logging.getLogger("ddm.serve")
 
@@ -50,6 +56,7 @@ QUERY_PARAMS = ("product", "seed", "quality", "exp", "sig")
 MAX_SEED = 2**31 - 1
 RETRY_AFTER = "1"
 LISTED = 30          # names listed in a 404 message
+_DIRECTORIES = re.compile(r"(?:[A-Za-z]:)?[/\\](?:[^\s'\"/\\]+[/\\])+")
 
 
 class HTTPProblem(Exception):
@@ -116,12 +123,14 @@ class Service:
         return snapshot
 
     # ---- requests ----------------------------------------------------------------------
-    def check_signature(self, request: Request) -> None:
+    def check_signature(self, request: Request, max_ttl: int | None = None) -> None:
+        """403 unless signed; `max_ttl` also requires an `exp` at most that far ahead."""
         if self.config.unsigned:
             return
         assert self.config.secret is not None
         try:
-            verify(self.config.secret, request.url.path, request.query_params.multi_items())
+            verify(self.config.secret, request.url.path, request.query_params.multi_items(),
+                   max_ttl=max_ttl)
         except SignatureError as err:
             raise HTTPProblem(403, str(err)) from None
 
@@ -253,30 +262,41 @@ def create_app(config: ServeConfig) -> Starlette:
                               {"Retry-After": RETRY_AFTER}) from None
         except StaleTemplate as err:
             raise HTTPProblem(503, str(err), {"Retry-After": RETRY_AFTER}) from None
+        except WorkerLost:
+            raise HTTPProblem(503, "the render's worker process died twice; retry shortly",
+                              {"Retry-After": RETRY_AFTER}) from None
         except TimedOut:
             service.metrics.count("timeouts")
             raise HTTPProblem(504, f"the render took longer than {config.timeout:g} s "
                                    "(--timeout)") from None
         except RenderFailed as err:
             raise HTTPProblem(422, str(err)) from None
+        except ValueError as err:   # a product value the renderer cannot take
+            raise HTTPProblem(422, f"product `{req.product_id}` cannot be rendered in "
+                                   f"`{req.format_name}`: {_without_paths(str(err))}") from None
         headers["X-DDM-Cache"] = "miss" if source == "render" else f"hit-{source}"
         return Response(data, media_type=CONTENT_TYPES[req.ext], headers=headers)
 
     async def healthz(request: Request) -> Response:
+        """503 while no render worker can serve, so a load balancer moves traffic away;
+        "degraded" while some are being replaced."""
         snap = service.registry.snapshot
-        return JSONResponse({"status": "ok", "generation": snap.generation,
+        workers = service.pool.health()
+        alive, expected = workers["alive"], workers["expected"]
+        status = "ok" if alive >= expected else "degraded" if alive else "unavailable"
+        return JSONResponse({"status": status, "generation": snap.generation,
                              "templates": len(snap.templates), "products": len(snap.products),
                              "problems": len(snap.errors), "pool": config.pool,
-                             "running": service.pool.running,
+                             "workers": workers, "running": service.pool.running,
                              "queued": service.pool.queue_depth},
-                            headers={"Cache-Control": "no-store"})
+                            200 if alive else 503, headers={"Cache-Control": "no-store"})
 
     async def metrics(request: Request) -> Response:
         return PlainTextResponse(service.metrics.text(), media_type="text/plain; version=0.0.4",
                                  headers={"Cache-Control": "no-store"})
 
     async def reload(request: Request) -> Response:
-        service.check_signature(request)
+        service.check_signature(request, max_ttl=RELOAD_MAX_TTL)
         snap = await run_in_threadpool(service.reload)
         return JSONResponse({"generation": snap.generation, "templates": sorted(snap.templates),
                              "products": len(snap.products), "problems": list(snap.errors)},
@@ -306,7 +326,8 @@ def create_app(config: ServeConfig) -> Starlette:
 
     app = Starlette(routes=routes, lifespan=lifespan,
                     middleware=[Middleware(RequestMetrics, metrics=service.metrics)],
-                    exception_handlers={404: _not_found, 405: _not_allowed})
+                    exception_handlers={404: _not_found, 405: _not_allowed,
+                                        Exception: internal_error})
     app.state.service = service
     return app
 
@@ -320,9 +341,10 @@ def _editor(config: ServeConfig, service: Service) -> Starlette:
     if not config.template_dirs:
         raise ConfigError("--editor needs --templates DIR, a folder of your own "
                           "(the bundled templates are not edited in place)")
-    from .editor import editor_app
+    from .editor import editor_app, local_hosts
     return editor_app(template_dir=config.template_dirs[0],
-                      catalogue=service.registry.snapshot.catalogue, on_save=service.reload)
+                      catalogue=service.registry.snapshot.catalogue, on_save=service.reload,
+                      max_pixels=config.max_pixels, allowed_hosts=local_hosts(config.host))
 
 
 def _on_sighup(service: Service) -> None:
@@ -376,21 +398,41 @@ def _problems(handler: Any) -> Any:
         try:
             return await handler(request)
         except HTTPProblem as problem:
-            return JSONResponse({"error": problem.message}, problem.status,
-                                headers={"Cache-Control": "no-store", **problem.headers})
+            return problem_response(problem.status, problem.message, problem.headers)
     return wrapped
 
 
+def problem_response(status: int, message: str, headers: dict[str, str] | None = None
+                     ) -> JSONResponse:
+    """`{"error": message, "code": name}`, never cached."""
+    return JSONResponse({"error": message, "code": error_code(status)}, status,
+                        headers={"Cache-Control": "no-store", **(headers or {})})
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """Any exception nothing else handled: a JSON 500 without details (a message could
+    name server paths); the traceback goes to the log."""
+    return problem_response(500, "internal server error; the server's log has the details")
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
-    return JSONResponse({"error": f"no such path {_show(request.url.path)}; creatives are at "
-                                  "/render/TEMPLATE/FORMAT.EXT?product=ID"}, 404,
-                        headers={"Cache-Control": "no-store"})
+    return problem_response(404, f"no such path {_show(request.url.path)}; creatives are at "
+                                 "/render/TEMPLATE/FORMAT.EXT?product=ID")
 
 
 async def _not_allowed(request: Request, exc: Exception) -> Response:
-    return JSONResponse({"error": f"{request.method} is not allowed on "
-                                  f"{_show(request.url.path)}"}, 405,
-                        headers={"Cache-Control": "no-store"})
+    return problem_response(405, f"{request.method} is not allowed on "
+                                 f"{_show(request.url.path)}")
+
+
+def error_code(status: int) -> str:
+    """The status's name as a stable machine-readable code: 404 → `not_found`."""
+    return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+
+
+def _without_paths(text: str) -> str:
+    """A message with the folders of any file path dropped (the file name stays)."""
+    return _DIRECTORIES.sub("", text)
 
 
 def _integer(query: dict[str, str], name: str, default: int | None, low: int, high: int

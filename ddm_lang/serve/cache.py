@@ -44,7 +44,7 @@ def material_hashes(product: dict[str, Any], base_dir: Path) -> list[str]:
     brand = product.get("brand")
     if isinstance(brand, dict):
         paths += list(brand.get("logos") or [])
-    return [load_material(base_dir / p, (base_dir,)).sha256 for p in paths]
+    return [load_material(base_dir / p, (base_dir,), shown=p).sha256 for p in paths]
 
 
 def cache_key(*, template_version: str, product_hash: str, materials: list[str],

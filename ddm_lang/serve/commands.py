@@ -14,7 +14,13 @@ import time
 from pathlib import Path
 
 from .config import SECRET_ENV, ConfigError, ServeConfig, read_secret
-from .signing import sign_query, signed_render_url
+from .signing import (
+    RELOAD_MAX_TTL,
+    RELOAD_PATH,
+    RELOAD_TTL,
+    sign_query,
+    signed_render_url,
+)
 
 MB = 1024 * 1024
 
@@ -52,6 +58,18 @@ def add_serve_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser
     s.add_argument("--host", default=d.host)
     s.add_argument("--port", type=int, default=d.port)
     s.add_argument("--workers", type=int, default=d.workers, help="uvicorn worker processes")
+    s.add_argument("--max-connections", type=int, default=d.max_connections,
+                   help="open connections per worker; beyond that the longest idle one is "
+                        "closed (default %(default)s)")
+    s.add_argument("--keep-alive", type=float, default=d.keep_alive,
+                   help="seconds an idle connection stays open after a response "
+                        "(default %(default)s)")
+    s.add_argument("--header-timeout", type=float, default=d.header_timeout,
+                   help="seconds for a request's line and headers to arrive "
+                        "(default %(default)s)")
+    s.add_argument("--graceful-timeout", type=float, default=d.graceful_timeout,
+                   help="on SIGTERM, seconds to finish requests in flight before exiting "
+                        "(default %(default)s)")
     s.set_defaults(func=run_serve)
     return s
 
@@ -67,13 +85,16 @@ def config_from_args(args: argparse.Namespace) -> ServeConfig:
         memory_cache_bytes=args.memory_cache_mb * MB, max_age=args.max_age,
         max_concurrency=args.max_concurrency, queue_size=args.queue_size,
         timeout=args.timeout, max_pixels=args.max_pixels, max_bytes=args.max_bytes,
-        pool=args.pool, host=args.host, port=args.port, workers=args.workers)
+        pool=args.pool, host=args.host, port=args.port, workers=args.workers,
+        max_connections=args.max_connections, keep_alive=args.keep_alive,
+        header_timeout=args.header_timeout, graceful_timeout=args.graceful_timeout)
 
 
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import create_app
+    from .connections import uvicorn_options
     config = config_from_args(args)
     for folder in config.template_dirs:
         if not folder.is_dir():
@@ -90,11 +111,13 @@ def run_serve(args: argparse.Namespace) -> int:
             print(f"ddm serve: warning: {problem}", file=sys.stderr)
         print(f"ddm serve: {len(snap.templates)} templates, {len(snap.products)} products; "
               f"http://{config.host}:{config.port}/", file=sys.stderr)
-        uvicorn.run(app, host=config.host, port=config.port, log_level="warning")
+        uvicorn.run(app, host=config.host, port=config.port, log_level="warning",
+                    **uvicorn_options(config))
     else:  # each worker process builds the app from the environment
         os.environ.update(config.to_env())
         uvicorn.run("ddm_lang.serve.app:app_from_env", factory=True, host=config.host,
-                    port=config.port, workers=config.workers, log_level="warning")
+                    port=config.port, workers=config.workers, log_level="warning",
+                    **uvicorn_options(config))
     return 0
 
 
@@ -105,7 +128,8 @@ def add_sign_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     s.add_argument("--product", help="product id")
     s.add_argument("--seed", type=int)
     s.add_argument("--quality", type=int, help="jpg/webp quality 1..100")
-    s.add_argument("--ttl", type=int, help="the URL expires this many seconds from now")
+    s.add_argument("--ttl", type=int, help="the URL expires this many seconds from now "
+                   f"(a reload URL: default {RELOAD_TTL}, at most {RELOAD_MAX_TTL})")
     s.add_argument("--reload", action="store_true",
                    help="sign the admin reload URL (POST) instead of a render URL")
     s.add_argument("--base-url", default="", help="e.g. https://creatives.example.com")
@@ -120,8 +144,12 @@ def run_sign(args: argparse.Namespace) -> int:
         raise ConfigError(f"no signing secret: give --secret-file FILE or set {SECRET_ENV}")
     expires = int(time.time()) + args.ttl if args.ttl is not None else None
     if args.reload:
-        path = "/admin/reload"
-        print(f"{args.base_url.rstrip('/')}{path}?{sign_query(secret, path, {}, expires)}")
+        ttl = RELOAD_TTL if args.ttl is None else args.ttl
+        if not 0 < ttl <= RELOAD_MAX_TTL:
+            raise ConfigError(f"--ttl of a reload URL must be 1..{RELOAD_MAX_TTL} seconds "
+                              "(the server refuses longer-lived ones)")
+        query = sign_query(secret, RELOAD_PATH, {}, int(time.time()) + ttl)
+        print(f"{args.base_url.rstrip('/')}{RELOAD_PATH}?{query}")
         return 0
     if not (args.template and args.file and args.product):
         print("ddm sign: give TEMPLATE FORMAT.EXT --product ID (or --reload)", file=sys.stderr)

@@ -46,6 +46,10 @@ class ServeConfig:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1                              # uvicorn worker processes
+    max_connections: int = 1000                   # open connections; beyond: idle ones close
+    keep_alive: float = 5.0                       # idle seconds after a response, then close
+    header_timeout: float = 10.0                  # seconds for a request's head to arrive
+    graceful_timeout: float = 10.0                # SIGTERM: seconds to drain, then exit
 
     def __post_init__(self) -> None:
         problems = []
@@ -58,14 +62,16 @@ class ServeConfig:
         if self.editor and not self.unsigned:
             problems.append("--editor has no authentication of its own; it is only served "
                             "together with --unsigned (a development server)")
-        for name in ("max_concurrency", "workers", "max_pixels", "max_bytes"):
+        for name in ("max_concurrency", "workers", "max_pixels", "max_bytes",
+                     "max_connections"):
             if getattr(self, name) < 1:
                 problems.append(f"{_flag(name)} must be at least 1, got {getattr(self, name)}")
         for name in ("queue_size", "memory_cache_bytes", "max_age"):
             if getattr(self, name) < 0:
                 problems.append(f"{_flag(name)} must not be negative, got {getattr(self, name)}")
-        if not self.timeout > 0:
-            problems.append(f"--timeout must be positive, got {self.timeout}")
+        for name in ("timeout", "keep_alive", "header_timeout", "graceful_timeout"):
+            if not getattr(self, name) > 0:
+                problems.append(f"{_flag(name)} must be positive, got {getattr(self, name)}")
         if self.pool not in POOLS:
             problems.append(f"--pool must be one of {', '.join(POOLS)}, got {self.pool!r}")
         if not 0 <= self.port <= 65535:

@@ -15,54 +15,137 @@ API (JSON unless noted):
     GET  api/preview?v=&product=&format=          JPEG, longest side 360 px
     GET  api/download?v=&product=&format=&type=   PNG or JPEG at full size
     POST api/save {name, source}        {ok, name, message, diagnostics}
+
+Saving changes what the service serves, so the editor guards against other sites: a
+request whose `Host` is not one of `allowed_hosts` is refused (421; a DNS-rebinding page
+names its own host), and every POST must come from the page itself: no cross-site
+`Origin` or `Sec-Fetch-Site`, and the header `X-DDM-Editor-Token` carrying the token the
+page was served with (a fresh random one per process), which another site can neither
+read nor send without a CORS preflight this app never grants.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hmac
 import html
-import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ddm_lang.perception.catalogue import Catalogue
+from ddm_lang.perception.records import JSONTextError, decode_json
 
-from .editor_previews import Outcome, PreviewService
+from .editor_previews import MAX_PIXELS, Outcome, PreviewService
 from .editor_templates import EditorError, TemplateDir
 from .editor_vocab import vocabulary
 
 STATIC_DIR = Path(__file__).parent / "static" / "editor"
 _IMMUTABLE = "public, max-age=31536000, immutable"
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+TOKEN_HEADER = "x-ddm-editor-token"
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+def _error(status: int, message: str) -> JSONResponse:
+    """`{"error": message, "code": name}`: the shape of every refusal."""
+    code = HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    return JSONResponse({"error": message, "code": code}, status,
+                        headers={"Cache-Control": "no-store"})
+
+
 def _json_errors(endpoint: Endpoint) -> Endpoint:
-    """Refusals become `{"error": message}` with their status, never a traceback."""
+    """Refusals become `{"error": message, "code": name}` with their status."""
     async def wrapped(request: Request) -> Response:
         try:
             return await endpoint(request)
         except EditorError as err:
-            return JSONResponse({"error": str(err)}, err.status)
+            return _error(err.status, str(err))
     return wrapped
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    """Anything unexpected: a JSON 500 without details (the log has the traceback)."""
+    return _error(500, "internal server error; the server's log has the details")
+
+
+def local_hosts(host: str) -> tuple[str, ...]:
+    """The host names the editor answers to: loopback ones, and the address the server
+    binds when it is a specific one (not a wildcard such as 0.0.0.0)."""
+    extra = () if host in _WILDCARD_HOSTS or host in LOCAL_HOSTS else (host,)
+    return (*LOCAL_HOSTS, *extra)
+
+
+def _host_name(host: str) -> str:
+    """`Host` without its port: `127.0.0.1:8000` → `127.0.0.1`, `[::1]:80` → `::1`."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
+
+
+class _SameSiteGuard:
+    """ASGI middleware: the Host check for every request, origin and token for POSTs."""
+
+    def __init__(self, app: ASGIApp, hosts: Iterable[str], token: str) -> None:
+        self.app = app
+        self.hosts = frozenset(h.lower() for h in hosts)
+        self.token = token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            refusal = self.refusal(scope)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def refusal(self, scope: Scope) -> Response | None:
+        headers = Headers(scope=scope)
+        host = headers.get("host", "")
+        if _host_name(host) not in self.hosts:
+            return _error(421, f"this editor answers only to {', '.join(sorted(self.hosts))}; "
+                               "open it by one of those names")
+        if scope["method"] in _SAFE_METHODS:
+            return None
+        site = headers.get("sec-fetch-site")
+        origin = headers.get("origin")
+        scheme = scope.get("scheme", "http")
+        if (site is not None and site != "same-origin") or \
+                (origin is not None and origin.lower() != f"{scheme}://{host}".lower()):
+            return _error(403, "the editor accepts changes only from its own page")
+        sent = headers.get(TOKEN_HEADER, "")
+        if not hmac.compare_digest(sent.encode("utf-8", "replace"), self.token.encode()):
+            return _error(403, f"missing or wrong {TOKEN_HEADER} header: reload the editor "
+                               "page")
+        return None
 
 
 async def _body(request: Request, *fields: str) -> list[str]:
     """String fields of a JSON object body (missing ones are empty)."""
     try:
-        data = json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = decode_json((await request.body()).decode("utf-8"))
+    except JSONTextError as err:
+        raise EditorError(f"the request body is not JSON the editor takes ({err})") from None
+    except UnicodeDecodeError:
         raise EditorError("the request body is not JSON") from None
     if not isinstance(data, dict):
         raise EditorError("the request body must be a JSON object")
@@ -93,17 +176,21 @@ def _image(outcome: Outcome, *, cache: str = _IMMUTABLE,
 
 
 def editor_app(*, template_dir: Path, catalogue: Catalogue,
-               on_save: Callable[[str], None] | None = None) -> Starlette:
+               on_save: Callable[[str], None] | None = None, max_pixels: int = MAX_PIXELS,
+               allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> Starlette:
     """The editor for the templates in `template_dir`, previewed on `catalogue`'s products;
-    `on_save(name)` runs after a template was validated and written (to reload it)."""
+    `on_save(name)` runs after a template was validated and written (to reload it).
+    Downloads larger than `max_pixels` are refused; requests naming a host outside
+    `allowed_hosts` too. `app.state.token` is the token POSTs must send."""
     templates = TemplateDir(template_dir)
-    previews = PreviewService(catalogue)
-    page_html = (STATIC_DIR / "index.html").read_text("utf-8")
+    previews = PreviewService(catalogue, max_pixels=max_pixels)
+    token = secrets.token_urlsafe(32)
+    page_html = (STATIC_DIR / "index.html").read_text("utf-8").replace("{{token}}", token)
 
     async def page(request: Request) -> Response:
         base = html.escape(request.scope.get("root_path", "").rstrip("/") + "/", quote=True)
         return HTMLResponse(page_html.replace("{{base}}", base),
-                            headers={"Cache-Control": "no-cache"})
+                            headers={"Cache-Control": "no-store"})
 
     async def language(request: Request) -> Response:
         return JSONResponse(vocabulary())
@@ -183,6 +270,9 @@ def editor_app(*, template_dir: Path, catalogue: Catalogue,
         yield
         previews.close()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(_SameSiteGuard, hosts=allowed_hosts, token=token)],
+                    exception_handlers={Exception: _internal_error})
     app.state.previews = previews
+    app.state.token = token
     return app

@@ -39,6 +39,9 @@ MAX_VERSIONS = 64
 MAX_CLIENTS = 64
 CACHE_BYTES = 96 * 1024 * 1024
 """Encoded previews (and failures) kept, by total size: about 3000 previews."""
+MAX_PIXELS = 4096 * 4096
+"""Largest download, width × height (the service passes its --max-pixels): a full-size
+raster is 4 bytes a pixel, so a 16384² format would take a gigabyte and more."""
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,10 @@ def preview_size(width: int, height: int, side: int = PREVIEW_SIDE) -> tuple[int
 class PreviewService:
     """Versions, the render pool and the preview cache for one catalogue."""
 
-    def __init__(self, catalogue: Catalogue, workers: int | None = None) -> None:
+    def __init__(self, catalogue: Catalogue, workers: int | None = None,
+                 max_pixels: int = MAX_PIXELS) -> None:
         self.catalogue = catalogue
+        self.max_pixels = max_pixels
         self.workers = workers or max(1, min(4, os.cpu_count() or 1))
         self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ddm-editor")
         self.versions: OrderedDict[str, tuple[Template, str]] = OrderedDict()
@@ -169,6 +174,10 @@ class PreviewService:
         template, source = self.template(version)
         product = self.product(product_id)
         fmt = self._format(template, format_name)
+        if fmt.width * fmt.height > self.max_pixels:
+            raise EditorError(f"format `{fmt.name}` is {fmt.width}x{fmt.height} = "
+                              f"{fmt.width * fmt.height} pixels, over this server's limit of "
+                              f"{self.max_pixels} (--max-pixels): too large to download", 422)
         job = self.pool.submit(self._render, template, source, product, fmt.name, fmt.width,
                                fmt.height, kind, 92)
         return await asyncio.wrap_future(job)
@@ -232,5 +241,8 @@ def _thumbnail(product: Product) -> Outcome:
             out = io.BytesIO()
             image.convert("RGB").save(out, "JPEG", quality=80)
     except (OSError, UnidentifiedImageError) as err:
-        return Outcome(problem={"message": f"{product.id}: {err}", "diagnostics": []})
+        # The product's own path: Pillow's message repeats the server's absolute one.
+        reason = err.strerror or "not a readable PNG, JPEG or WebP image"
+        return Outcome(problem={"message": f"{product.id}: {product.images[0]}: {reason}",
+                                "diagnostics": []})
     return Outcome(out.getvalue())

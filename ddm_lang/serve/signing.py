@@ -11,6 +11,9 @@ then value, percent-encoded the one canonical way (`urlencode` with `quote`), so
 URL signs the same however a client orders or encodes its query. `exp` (unix seconds) is
 an ordinary parameter and so part of what is signed: it cannot be extended without the
 secret. `sig` is the MAC in unpadded base64url (43 characters).
+
+A reload URL changes the server's state, so it must carry an `exp` at most
+`RELOAD_MAX_TTL` seconds ahead: a leaked one cannot be replayed for ever.
 """
 
 from __future__ import annotations
@@ -24,6 +27,11 @@ from urllib.parse import quote, urlencode
 
 SIG = "sig"
 EXP = "exp"
+RELOAD_PATH = "/admin/reload"
+RELOAD_TTL = 300
+"""Lifetime `ddm sign --reload` gives a reload URL by default, seconds."""
+RELOAD_MAX_TTL = 3600
+"""Longest lifetime a reload URL may have: its `exp` no further ahead than this."""
 
 
 class SignatureError(Exception):
@@ -53,11 +61,12 @@ def sign_query(secret: bytes, path: str, params: dict[str, str | int],
 
 
 def verify(secret: bytes, path: str, params: list[tuple[str, str]],
-           now: float | None = None) -> None:
+           now: float | None = None, max_ttl: int | None = None) -> None:
     """Return if the signature is valid and not expired; else raise SignatureError.
 
     The MAC is compared in constant time, and checked before the expiry, so an attacker
-    learns nothing about `exp` from a forged URL.
+    learns nothing about `exp` from a forged URL. With `max_ttl`, `exp` is required and
+    may lie at most that many seconds ahead (URLs that change state must not live long).
     """
     sigs = [v for k, v in params if k == SIG]
     if not sigs:
@@ -72,13 +81,21 @@ def verify(secret: bytes, path: str, params: list[tuple[str, str]],
     exps = [v for k, v in params if k == EXP]
     if len(exps) > 1:
         raise SignatureError("more than one `exp` parameter")
-    if exps:
-        try:
-            deadline = int(exps[0])
-        except ValueError:
-            raise SignatureError(f"`exp` must be unix seconds, got {exps[0]!r}") from None
-        if (time.time() if now is None else now) > deadline:
-            raise SignatureError(f"the URL expired at {deadline} (unix seconds)")
+    if not exps:
+        if max_ttl is not None:
+            raise SignatureError("this URL must expire: sign it with an `exp` at most "
+                                 f"{max_ttl} s ahead (`ddm sign --reload --ttl SECONDS`)")
+        return
+    try:
+        deadline = int(exps[0])
+    except ValueError:
+        raise SignatureError(f"`exp` must be unix seconds, got {exps[0]!r}") from None
+    moment = time.time() if now is None else now
+    if moment > deadline:
+        raise SignatureError(f"the URL expired at {deadline} (unix seconds)")
+    if max_ttl is not None and deadline - moment > max_ttl:
+        raise SignatureError(f"the URL's `exp` is more than {max_ttl} s ahead; sign it "
+                             "with a shorter --ttl")
 
 
 def render_path(template: str, format_name: str, ext: str) -> str:

@@ -43,9 +43,12 @@ async function api(path, options = {}) {
   return { status: response.status, ok: response.ok, body };
 }
 
+// Sent with every change: the server refuses POSTs without the token of the page it served.
+const TOKEN = document.querySelector('meta[name="ddm-editor-token"]').content;
+
 function postJson(path, data) {
-  return api(path, { method: "POST", headers: { "Content-Type": "application/json" },
-                     body: JSON.stringify(data) });
+  return api(path, { method: "POST", body: JSON.stringify(data),
+                     headers: { "Content-Type": "application/json", "X-DDM-Editor-Token": TOKEN } });
 }
 
 function setStatus(text, kind = "") {
