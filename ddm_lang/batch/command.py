@@ -130,6 +130,8 @@ def _engine_rows(engine: str, session: Any, jobs: list[Job], paths: list[Path],
                               "workers": workers}
     if engine == "ray":
         from ddm_lang.batch.ray_engine import run_ray
+        # a Ray worker need not share this process's working folder
+        common["template_paths"] = [str(p.resolve()) for p in paths]
         return run_ray(session, jobs, **common)
     from ddm_lang.batch.local import run_local
     return run_local(jobs, **common)

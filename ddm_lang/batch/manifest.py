@@ -31,8 +31,8 @@ def read(path: Path) -> tuple[dict[str, dict[str, Any]], int]:
         for raw in fh:
             try:
                 row = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                bad += 1
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+                bad += 1   # a torn or foreign line: its creative is made again
                 continue
             if isinstance(row, dict) and isinstance(row.get("key"), str):
                 rows[row["key"]] = row

@@ -109,7 +109,8 @@ def template_paths(specs: Sequence[str]) -> list[Path]:
                                  f"template (bundled: stdlib, {names})")
     if not paths:
         raise BatchError("no templates given")
-    return list(dict.fromkeys(p.resolve() for p in paths))
+    # one entry per file, named as the user named it (messages show that name)
+    return list({p.resolve(): p for p in paths}.values())
 
 
 def load_templates(paths: Iterable[Path]) -> dict[str, Template]:
@@ -182,7 +183,7 @@ def material_hashes(paths: Iterable[Path], base: Path) -> dict[str, str]:
     for path in paths:
         rel = Path(path).relative_to(base).as_posix()
         try:
-            out[rel] = load_material(path, (base,)).sha256
+            out[rel] = load_material(path, (base,), shown=rel).sha256
         except MaterialError as err:
             out[rel] = f"unreadable: {err}"
     return out

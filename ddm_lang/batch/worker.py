@@ -8,8 +8,12 @@ fails becomes a row with the error, and the worker goes on with the next one.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
+import signal
+import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -49,11 +53,7 @@ class Worker:
     def make(self, product: dict[str, Any], unit: Unit) -> dict[str, Any]:
         """One creative written to the sink; its manifest row (status ok or error)."""
         s = self.settings
-        row: dict[str, Any] = {"key": unit.key, "template": unit.template,
-                               "product": unit.product, "format": unit.format,
-                               "width": unit.width, "height": unit.height,
-                               "image_format": s.image_format, "quality": s.quality,
-                               "seed": s.seed, "path": unit.path, "worker": os.getpid()}
+        row = base_row(unit, s, os.getpid())
         t0 = time.perf_counter()
         stage = "compile"
         try:
@@ -85,20 +85,76 @@ class Worker:
                        "encode": _ms(t3 - t2), "write": _ms(t4 - t3)}}
 
 
+def base_row(unit: Unit, settings: Settings, worker: int | None) -> dict[str, Any]:
+    """The manifest fields a creative's row has whatever became of it."""
+    return {"key": unit.key, "template": unit.template, "product": unit.product,
+            "format": unit.format, "width": unit.width, "height": unit.height,
+            "image_format": settings.image_format, "quality": settings.quality,
+            "seed": settings.seed, "path": unit.path, "worker": worker}
+
+
+def died_rows(job: Job, settings: Settings, tries: int) -> list[dict[str, Any]]:
+    """Error rows for creatives whose worker process died every time it made them (killed,
+    out of memory, a crash in native code): the batch records them and goes on."""
+    return [{**base_row(unit, settings, None), "status": "error", "stage": "worker",
+             "error": f'product "{unit.product}", template "{unit.template}", format '
+                      f'"{unit.format}": the worker process died making it, {tries} times '
+                      "(killed, out of memory or crashed)"}
+            for unit in job.units]
+
+
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
 
 
 # ---- process-pool side: one Worker per process, made by the pool's initializer ------------
 _worker: Worker | None = None
+_started: Any = None      # the pool's queue of job tags its workers have begun
+PARENT_POLL_SECONDS = 0.5
+PR_SET_PDEATHSIG = 1      # <sys/prctl.h>
 
 
 def init_process(template_paths: list[str], settings: Settings, out: str, base_dir: str,
-                 library: str | None) -> None:
-    global _worker
+                 library: str | None, parent: int, started: Any) -> None:
+    """Load the Worker, after tying this process's life to the batch's (`parent`)."""
+    global _worker, _started
+    follow_parent(parent)
+    _started = started
     _worker = Worker(template_paths, settings, out, base_dir, library)
 
 
-def run_in_process(job: Job) -> list[dict[str, Any]]:
+def run_in_process(job: Job, tag: int) -> list[dict[str, Any]]:
+    """Run `job`, first telling the pool it started (`tag`), so that if this process dies
+    the pool knows which job was under way. SimpleQueue's put writes at once: the tag is
+    in the pipe before the job can kill the process."""
     assert _worker is not None, "init_process was not run"
+    _started.put(tag)
     return _worker.run(job)
+
+
+def follow_parent(parent: int) -> None:
+    """End this worker when the batch process ends, however it ends (`kill -9` included):
+    an orphaned worker would go on writing creatives no manifest records. Linux delivers
+    SIGKILL on the parent's death (PR_SET_PDEATHSIG); everywhere a daemon thread also
+    watches for a new parent process id, which an orphan gets."""
+    _set_death_signal()
+    if os.getppid() != parent:      # the parent died before the death signal was set
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="ddm-parent-watch",
+                     daemon=True).start()
+
+
+def _set_death_signal() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass            # the watching thread still ends this process
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
