@@ -49,7 +49,7 @@ def run_corpus(families: list[str], http: bool, jobs: int, verbose: bool) -> lis
         try:
             results = []
             for result in run_cases(cases, jobs=jobs, base=server.base if server else "",
-                                    workdir=root, server_rss=server.peak_rss if server else None):
+                                    workdir=root, server_rss=server.added_rss if server else None):
                 results.append(result)
                 if verbose:
                     print(line(result), flush=True)

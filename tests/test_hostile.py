@@ -34,7 +34,7 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[
     try:
         results = {r.name: r for r in run_cases(
             CASES, jobs=2, base=server.base if server else "", workdir=root,
-            server_rss=server.peak_rss if server else None)}
+            server_rss=server.added_rss if server else None)}
         yield results, server is None or server.alive()
     finally:
         if server is not None:

@@ -26,11 +26,18 @@ from ddm_lang.serve.config import ServeConfig
 from ddm_lang.serve.connections import uvicorn_options
 from ddm_lang.serve.signing import RELOAD_MAX_TTL, sign_query
 
-# Eight boxes fitting the longest title a catalogue may hold, on the largest canvas allowed:
-# tens of seconds of CPU for one render.
-SLOW = "\n".join(['template slow "A render that runs for a long time"', "formats big 4096x4096", ""] + [
-    f'text t{i} {{ content: product.title; box: 5% {5 + 11 * i}% 90% 10%; font: "Inter" 700; '
-    'size: fit(1, 400); fill: #222222 }' for i in range(8)]) + "\n"
+# A blur and a dilation over four megapixels of the largest canvas: within the renderer's
+# work budget, but a second or more of CPU, and longer to encode.
+SLOW = """template slow "A render that runs for a long time"
+formats big 4096x4096
+
+raw \"\"\"
+<filter id="heavy" filterUnits="userSpaceOnUse" x="0" y="0" width="2000" height="2000">
+  <feGaussianBlur stdDeviation="40"/><feMorphology radius="30"/>
+</filter>
+<rect width="2000" height="2000" fill="#cc3333" filter="url(#heavy)"/>
+\"\"\"
+"""
 RUNAWAY = "ab " * 666       # 1998 characters, under the catalogue's limit of 2000
 
 
@@ -94,7 +101,7 @@ def test_health_is_503_while_no_worker_can_serve(site):
 
 
 def test_a_render_past_its_time_limit_frees_its_worker(site):
-    with serving(site.with_(timeout=3.0)) as base:
+    with serving(site.with_(timeout=1.0)) as base:
         started = time.monotonic()
         r = httpx.get(base + url("slow", "big.png", product="runaway"), timeout=60)
         assert r.status_code == 504 and r.json()["code"] == "gateway_timeout"

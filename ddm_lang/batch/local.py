@@ -5,7 +5,7 @@ Each process loads the templates once (the pool's initializer) and then takes wh
 all at once, so a catalogue of millions of products does not sit in the queue's memory.
 With one worker everything runs in this process: no start-up cost for small batches.
 
-Workers die with the batch process (`worker.follow_parent`). A worker that dies (killed,
+Workers die with the batch process (`processes.follow_parent`). A worker that dies (killed,
 out of memory, a crash in native code) breaks its pool; the batch goes on with a new pool.
 The jobs a worker had started when the pool broke are suspects: each of their creatives
 is made again on its own, in a one-process pool, so a creative that kills its worker

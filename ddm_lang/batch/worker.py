@@ -8,12 +8,8 @@ fails becomes a row with the error, and the worker goes on with the next one.
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import os
-import signal
-import sys
-import threading
 import time
 import traceback
 from pathlib import Path
@@ -26,6 +22,7 @@ from ddm_lang.perception.catalogue import CatalogueError
 from ddm_lang.perception.library import LibraryError
 from ddm_lang.perception.materials import MaterialError
 from ddm_lang.perception.models import ModelError
+from ddm_lang.processes import follow_parent
 from ddm_lang.renderer import render
 from ddm_lang.renderer.encode import encode
 from ddm_lang.renderer.errors import RenderError
@@ -110,8 +107,6 @@ def _ms(seconds: float) -> float:
 # ---- process-pool side: one Worker per process, made by the pool's initializer ------------
 _worker: Worker | None = None
 _started: Any = None      # the pool's queue of job tags its workers have begun
-PARENT_POLL_SECONDS = 0.5
-PR_SET_PDEATHSIG = 1      # <sys/prctl.h>
 
 
 def init_process(template_paths: list[str], settings: Settings, out: str, base_dir: str,
@@ -130,31 +125,3 @@ def run_in_process(job: Job, tag: int) -> list[dict[str, Any]]:
     assert _worker is not None, "init_process was not run"
     _started.put(tag)
     return _worker.run(job)
-
-
-def follow_parent(parent: int) -> None:
-    """End this worker when the batch process ends, however it ends (`kill -9` included):
-    an orphaned worker would go on writing creatives no manifest records. Linux delivers
-    SIGKILL on the parent's death (PR_SET_PDEATHSIG); everywhere a daemon thread also
-    watches for a new parent process id, which an orphan gets."""
-    _set_death_signal()
-    if os.getppid() != parent:      # the parent died before the death signal was set
-        os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent,), name="ddm-parent-watch",
-                     daemon=True).start()
-
-
-def _set_death_signal() -> None:
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    except (OSError, AttributeError):
-        pass            # the watching thread still ends this process
-
-
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(PARENT_POLL_SECONDS)
-    os._exit(1)

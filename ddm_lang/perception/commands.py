@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -24,6 +25,7 @@ from ddm_lang.perception import models
 from ddm_lang.perception.catalogue import load_catalogue
 from ddm_lang.perception.library import MaterialLibrary
 from ddm_lang.perception.materials import MaterialError, load_material
+from ddm_lang.processes import follow_parent
 from ddm_lang.progress import Progress
 from ddm_lang.renderer.encode import encode, write_atomic
 from ddm_lang.scene import Material
@@ -40,8 +42,9 @@ class Outcome:
 _worker_library: MaterialLibrary | None = None
 
 
-def _init_worker(path: str) -> None:
+def _init_worker(path: str, parent: int) -> None:
     global _worker_library
+    follow_parent(parent)
     _worker_library = MaterialLibrary(path)
 
 
@@ -80,7 +83,7 @@ def add(catalogue_path: Path, library_path: Path | None, jobs: int = 1) -> int:
     outcomes: dict[str, Outcome] = {}
     if jobs > 1 and len(unique) > 1:
         context = multiprocessing.get_context("spawn")  # no onnxruntime state across a fork
-        with ProcessPoolExecutor(jobs, context, _init_worker, (str(library.path),)) as pool:
+        with ProcessPoolExecutor(jobs, context, _init_worker, (str(library.path), os.getpid())) as pool:
             for outcome in pool.map(_perceive_in_worker, unique):
                 outcomes[outcome.sha256] = outcome
                 progress.advance()

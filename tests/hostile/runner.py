@@ -297,8 +297,8 @@ def _reap(run: _Running, root: Path, server_rss: object) -> Result:
     _, status, usage = os.wait4(run.pid, 0)
     peak = usage.ru_maxrss * 1024
     added = max(0, peak - run.start_rss)
-    if callable(server_rss):  # the service's own memory is what an HTTP case can grow
-        peak = added = max(peak, server_rss())
+    if callable(server_rss):  # the service's growth is what an HTTP case costs
+        added = max(added, server_rss())
     case = run.case
     lines = run.buffer.split(b"\n")
     report = next((json.loads(x[1:]) for x in lines if x.startswith(b"R")), None)

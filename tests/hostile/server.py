@@ -56,11 +56,17 @@ class Server:
     base: str
     process: subprocess.Popen
     site: Path
+    baseline: int = 0   # peak_rss once started and warmed up
 
     def peak_rss(self) -> int:
         """Peak resident bytes of the server and its direct children (the render pool)."""
         pids = [self.process.pid, *children(self.process.pid)]
         return sum(_status_kb(pid, "VmHWM") for pid in pids) * 1024
+
+    def added_rss(self) -> int:
+        """What the service has grown by since it was warm: what HTTP cases can cost (its
+        render workers hold fonts and models from the start, over a gigabyte together)."""
+        return max(0, self.peak_rss() - self.baseline)
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -132,6 +138,7 @@ def start_server(root: Path, assets: Path, timeout: float = 60.0) -> Server:
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
                 warm_up(server)
+                server.baseline = server.peak_rss()
                 return server
         except OSError:
             time.sleep(0.2)
