@@ -89,7 +89,7 @@ def markdown(record: dict[str, Any]) -> str:
     out = ["# Hostile corpus: bounded, and refused clearly", "",
            f"{s['cases']} hostile inputs (tests/hostile: SVG documents, templates, product "
            f"records and catalogues, HTTP requests to `ddm serve`), each run in a forked child "
-           f"bounded to {LIMIT_S:g} s and {LIMIT_BYTES >> 30} GB (memory: what the case adds to the resident set its child inherits from the parent, which has ddm_lang, its fonts and caches loaded; for HTTP cases, the peak resident set of `ddm serve` and its render pool). A case passes when it stays "
+           f"bounded to {LIMIT_S:g} s and {LIMIT_BYTES >> 30} GB (memory: what the case adds to the resident set its child inherits from the parent, which has ddm_lang, its fonts and caches loaded; for HTTP cases, what `ddm serve` and its render pool grew by since they were warm). A case passes when it stays "
            "within both bounds and its outcome is the expected one: drawn (`ok`), refused with "
            "a clear message (`refused`), or either (`bounded`). Other outcomes: `crash` (an "
            "exception, a signal or HTTP 5xx), `unclear` (a refusal showing a traceback, an "
