@@ -1,0 +1,28 @@
+"""The front end stays cheap: parsing, formatting and checking a template load no imaging
+or model library (skia, OpenCV, numpy, Pillow, onnxruntime), which cost half a second
+to import before `ddm_lang` loaded its public names lazily."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = ("skia", "cv2", "numpy", "PIL", "onnxruntime")
+
+
+def test_the_parser_formatter_and_checker_import_no_imaging_library() -> None:
+    code = ("import sys\n"
+            "import ddm_lang.syntax.parser, ddm_lang.syntax.formatter, "
+            "ddm_lang.semantics.checker\n"
+            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "", f"importing the front end loaded {out}"
+
+
+def test_the_public_names_still_load_on_first_use() -> None:
+    import ddm_lang
+
+    assert ddm_lang.load_template.__module__ == "ddm_lang.api"
+    assert ddm_lang.render.__module__ == "ddm_lang.renderer.raster"
+    assert sorted(ddm_lang.__all__) == sorted(ddm_lang._HOMES)
