@@ -126,8 +126,9 @@ def _split(jobs: list[tuple[Any, Any]], templates: dict[str, Any], settings: Any
            work: Path) -> dict[str, Any]:
     """One process, creative by creative: where the time goes. Each creative is made once
     untimed first, so caches are as warm as in a long batch."""
+    from ddm_lang.files import write_atomic
     from ddm_lang.renderer import render
-    from ddm_lang.renderer.encode import encode, write_atomic
+    from ddm_lang.renderer.encode import encode
 
     stages: dict[str, list[float]] = {k: [] for k in ("compile", "raster", "encode",
                                                       "write")}

@@ -379,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     sheet = worst_sheet(picks, f"The {len(picks)} worst creatives by the creative checks "
                         "(value / threshold where the check measures one)")
     jpeg, quality = encode_within(sheet, SHEET_LIMIT)
-    from ddm_lang.renderer.encode import write_atomic
+    from ddm_lang.files import write_atomic
     write_atomic(SHEET, jpeg)
     SHEET.chmod(0o644)
     res["sheet"] = {"path": os.path.relpath(SHEET, REPO), "bytes": len(jpeg),

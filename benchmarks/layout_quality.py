@@ -434,13 +434,14 @@ def main(argv: list[str] | None = None) -> int:
     res = run(args)
     sheet, jpeg = res.pop("_sheet_pixels"), res.pop("_sheet_jpeg")
     if args.png:
-        from ddm_lang.renderer.encode import encode, write_atomic
+        from ddm_lang.files import write_atomic
+        from ddm_lang.renderer.encode import encode
         write_atomic(args.png, encode(sheet, "png"))
     text = markdown(res)
     if args.no_write:
         print(text)
     else:
-        from ddm_lang.renderer.encode import write_atomic
+        from ddm_lang.files import write_atomic
         RESULTS.mkdir(parents=True, exist_ok=True)
         write_atomic(args.sheet, jpeg)
         args.sheet.chmod(0o644)  # a picture in the docs, readable by all

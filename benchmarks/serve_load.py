@@ -40,8 +40,8 @@ from provenance import ddm_lang_source, machine, run_lines, versions
 
 from ddm_lang.api import load_template
 from ddm_lang.demo import stdlib_dir
+from ddm_lang.files import write_atomic
 from ddm_lang.perception.catalogue import load_catalogue
-from ddm_lang.renderer.encode import write_atomic
 from ddm_lang.serve.signing import signed_render_url
 
 REPO = Path(__file__).resolve().parent.parent

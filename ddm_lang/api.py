@@ -49,7 +49,7 @@ class Creative:
 
     def save(self, path: str | Path, *, quality: int = 90) -> Path:
         """Write SVG or pixels, chosen by the file extension, atomically."""
-        from .renderer.encode import write_atomic
+        from .files import write_atomic
         out = Path(path)
         ext = out.suffix.lower().lstrip(".")
         if ext == "svg":

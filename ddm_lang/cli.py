@@ -128,7 +128,7 @@ def _products(source: Path) -> tuple[list[dict], Path]:
 
 
 def _cmd_fmt(args: argparse.Namespace) -> int:
-    from .renderer.encode import write_atomic
+    from .files import write_atomic
     from .syntax.formatter import format_source
     status = 0
     for path in args.templates:
@@ -171,8 +171,8 @@ def _cmd_compile(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
+    from .files import write_atomic
     from .renderer import RenderError, render_to_bytes
-    from .renderer.encode import write_atomic
     src = Path(args.svg)
     out = Path(args.output)
     fmt = out.suffix.lower().lstrip(".")
@@ -279,7 +279,7 @@ def _parser() -> argparse.ArgumentParser:
     from .serve.commands import add_serve_parser, add_sign_parser
     add_serve_parser(sub)
     add_sign_parser(sub)
-    from .batch.command import add_batch_parser
+    from .batch.arguments import add_batch_parser
     add_batch_parser(sub)
     return p
 
@@ -310,9 +310,10 @@ def _cmd_models_list(args: argparse.Namespace) -> int:
 
 def _cmd_gallery(args: argparse.Namespace) -> int:
     from .api import load_template
+    from .files import write_atomic
     from .gallery import compile_cells, contact_sheet, spread
     from .progress import Progress
-    from .renderer.encode import encode, write_atomic
+    from .renderer.encode import encode
     template = load_template(Path(args.template))
     products, base = _products(Path(args.catalogue))
     products = spread(products, args.limit)

@@ -14,10 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from .api import load_template
+from .files import write_atomic
 from .gallery import compile_cells, contact_sheet
 from .perception.catalogue import load_catalogue
 from .progress import Progress
-from .renderer.encode import encode, write_atomic
+from .renderer.encode import encode
 
 
 def stdlib_dir() -> Path:

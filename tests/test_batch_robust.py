@@ -20,7 +20,7 @@ from test_batch import TEMPLATES, make_catalogue
 
 from ddm_lang.batch import manifest
 from ddm_lang.batch.command import main
-from ddm_lang.renderer.encode import write_atomic
+from ddm_lang.files import write_atomic
 
 FORMATS = "rectangle,leaderboard"
 COPIES = 6                   # of each sample product: 18 products, 72 creatives

@@ -20,6 +20,19 @@ def test_the_parser_formatter_and_checker_import_no_imaging_library() -> None:
     assert out == "", f"importing the front end loaded {out}"
 
 
+def test_the_cli_builds_its_parser_without_the_batch_machinery() -> None:
+    """`ddm fmt` and `ddm check` build every sub-command's parser: the batch command's
+    arguments live apart from its engines, and the file writer apart from the encoders."""
+    code = ("import sys\n"
+            "from ddm_lang.cli import _parser\n"
+            "from ddm_lang.files import write_atomic\n"
+            "_parser()\n"
+            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "", f"building the CLI's parser loaded {out}"
+
+
 def test_the_public_names_still_load_on_first_use() -> None:
     import ddm_lang
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from ddm_lang.files import write_atomic
 from ddm_lang.renderer import encode, render_to_bytes
-from ddm_lang.renderer.encode import write_atomic
 
 
 def pixels() -> np.ndarray:

@@ -29,8 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ddm_lang.files import write_atomic  # noqa: E402
 from ddm_lang.renderer import render  # noqa: E402
-from ddm_lang.renderer.encode import encode, write_atomic  # noqa: E402
+from ddm_lang.renderer.encode import encode  # noqa: E402
 
 OUT = ROOT / "ddm_lang" / "stdlib_templates" / "samples" / "images"
 JPEG_QUALITY = 88

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from ddm_lang import load_template
 from ddm_lang.demo import sample_catalogue, stdlib_dir
+from ddm_lang.files import write_atomic
 from ddm_lang.gallery import compile_cells, contact_sheet
-from ddm_lang.renderer.encode import encode, write_atomic
+from ddm_lang.renderer.encode import encode
 
 REPO = Path(__file__).resolve().parents[1]
 PAGE = REPO / "docs" / "templates.md"

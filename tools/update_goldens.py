@@ -28,7 +28,7 @@ from _goldens import (
     write_manifest,
 )
 
-from ddm_lang.renderer.encode import write_atomic
+from ddm_lang.files import write_atomic
 from ddm_lang.syntax.diagnostics import DiagnosticError
 
 

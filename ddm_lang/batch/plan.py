@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from ddm_lang.api import Template, load_template
+from ddm_lang.batch.arguments import IMAGE_FORMATS
 from ddm_lang.demo import stdlib_dir
 from ddm_lang.perception.catalogue import Catalogue
 from ddm_lang.perception.materials import MaterialError, load_material
 
-IMAGE_FORMATS = ("jpg", "png", "webp")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 

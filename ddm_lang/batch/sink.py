@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ddm_lang.batch.plan import BatchError
-from ddm_lang.renderer.encode import write_atomic
+from ddm_lang.files import write_atomic
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 

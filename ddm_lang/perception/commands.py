@@ -21,13 +21,14 @@ from typing import Any
 
 import numpy as np
 
+from ddm_lang.files import write_atomic
 from ddm_lang.perception import models
 from ddm_lang.perception.catalogue import load_catalogue
 from ddm_lang.perception.library import MaterialLibrary
 from ddm_lang.perception.materials import MaterialError, load_material
 from ddm_lang.processes import follow_parent
 from ddm_lang.progress import Progress
-from ddm_lang.renderer.encode import encode, write_atomic
+from ddm_lang.renderer.encode import encode
 from ddm_lang.scene import Material
 
 

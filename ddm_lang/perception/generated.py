@@ -16,8 +16,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from ddm_lang.files import write_atomic
 from ddm_lang.perception.library import default_path
-from ddm_lang.renderer.encode import write_atomic
 
 
 def store_dir() -> Path:

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..files import write_atomic
 from ..lru import ByteLRU
 from ..perception import record as records
 from ..perception.materials import load_material
-from ..renderer.encode import write_atomic
 
 _perception_versions: str | None = None
 

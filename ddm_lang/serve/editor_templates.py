@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ddm_lang.api import Template, load_template
-from ddm_lang.renderer.encode import write_atomic
+from ddm_lang.files import write_atomic
 from ddm_lang.syntax.diagnostics import Diagnostic, DiagnosticError
 
 SOURCE_FILE = "<template>"
