@@ -1,4 +1,5 @@
-"""Files written whole or not at all: the one writer every stage and command uses.
+"""Files written whole or not at all (the one writer every stage and command uses), and
+the user's cache folder.
 
 Creatives, caches, saved templates and reports are read while they are written (a web
 server, a resumed batch, an editor's preview), so each is written beside its target and
@@ -53,3 +54,10 @@ def _keep_mode(target: Path, tmp: str) -> None:
     except FileNotFoundError:
         return
     os.chmod(tmp, mode)
+
+
+def cache_dir() -> Path:
+    """ddm_lang's folder in the user's cache (`$XDG_CACHE_HOME`, else ~/.cache): what can be
+    rebuilt (perception records, the parser's tables) and is never shared with other users."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ddm_lang"

@@ -4,8 +4,10 @@ to import before `ddm_lang` loaded its public names lazily."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ("skia", "cv2", "numpy", "PIL", "onnxruntime")
 
@@ -37,3 +39,24 @@ def test_the_public_names_still_load_on_first_use() -> None:
     assert ddm_lang.load_template.__module__ == "ddm_lang.api"
     assert ddm_lang.render.__module__ == "ddm_lang.renderer.raster"
     assert sorted(ddm_lang.__all__) == sorted(ddm_lang._HOMES)
+
+
+def test_the_parser_tables_are_kept_in_the_user_cache_and_rebuilt_when_damaged(
+        tmp_path: Path) -> None:
+    """Building the LALR tables is most of a `ddm fmt` start; they are cached in the
+    user's own cache folder (a pickle never goes to a shared temporary folder), and an
+    unreadable cache is rebuilt, not an error."""
+    code = ("from ddm_lang.syntax.parser import parse\n"
+            "print(len(parse('template t \"T\"\\nformats feed 1x1\\n').items))\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+
+    def run() -> str:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env=env, check=True).stdout.strip()
+
+    first = run()
+    tables = tmp_path / "ddm_lang" / "grammar-tables.lark"
+    assert tables.stat().st_size > 10_000
+    tables.write_bytes(b"not the tables")
+    assert run() == first
+    assert tables.stat().st_size > 10_000   # written again

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ddm_lang.files import cache_dir
 from ddm_lang.perception import record as records
 from ddm_lang.perception.materials import MAX_BYTES, MaterialError
 from ddm_lang.scene import Material
@@ -55,8 +56,7 @@ def default_path() -> Path:
     env = os.environ.get("DDM_LIBRARY")
     if env:
         return Path(env)
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "ddm_lang" / "materials.sqlite"
+    return cache_dir() / "materials.sqlite"
 
 
 @dataclass(frozen=True)

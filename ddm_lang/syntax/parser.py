@@ -16,6 +16,8 @@ from typing import Any
 from lark import Lark, Token, Transformer_NonRecursive, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
+from ddm_lang.files import cache_dir
+
 from . import ast
 from .bounds import (
     MAX_NESTING,
@@ -48,7 +50,21 @@ def _lark() -> Lark:
     grammar = resources.files("ddm_lang.grammar").joinpath("ddm.lark").read_text("utf-8")
     callbacks = {"LINE_COMMENT": _collect_comment, "BLOCK_COMMENT": _collect_comment}
     return Lark(grammar, parser="lalr", start=["start", "expr"], propagate_positions=True,
-                maybe_placeholders=True, lexer_callbacks=callbacks, cache=False)
+                maybe_placeholders=True, lexer_callbacks=callbacks, cache=_tables_cache())
+
+
+def _tables_cache() -> str | bool:
+    """Where Lark keeps the grammar's LALR tables between runs (building them is 0.12 s of
+    every `ddm fmt`; loading them 0.01 s). Lark checks the grammar's hash on load and
+    rebuilds on any mismatch or unreadable file. The file is a pickle, so it lives in the
+    user's own cache, never a shared temporary folder; False (no cache) where that folder
+    cannot be made."""
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return str(folder / "grammar-tables.lark")
 
 
 # Human names for terminals in "expected ..." messages.
