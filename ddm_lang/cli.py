@@ -280,7 +280,7 @@ def _parser() -> argparse.ArgumentParser:
     add_serve_parser(sub)
     add_sign_parser(sub)
     from .batch.arguments import add_batch_parser
-    add_batch_parser(sub)
+    add_batch_parser(sub, _cmd_batch)
     return p
 
 
@@ -331,6 +331,11 @@ def _cmd_gallery(args: argparse.Namespace) -> int:
     print(f"{out}: {len(products)} products × {len(template.formats)} formats"
           f"{f', {len(failed)} failed' if failed else ''}")
     return 1 if failed else 0
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from .batch.command import run_batch
+    return run_batch(args)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

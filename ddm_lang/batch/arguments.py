@@ -8,13 +8,16 @@ does not pay for them.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 IMAGE_FORMATS = ("jpg", "png", "webp")
 
 
-def add_batch_parser(sub: Any) -> argparse.ArgumentParser:
-    """The `batch` sub-command's arguments, on the CLI's sub-parsers."""
+def add_batch_parser(sub: Any, run: Callable[[argparse.Namespace], int]
+                     ) -> argparse.ArgumentParser:
+    """The `batch` sub-command's arguments, on the CLI's sub-parsers; `run` carries it out
+    (the CLI passes a function that imports the batch machinery only then)."""
     b = sub.add_parser("batch", help="compile a catalogue × templates × formats to files")
     b.add_argument("--templates", action="append", required=True,
                    help="template folder, .ddm file, bundled name or `stdlib`; comma-separated "
@@ -36,10 +39,6 @@ def add_batch_parser(sub: Any) -> argparse.ArgumentParser:
                                      "or the user cache)")
     b.add_argument("--manifest", help="manifest JSONL (default: OUT/manifest.jsonl; required "
                                       "when OUT is a URL)")
-    b.set_defaults(func=_run_batch)
+    b.set_defaults(func=run)
     return b
 
-
-def _run_batch(args: argparse.Namespace) -> int:
-    from ddm_lang.batch.command import run_batch
-    return run_batch(args)

@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     from ddm_lang.perception.library import LibraryError
     from ddm_lang.syntax.diagnostics import DiagnosticError
     parser = argparse.ArgumentParser(prog="ddm")
-    add_batch_parser(parser.add_subparsers(dest="command", required=True))
+    add_batch_parser(parser.add_subparsers(dest="command", required=True), run_batch)
     args = parser.parse_args(["batch", *(sys.argv[1:] if argv is None else argv)])
     try:
         return run_batch(args)
