@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import reduce
 
 
 @dataclass(frozen=True)
@@ -31,15 +32,16 @@ class Box:
         return (self.x < other.right and other.x < self.right
                 and self.y < other.bottom and other.y < self.bottom)
 
+    def union(self, other: Box) -> Box:
+        """The smallest box holding both."""
+        x0, y0 = min(self.x, other.x), min(self.y, other.y)
+        return Box(x0, y0, max(self.right, other.right) - x0, max(self.bottom, other.bottom) - y0)
+
     @staticmethod
     def around(boxes: Iterable[Box]) -> Box | None:
         """The smallest box holding all of them (None for none)."""
         boxes = list(boxes)
-        if not boxes:
-            return None
-        x0, y0 = min(b.x for b in boxes), min(b.y for b in boxes)
-        x1, y1 = max(b.right for b in boxes), max(b.bottom for b in boxes)
-        return Box(x0, y0, x1 - x0, y1 - y0)
+        return reduce(Box.union, boxes) if boxes else None
 
 
 @dataclass(frozen=True)

@@ -385,9 +385,14 @@ def _partner(words: list[Word], units: list[tuple[int, ...]], blocked: set[int],
     return prev
 
 
-def _is_form(word: Word) -> bool:
+def _listed(word: Word, table: frozenset[str]) -> bool:
+    """Whether the word, or its singular, is in one of nouns' tables."""
     folded = _fold(word)
-    return bool({folded, nouns.singular(folded)} & nouns.FORM_HEADS)
+    return folded in table or nouns.singular(folded) in table
+
+
+def _is_form(word: Word) -> bool:
+    return _listed(word, nouns.FORM_HEADS)
 
 
 def _shorter_head(words: list[Word], noun: tuple[int, ...],
@@ -426,7 +431,7 @@ def _stands_alone(words: list[Word], noun: tuple[int, ...], partner: tuple[int, 
     if head.cjk or mod.cjk or not nouns.is_product_noun(head.text):
         return False
     folded = _fold(head)
-    if {folded, nouns.singular(folded)} & (nouns.GENERIC_HEADS | nouns.CONTAINERS | nouns.FORM_HEADS):
+    if _listed(head, nouns.GENERIC_HEADS | nouns.CONTAINERS | nouns.FORM_HEADS):
         return False
     modifier = _fold(mod).replace("’", "'")
     if modifier in nouns.CLASSIFIERS:

@@ -238,10 +238,12 @@ def _keeping(scene: Scene, probe: Probe, fields: list[_Field],
     check measures it: rendered. None when no lightness that way keeps them all."""
     lightness, chroma, hue = to_oklch(found)
     end = 1.0 if sign > 0 else 0.0
-    steps = [found] + [Color.parse(from_oklch(x, chroma, hue, found.a).hex())
-                       for x in np.arange(lightness + sign * LIGHTNESS_STEP, end, sign *
-                                          LIGHTNESS_STEP)] + [
-        Color.parse(from_oklch(end, chroma, hue, found.a).hex())]
+
+    def shade(x: float) -> Color:
+        return Color.parse(from_oklch(x, chroma, hue, found.a).hex())
+
+    steps = [found, *(shade(x) for x in np.arange(lightness + sign * LIGHTNESS_STEP, end,
+                                                   sign * LIGHTNESS_STEP)), shade(end)]
     for candidate in steps:
         attempt = _recoloured(scene, fields, colours(candidate))
         if attempt is None:

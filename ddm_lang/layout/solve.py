@@ -81,11 +81,6 @@ class Solution:
     violations_after: int
 
 
-def _union(a: Box, b: Box) -> Box:
-    x0, y0 = min(a.x, b.x), min(a.y, b.y)
-    return Box(x0, y0, max(a.right, b.right) - x0, max(a.bottom, b.bottom) - y0)
-
-
 def _same(a: Box, b: Box) -> bool:
     return max(abs(a.x - b.x), abs(a.y - b.y), abs(a.width - b.width),
                abs(a.height - b.height)) < 0.5
@@ -103,7 +98,7 @@ def _groups(items: list[Item]) -> list[_Group]:
             home = _Group([], item.box, item.content)
             groups.append(home)
         home.names.append(item.name)
-        home.content = _union(home.content, item.content)
+        home.content = home.content.union(item.content)
         if item.flow is not None:
             home.flows.append(item.flow)
     return groups
