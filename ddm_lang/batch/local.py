@@ -145,6 +145,7 @@ class _Pool:
         """The rows of the jobs that finished (of all of them: `everything`). When a worker
         died, the rows of every job that finished before, `broken` set, and the jobs lost
         left in `pending`."""
+        self._read_started()   # a pipe nobody reads fills up, and its writers block
         done, _ = wait(self.pending, return_when=ALL_COMPLETED if everything
                        else FIRST_COMPLETED)
         if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
@@ -166,6 +167,12 @@ class _Pool:
     def close(self) -> None:
         """Stop the workers, then read which jobs they started (`leftovers` needs it)."""
         self.executor.shutdown(wait=True, cancel_futures=True)
+        self._read_started()
+        self.started.close()
+
+    def _read_started(self) -> None:
+        """Move the tags workers have put on `started` into `begun`. Read as the batch
+        goes, not only at the end: the queue is a pipe, and once some thousands of tags
+        fill it every worker blocks on its next put and the batch stops."""
         while not self.started.empty():
             self.begun.add(self.started.get())
-        self.started.close()
