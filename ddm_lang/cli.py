@@ -154,7 +154,7 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
 
 
 def _cmd_compile(args: argparse.Namespace) -> int:
-    from .api import load_template
+    from .api import load_product, load_template
     if args.font_dir:
         from .renderer.fonts import FontRegistry
         for folder in args.font_dir:  # measured by the binder and drawn by the renderer alike
@@ -162,9 +162,10 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     template = load_template(Path(args.template))
     names = [f.name for f in template.formats] if args.format == "all" else [args.format]
     out = Path(args.output)
+    product, base = load_product(Path(args.product))   # read and checked once, not per format
     for name in names:
         target = out if len(names) == 1 else out.with_name(f"{out.stem}-{name}{out.suffix}")
-        creative = template.compile(Path(args.product), name, seed=args.seed)
+        creative = template.compile(product, name, base_dir=base, seed=args.seed)
         creative.save(target, quality=args.quality)
         print(f"{target}: {creative.format.width}x{creative.format.height} ({name})")
     return 0

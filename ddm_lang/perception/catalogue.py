@@ -767,11 +767,16 @@ def _attributes(value: Any, bad: Any) -> Mapping[str, AttrValue]:
     return MappingProxyType(dict(value))
 
 
+_MAX_INT = 10 ** records.MAX_INT_DIGITS
+"""An int this large (either sign) is no quantity; JSON reads such digits as a float
+(`records.MAX_INT_DIGITS`), so it comes from a record built in Python. It is described by
+its length, never printed whole."""
+
+
 def _is_number(value: Any) -> bool:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
-    # an int past float's range (a record built in Python) is no quantity either
-    return abs(value) < 1e18 if isinstance(value, int) else math.isfinite(value)
+    return abs(value) < _MAX_INT if isinstance(value, int) else math.isfinite(value)
 
 
 def _bad_id(pid: str) -> str | None:
@@ -826,7 +831,7 @@ def _describe(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return f"the boolean {json.dumps(value)}"
-    if isinstance(value, int) and not -1e18 < value < 1e18:
+    if isinstance(value, int) and not -_MAX_INT < value < _MAX_INT:
         return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
     if isinstance(value, int | float):
         if not math.isfinite(value):
