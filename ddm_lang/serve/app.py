@@ -29,7 +29,6 @@ import signal
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any
 
 from starlette.applications import Starlette
@@ -46,9 +45,10 @@ from .cache import DiskCache, MemoryCache, cache_key, material_hashes
 from .config import ConfigError, ServeConfig
 from .metrics import Metrics
 from .pool import Busy, RenderPool, TimedOut, WorkerLost
+from .problems import internal_error, problem_response
 from .registry import Registry, Snapshot
 from .render import CONTENT_TYPES, LOSSY, RenderFailed, RenderJob, StaleTemplate
-from .signing import RELOAD_MAX_TTL, SignatureError, verify
+from .signing import RELOAD_MAX_TTL, RELOAD_PATH, SignatureError, verify
 
 log = logging.getLogger("ddm.serve")
 
@@ -60,7 +60,8 @@ _DIRECTORIES = re.compile(r"(?:[A-Za-z]:)?[/\\](?:[^\s'\"/\\]+[/\\])+")
 
 
 class HTTPProblem(Exception):
-    """A request the server refuses; becomes a JSON `{"error": message}` response."""
+    """A request the server refuses; becomes a JSON `{"error": message, "code": name}`
+    response."""
 
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -306,7 +307,7 @@ def create_app(config: ServeConfig) -> Starlette:
         Route("/render/{template}/{file}", _problems(render_route), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
-        Route("/admin/reload", _problems(reload), methods=["POST"]),
+        Route(RELOAD_PATH, _problems(reload), methods=["POST"]),
     ]
     editor = _editor(config, service) if config.editor else None
     if editor is not None:
@@ -386,7 +387,7 @@ class RequestMetrics:
 
 def _route(path: str) -> str:
     for prefix, name in (("/render/", "render"), ("/editor", "editor"), ("/healthz", "healthz"),
-                         ("/metrics", "metrics"), ("/admin/reload", "reload")):
+                         ("/metrics", "metrics"), (RELOAD_PATH, "reload")):
         if path.startswith(prefix):
             return name
     return "other"
@@ -402,19 +403,6 @@ def _problems(handler: Any) -> Any:
     return wrapped
 
 
-def problem_response(status: int, message: str, headers: dict[str, str] | None = None
-                     ) -> JSONResponse:
-    """`{"error": message, "code": name}`, never cached."""
-    return JSONResponse({"error": message, "code": error_code(status)}, status,
-                        headers={"Cache-Control": "no-store", **(headers or {})})
-
-
-async def internal_error(request: Request, exc: Exception) -> Response:
-    """Any exception nothing else handled: a JSON 500 without details (a message could
-    name server paths); the traceback goes to the log."""
-    return problem_response(500, "internal server error; the server's log has the details")
-
-
 async def _not_found(request: Request, exc: Exception) -> Response:
     return problem_response(404, f"no such path {_show(request.url.path)}; creatives are at "
                                  "/render/TEMPLATE/FORMAT.EXT?product=ID")
@@ -423,11 +411,6 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 async def _not_allowed(request: Request, exc: Exception) -> Response:
     return problem_response(405, f"{request.method} is not allowed on "
                                  f"{_show(request.url.path)}")
-
-
-def error_code(status: int) -> str:
-    """The status's name as a stable machine-readable code: 404 → `not_found`."""
-    return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
 
 
 def _without_paths(text: str) -> str:

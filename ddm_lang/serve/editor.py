@@ -32,7 +32,6 @@ import html
 import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -53,6 +52,7 @@ from ddm_lang.perception.records import JSONTextError, decode_json
 from .editor_previews import MAX_PIXELS, Outcome, PreviewService
 from .editor_templates import EditorError, TemplateDir
 from .editor_vocab import vocabulary
+from .problems import internal_error, problem_response
 
 STATIC_DIR = Path(__file__).parent / "static" / "editor"
 _IMMUTABLE = "public, max-age=31536000, immutable"
@@ -65,26 +65,14 @@ _WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    """`{"error": message, "code": name}`: the shape of every refusal."""
-    code = HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
-    return JSONResponse({"error": message, "code": code}, status,
-                        headers={"Cache-Control": "no-store"})
-
-
 def _json_errors(endpoint: Endpoint) -> Endpoint:
     """Refusals become `{"error": message, "code": name}` with their status."""
     async def wrapped(request: Request) -> Response:
         try:
             return await endpoint(request)
         except EditorError as err:
-            return _error(err.status, str(err))
+            return problem_response(err.status, str(err))
     return wrapped
-
-
-async def _internal_error(request: Request, exc: Exception) -> Response:
-    """Anything unexpected: a JSON 500 without details (the log has the traceback)."""
-    return _error(500, "internal server error; the server's log has the details")
 
 
 def local_hosts(host: str) -> tuple[str, ...]:
@@ -122,8 +110,9 @@ class _SameSiteGuard:
         headers = Headers(scope=scope)
         host = headers.get("host", "")
         if _host_name(host) not in self.hosts:
-            return _error(421, f"this editor answers only to {', '.join(sorted(self.hosts))}; "
-                               "open it by one of those names")
+            return problem_response(421, "this editor answers only to "
+                                         f"{', '.join(sorted(self.hosts))}; open it by one of "
+                                         "those names")
         if scope["method"] in _SAFE_METHODS:
             return None
         site = headers.get("sec-fetch-site")
@@ -131,11 +120,11 @@ class _SameSiteGuard:
         scheme = scope.get("scheme", "http")
         if (site is not None and site != "same-origin") or \
                 (origin is not None and origin.lower() != f"{scheme}://{host}".lower()):
-            return _error(403, "the editor accepts changes only from its own page")
+            return problem_response(403, "the editor accepts changes only from its own page")
         sent = headers.get(TOKEN_HEADER, "")
         if not hmac.compare_digest(sent.encode("utf-8", "replace"), self.token.encode()):
-            return _error(403, f"missing or wrong {TOKEN_HEADER} header: reload the editor "
-                               "page")
+            return problem_response(403, f"missing or wrong {TOKEN_HEADER} header: reload "
+                                         "the editor page")
         return None
 
 
@@ -272,7 +261,7 @@ def editor_app(*, template_dir: Path, catalogue: Catalogue,
 
     app = Starlette(routes=routes, lifespan=lifespan,
                     middleware=[Middleware(_SameSiteGuard, hosts=allowed_hosts, token=token)],
-                    exception_handlers={Exception: _internal_error})
+                    exception_handlers={Exception: internal_error})
     app.state.previews = previews
     app.state.token = token
     return app

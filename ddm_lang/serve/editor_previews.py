@@ -28,6 +28,7 @@ from ddm_lang.renderer import RenderError, render
 from ddm_lang.renderer.encode import encode
 from ddm_lang.syntax.diagnostics import DiagnosticError
 
+from .config import ServeConfig
 from .editor_templates import EditorError, error_json
 
 PREVIEW_SIDE = 360
@@ -39,9 +40,10 @@ MAX_VERSIONS = 64
 MAX_CLIENTS = 64
 CACHE_BYTES = 96 * 1024 * 1024
 """Encoded previews (and failures) kept, by total size: about 3000 previews."""
-MAX_PIXELS = 4096 * 4096
-"""Largest download, width × height (the service passes its --max-pixels): a full-size
-raster is 4 bytes a pixel, so a 16384² format would take a gigabyte and more."""
+MAX_PIXELS = ServeConfig.max_pixels
+"""Largest download, width × height: the service's --max-pixels default (it passes its
+own value); a full-size raster is 4 bytes a pixel, so a 16384² format would take a
+gigabyte and more."""
 
 
 @dataclass(frozen=True)
