@@ -268,3 +268,22 @@ def test_a_template_of_too_many_tokens_is_refused_before_parsing(body: str) -> N
     assert time.perf_counter() - start < 2
     diagnostic = info.value.diagnostics[0]
     assert diagnostic.code == "syntax.too-large" and diagnostic.span.line == 3
+
+
+def test_an_empty_line_comment_does_not_hide_a_long_string() -> None:
+    """`//` alone on a line once read as a block comment left open, which ends the scan:
+    the long string after it went to Lark and took minutes."""
+    start = time.perf_counter()
+    with pytest.raises(DiagnosticError) as info:
+        load_template(HEAD + '//\nlet y = "' + "a" * 500_000 + '"\n')
+    assert time.perf_counter() - start < 5
+    assert info.value.diagnostics[0].code == "syntax.string-length"
+
+
+def test_block_comments_left_open_are_counted_in_linear_time() -> None:
+    """After a `/*` no `*/` closes, each later `/*` once searched to the end of the file:
+    300,000 of them took minutes before Lark ran."""
+    start = time.perf_counter()
+    with pytest.raises(DiagnosticError):
+        load_template(HEAD + "/*a" * 300_000)
+    assert time.perf_counter() - start < 5

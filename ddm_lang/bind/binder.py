@@ -240,11 +240,15 @@ class _Binder:
             elif isinstance(stmt, ast.WhenStmt):
                 out.extend(self.when(stmt, scope))
             elif isinstance(stmt, ast.RawSvg):
-                self.count += drawn_count(stmt.markup)  # a loop repeats all it draws
-                if self.count > MAX_ELEMENTS:
-                    self.ev.fail("bind.size", f"more than {MAX_ELEMENTS} elements", stmt.span)
+                self.add_elements(drawn_count(stmt.markup), stmt.span)  # a loop repeats all it draws
                 out.append(RawNode(stmt.markup))
         return out
+
+    def add_elements(self, drawn: int, span: ast.Span) -> None:
+        """Count `drawn` more elements in the creative, refused past `MAX_ELEMENTS`."""
+        self.count += drawn
+        if self.count > MAX_ELEMENTS:
+            self.ev.fail("bind.size", f"more than {MAX_ELEMENTS} elements", span)
 
     def loop(self, node: ast.ForStmt, scope: Scope) -> list[SceneItem]:
         items = self.ev.require(self.ev.eval(node.iterable, scope), node.iterable.span,
@@ -285,9 +289,7 @@ class _Binder:
             return self.drop(node)
         if self.beside_dropped(node):
             return self.drop(node)
-        self.count += 1
-        if self.count > MAX_ELEMENTS:
-            self.ev.fail("bind.size", f"more than {MAX_ELEMENTS} elements", node.span)
+        self.add_elements(1, node.span)
         if node.kind == "text":
             self.text_count += 1
             if self.text_count > MAX_TEXTS:

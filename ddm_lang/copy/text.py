@@ -30,7 +30,6 @@ NARROW = 0.55
 # shortening cost at least linear time per candidate, and a box never shows this much, so
 # longer product text (a pasted description as a title) is cut before any of that work.
 MAX_TEXT_CHARS = 2_000
-ELLIPSIS = "…"
 
 
 def is_wide(ch: str) -> bool:

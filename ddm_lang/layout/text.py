@@ -36,7 +36,7 @@ from itertools import pairwise
 from uniseg.graphemecluster import grapheme_clusters
 
 from ddm_lang.copy.segment import DASHES, cjk_at, is_cjk, line_units, word_boundaries
-from ddm_lang.copy.text import MAX_TEXT_CHARS, bounded, greedy
+from ddm_lang.copy.text import bounded, greedy
 from ddm_lang.copy.text import width as em_width
 
 Measure = Callable[[str, float], float]  # (text, size) -> width px
@@ -278,7 +278,7 @@ def fit_text(text: str, width: float, height: float, size_min: float, size_max: 
     range allows (see the module docstring)."""
     if size_min <= 0 or size_max < size_min:
         raise ValueError(f"font size range {size_min}..{size_max} is empty")
-    text = bounded(text, MAX_TEXT_CHARS, ELLIPSIS)  # no box shows more; wrapping is linear
+    text = bounded(text, mark=ELLIPSIS)  # no box shows more; wrapping is linear
     sizes = _sizes(size_min, size_max)
 
     tried: dict[int, list[str] | None] = {}

@@ -41,6 +41,12 @@ def _parser() -> etree.XMLParser:
                            huge_tree=False, remove_comments=True, remove_pis=True)
 
 
+def _parse(markup: str) -> etree._Element:
+    """`markup` inside an `<svg>` root that declares the SVG and XLink namespaces."""
+    wrapped = f'<svg xmlns="{SVG_NS}" xmlns:xlink="{XLINK_NS}">{markup}</svg>'
+    return etree.fromstring(wrapped.encode("utf-8"), _parser())
+
+
 def check_raw_svg(markup: str) -> RawProblem | None:
     """The first reason `markup` may not be emitted, or None when it is safe."""
     if len(markup) > MAX_MARKUP:
@@ -52,9 +58,8 @@ def check_raw_svg(markup: str) -> RawProblem | None:
     if m:
         return RawProblem(f"entity reference `{m.group(0)}` is not allowed",
                           markup.count("\n", 0, m.start()) + 1, "write the character itself")
-    wrapped = f'<svg xmlns="{SVG_NS}" xmlns:xlink="{XLINK_NS}">{markup}</svg>'
     try:
-        root = etree.fromstring(wrapped.encode("utf-8"), _parser())
+        root = _parse(markup)
     except etree.XMLSyntaxError as err:
         line = max(1, (err.lineno or 1))
         return RawProblem(f"raw SVG is not well-formed XML: {err.msg}", line)
@@ -88,8 +93,7 @@ def check_raw_svg(markup: str) -> RawProblem | None:
 def drawn_count(markup: str) -> int:
     """Elements a (checked) raw block draws with `<use>` expanded: what it adds to the
     creative's element count each time a loop repeats it."""
-    root = etree.fromstring(f'<svg xmlns="{SVG_NS}" xmlns:xlink="{XLINK_NS}">{markup}</svg>'
-                            .encode(), _parser())
+    root = _parse(markup)
     return expanded_sizes(root)[root] - 1
 
 

@@ -22,7 +22,7 @@ MAX_SOURCE_CHARS = 1_000_000   # a template file, in characters
 MAX_STRING_CHARS = 10_000      # one quoted string literal (raw """ blocks: MAX_MARKUP)
 MAX_NESTING = 100              # levels of blocks, `else`, operators and brackets together
 MAX_COMPONENT_DEPTH = 32       # components using components using components ...
-MAX_VALUE_CHARS = 100_000      # a string or list built while binding (see `value_too_large`)
+MAX_VALUE_CHARS = 100_000      # a string or list built while binding (see `functions.too_long`)
 MAX_TOKENS = 40_000            # words, numbers and signs (Lark takes ~50 µs each)
 
 # Lark rules that each add one level: blocks and `else`, then every operator, access,
@@ -39,15 +39,19 @@ def position(source: str, offset: int) -> tuple[int, int]:
     return line, offset - (source.rfind("\n", 0, offset) + 1) + 1
 
 
+def _point(source: str, file: str, offset: int) -> Span:
+    """The one-character span at `offset` in `source`."""
+    line, col = position(source, offset)
+    return Span(file, line, col, line, col + 1, offset, offset + 1)
+
+
 def source_too_large(source: str, file: str) -> Diagnostic | None:
     """A diagnostic at the first character past the limit, or None for a file in bounds."""
     if len(source) <= MAX_SOURCE_CHARS:
         return None
-    line, col = position(source, MAX_SOURCE_CHARS)
-    span = Span(file, line, col, line, col + 1, MAX_SOURCE_CHARS, MAX_SOURCE_CHARS + 1)
     return Diagnostic("syntax.too-large",
                       f"template is {len(source):,} characters; the limit is "
-                      f"{MAX_SOURCE_CHARS:,}", span,
+                      f"{MAX_SOURCE_CHARS:,}", _point(source, file, MAX_SOURCE_CHARS),
                       "split it into files joined with `import`, or move markup out of `raw`")
 
 
@@ -68,7 +72,7 @@ def long_string(source: str, file: str) -> Diagnostic | None:
     while (match := _TOKEN.search(source, pos)) is not None:
         start, end = match.span()
         pos = end
-        if end - start == 2 and source[start] == "/":
+        if match.group() == "/*":
             return None  # a comment left open: Lark stops there, and every later one is open
         if source[start] not in "\"\'" or source.startswith('"""', start):
             continue  # a comment or a raw block
@@ -78,16 +82,17 @@ def long_string(source: str, file: str) -> Diagnostic | None:
                 continue  # unterminated: Lark reports it
             pos = end
         if end - start - 2 > MAX_STRING_CHARS:
-            line, col = position(source, start)
-            return string_too_long(end - start - 2,
-                                   Span(file, line, col, line, col + 1, start, start + 1))
+            return string_too_long(end - start - 2, _point(source, file, start))
     return None
 
 
 # A token as the counter sees it: strings, raw blocks and comments are one each (their
 # length is bounded by the string and file limits), then words, numbers and signs.
-_COUNTED = re.compile(r'//[^\n]*|/\*[\s\S]*?\*/|"""[\s\S]*?"""|"(?:\\.|[^"\\\n])*"'
-                      r"|'(?:\\.|[^'\\\n])*'|[A-Za-z_][\w-]*|\d[\w.%]*|\S")
+# Past a block comment left open no later one can close, so the rest is counted without
+# trying to: each try would read to the end of the file (quadratic in `/*` repeated).
+_AFTER_OPEN_COMMENT = re.compile(r'//[^\n]*|"""[\s\S]*?"""|"(?:\\.|[^"\\\n])*"'
+                                 r"|'(?:\\.|[^'\\\n])*'|[A-Za-z_][\w-]*|\d[\w.%]*|\S")
+_COUNTED = re.compile(r"/\*[\s\S]*?\*/|" + _AFTER_OPEN_COMMENT.pattern)
 
 
 def too_many_tokens(source: str, file: str) -> Diagnostic | None:
@@ -96,15 +101,18 @@ def too_many_tokens(source: str, file: str) -> Diagnostic | None:
     would hold a worker for many seconds before any later bound could refuse it."""
     if len(source) <= MAX_TOKENS:
         return None   # every token is at least a character
-    for count, match in enumerate(_COUNTED.finditer(source), 1):
+    pattern, pos, count = _COUNTED, 0, 0
+    while (match := pattern.search(source, pos)) is not None:
+        count += 1
         if count > MAX_TOKENS:
-            start = match.start()
-            line, col = position(source, start)
             return Diagnostic("syntax.too-large",
                               f"template has more than {MAX_TOKENS:,} words, numbers and "
-                              "signs", Span(file, line, col, line, col + 1, start, start + 1),
+                              "signs", _point(source, file, match.start()),
                               "split it into files joined with `import`; build long "
                               "lists from the product's data")
+        pos = match.end()
+        if match.group() == "/" and source.startswith("*", pos):
+            pattern = _AFTER_OPEN_COMMENT  # `/*` that no `*/` closes
     return None
 
 

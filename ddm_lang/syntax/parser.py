@@ -22,6 +22,7 @@ from . import ast
 from .bounds import (
     MAX_NESTING,
     long_string,
+    position,
     source_too_large,
     string_too_long,
     too_deep,
@@ -505,12 +506,9 @@ def _interpolation_end(body: str, i: int, outer_quote: str) -> int | None:
 def _syntax_diagnostic(err: UnexpectedInput, file: str, source: str,
                        offset: _Offset | None = None) -> Diagnostic:
     """Translate a Lark error into the project's diagnostic form, with a useful hint."""
-    o = offset or _Offset()
 
     def span_at(line: int, col: int, pos: int, length: int) -> ast.Span:
-        c = col + (o.column if line == 1 else 0)
-        return ast.Span(file, line + o.line, c, line + o.line, c + max(1, length), pos + o.pos,
-                        pos + o.pos + max(1, length))
+        return _span_at(file, offset, line, col, pos, length)
 
     if isinstance(err, UnexpectedCharacters):
         ch = source[err.pos_in_stream] if err.pos_in_stream < len(source) else ""
@@ -541,9 +539,7 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, source: str,
     if tok.type == "COLON" and "SEMICOLON" in expected and previous is not None:
         # `fill: red stroke: blue`: the value list swallowed the next property's name.
         pos = previous.start(1)
-        line = source.count("\n", 0, pos) + 1
-        col = pos - (source.rfind("\n", 0, pos) + 1) + 1
-        span = span_at(line, col, pos, len(previous.group(1)))
+        span = span_at(*position(source, pos), pos, len(previous.group(1)))
         return Diagnostic("syntax.missing-semicolon",
                           f"missing `;` before `{previous.group(1)}`", span,
                           "separate properties with `;`")
@@ -557,6 +553,16 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, source: str,
         return Diagnostic("syntax.property", "a property (`name: value`) is only allowed inside `{ }`",
                           span, None)
     return Diagnostic("syntax.unexpected", message, span, hint)
+
+
+def _span_at(file: str, offset: _Offset | None, line: int, col: int, pos: int,
+             length: int) -> ast.Span:
+    """The span of `length` (at least 1) characters at `line`, `col` and `pos` of a parsed
+    text, shifted by `offset` when the text is an interpolation inside the file."""
+    o = offset or _Offset()
+    c = col + (o.column if line == 1 else 0)
+    return ast.Span(file, line + o.line, c, line + o.line, c + max(1, length), pos + o.pos,
+                    pos + o.pos + max(1, length))
 
 
 def _expected_list(names: list[str]) -> str:
@@ -580,10 +586,7 @@ def _parse_tree(text: str, start: str, file: str,
 
 def _nesting_diagnostic(meta: Any, file: str, offset: _Offset | None) -> Diagnostic:
     """Where a template nests deeper than every later stage is sure to walk."""
-    o = offset or _Offset()
-    col = meta.column + (o.column if meta.line == 1 else 0)
-    span = ast.Span(file, meta.line + o.line, col, meta.line + o.line, col + 1,
-                    meta.start_pos + o.pos, meta.start_pos + o.pos + 1)
+    span = _span_at(file, offset, meta.line, meta.column, meta.start_pos, 1)
     return Diagnostic("syntax.too-deep", f"blocks and expressions nest more than {MAX_NESTING} "
                       "levels deep here", span,
                       "name inner parts with `let` or a component, or split a long chain")
