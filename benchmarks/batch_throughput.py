@@ -65,10 +65,10 @@ def main() -> int:
     from ddm_lang.api import load_template
     from ddm_lang.batch.plan import Settings, load_templates, make_plan, template_paths
     from ddm_lang.batch.prepass import missing_materials
-    from ddm_lang.demo import stdlib_dir
     from ddm_lang.perception import record as records
     from ddm_lang.perception.catalogue import load_catalogue
     from ddm_lang.perception.library import MaterialLibrary
+    from ddm_lang.stdlib_templates import stdlib_dir
 
     catalogue = load_catalogue(stdlib_dir() / "samples" / "catalogue.json")
     catalogue = type(catalogue)(catalogue.path, catalogue.base_dir,

@@ -48,14 +48,15 @@ RECORDED_BEFORE = {"date": "2026-11-23", "warm_ms": 35.0, "first_ms": 44.0,
 
 def child(reps: int) -> dict[str, Any]:
     """One process's measurement (ms per creative, CPU time): runs in a subprocess."""
+    import ddm_lang
     from ddm_lang.api import load_template
-    from ddm_lang.demo import sample_catalogue, stdlib_dir
+    from ddm_lang.demo import sample_catalogue
     from ddm_lang.renderer.fonts import FontRegistry
-
 
     products, base = sample_catalogue()
     jobs = []
-    for path in sorted(stdlib_dir().glob("*.ddm")):
+    stdlib = Path(ddm_lang.__file__).parent / "stdlib_templates"  # a baseline tree's too
+    for path in sorted(stdlib.glob("*.ddm")):
         template = load_template(path)
         fmt = next((f for f in template.formats if (f.width, f.height) == SIZE), None)
         if fmt is not None:

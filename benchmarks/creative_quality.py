@@ -80,9 +80,9 @@ def _census(task: tuple[str, str, Path, int]) -> dict[str, Any]:
     every check: per-check counts and each creative's findings (in a worker process)."""
     catalogue_name, template_path, catalogue_path, limit = task
     from ddm_lang import load_template
-    from ddm_lang.layout.metrics import measure
     from ddm_lang.perception.catalogue import load_catalogue
     from ddm_lang.quality import headline_names, run_checks
+    from ddm_lang.quality.layout_metrics import measure
     from ddm_lang.syntax.diagnostics import DiagnosticError
 
     template = load_template(Path(template_path))

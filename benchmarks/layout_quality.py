@@ -3,7 +3,7 @@
 Compiles `benchmarks/templates/showcase.ddm` (or `--template`) against every product of
 a catalogue (default: ../shared/data/products-grocery, 81 real product photos; never
 copied into the repo) in every format it serves, counts the creatives that fail to
-compile (the figure must be 0), measures each creative with `ddm_lang.layout.metrics`
+compile (the figure must be 0), measures each creative with `ddm_lang.quality.layout_metrics`
 and writes mean / median / max per format next to the figures PosterLayout's DS-GAN
 reached on its test split, for scale. For comparison it measures the bundled
 `hero_split` template and `benchmarks/templates/flowing.ddm` (whose flowed copy the
@@ -167,7 +167,8 @@ def short_name(product: dict[str, Any]) -> str:
 def measure_template(template: Any, products: list[dict[str, Any]], base: Path,
                      sheet_ids: set[int] | None = None) -> dict[str, Any]:
     """Compile and measure every product × format; thumbnails for `sheet_ids`."""
-    from ddm_lang.layout import metrics as lm
+    from ddm_lang.layout import elements as le
+    from ddm_lang.quality import layout_metrics as lm
     from ddm_lang.renderer import render
     from ddm_lang.syntax.diagnostics import DiagnosticError
 
@@ -200,7 +201,7 @@ def measure_template(template: Any, products: list[dict[str, Any]], base: Path,
                 elif note.startswith("contrast:"):
                     contrast["fixed"] += 1
             m = lm.measure(creative)
-            elements = lm.flatten(creative.scene, lm.library_subjects)
+            elements = le.flatten(creative.scene, le.library_subjects)
             valid = [e.box for e in lm.valid_elements(elements, fmt.width, fmt.height)
                      if e.role != "background"]
             row = {"product": product["id"], **m.as_dict(),
@@ -244,9 +245,9 @@ def measure_template(template: Any, products: list[dict[str, Any]], base: Path,
 def run(args: argparse.Namespace) -> dict[str, Any]:
     os.environ["DDM_LIBRARY"] = str(args.library)
     from ddm_lang import load_template
-    from ddm_lang.layout import metrics as lm
     from ddm_lang.perception.catalogue import load_catalogue
     from ddm_lang.perception.library import default_library as library
+    from ddm_lang.quality import layout_metrics as lm
 
     template = load_template(args.template)
     catalogue = load_catalogue(args.catalogue)
@@ -317,7 +318,7 @@ def markdown(res: dict[str, Any]) -> str:
         "# Layout quality",
         "",
         f"`{res['template']}` compiled for every product of `{res['catalogue']}` in every "
-        f"format it serves, each creative measured by `ddm_lang.layout.metrics` "
+        f"format it serves, each creative measured by `ddm_lang.quality.layout_metrics` "
         "(definitions in that module's docstring; ↓ lower is better, ↑ higher is better).",
         "",
         f"- **{res['creatives']} creatives** ({res['products']} products × "

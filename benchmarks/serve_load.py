@@ -39,10 +39,10 @@ import httpx
 from provenance import ddm_lang_source, machine, run_lines, versions
 
 from ddm_lang.api import load_template
-from ddm_lang.demo import stdlib_dir
 from ddm_lang.files import write_atomic
 from ddm_lang.perception.catalogue import load_catalogue
 from ddm_lang.serve.signing import signed_render_url
+from ddm_lang.stdlib_templates import stdlib_dir
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "benchmarks" / "results" / "serve_load.md"

@@ -5,7 +5,7 @@ catalogue can still overflow a long title or lose its copy over a product photo.
 every `ddm_lang/stdlib_templates/*.ddm` against every product of a catalogue (default:
 ../shared/data/products-grocery, 81 real product photos; never copied into the repo) in
 every format the template serves, and measures each creative with
-`ddm_lang.layout.metrics` (PosterLayout's overlap, alignment, occlusion, unreadability,
+`ddm_lang.quality.layout_metrics` (PosterLayout's overlap, alignment, occlusion, unreadability,
 plus overflow, off-canvas, cut subjects) and the contrast guarantee's notes (texts whose
 colour it changed or plated, and texts it could not make readable). The bar: no compile
 error, no overflow, no contrast failure, no failing layout check.
@@ -96,7 +96,7 @@ def markdown(res: dict[str, Any]) -> str:
         "",
         f"Every template of `ddm_lang/stdlib_templates/` compiled for every product of "
         f"`{res['catalogue']}` ({res['products']} products) in every format it serves, each "
-        "creative measured by `ddm_lang.layout.metrics` and the contrast guarantee "
+        "creative measured by `ddm_lang.quality.layout_metrics` and the contrast guarantee "
         "(definitions in those modules' docstrings; ↓ lower is better, ↑ higher is better).",
         "",
         f"- **{t['creatives']} creatives** from {res['templates']} templates in "

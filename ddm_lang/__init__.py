@@ -9,25 +9,39 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .api import Creative, ProductError, Template, load_product, load_template
+    from .api import (
+        Creative,
+        ProductError,
+        Template,
+        load_product,
+        load_template,
+        template_from_string,
+    )
+    from .environment import Environment, Limits, default_environment
     from .renderer import RenderError, RenderOptions, render, render_to_bytes
     from .syntax.diagnostics import Diagnostic, DiagnosticError
+    from .version import __version__ as __version__
 
 _HOMES = {
     "Creative": ".api", "ProductError": ".api", "Template": ".api",
-    "load_product": ".api", "load_template": ".api",
+    "load_product": ".api", "load_template": ".api", "template_from_string": ".api",
+    "Environment": ".environment", "Limits": ".environment",
+    "default_environment": ".environment",
     "RenderError": ".renderer", "RenderOptions": ".renderer", "render": ".renderer",
     "render_to_bytes": ".renderer",
     "Diagnostic": ".syntax.diagnostics", "DiagnosticError": ".syntax.diagnostics",
 }
-__all__ = ["Creative", "Diagnostic", "DiagnosticError", "ProductError", "RenderError",
-           "RenderOptions", "Template", "load_product", "load_template", "render",
-           "render_to_bytes"]
-__version__ = "0.1.0"
+# Loaded the same way, though not in __all__: the version is read from the installed
+# metadata (importlib.metadata) on first use, not at import.
+_DUNDER_HOMES = {"__version__": ".version"}
+__all__ = ["Creative", "Diagnostic", "DiagnosticError", "Environment", "Limits",
+           "ProductError", "RenderError", "RenderOptions", "Template", "default_environment",
+           "load_product", "load_template", "render", "render_to_bytes",
+           "template_from_string"]
 
 
 def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
+    home = _HOMES.get(name) or _DUNDER_HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'ddm_lang' has no attribute {name!r}")
     value = getattr(importlib.import_module(home, __name__), name)

@@ -5,20 +5,30 @@
     creative = template.compile(product, "feed")
     creative.svg                  # deterministic SVG text
     creative.render("png")        # encoded pixels
+
+Everything a compile reads besides the template and the product (fonts, the material
+library, models, the copy backend, limits) is the template's `Environment`: the default
+one unless the template was loaded into another (`load_template(path, environment=env)`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .environment import Environment, default_environment
+from .errors import SettingError
 from .perception.catalogue import CatalogueError, load_product_file
 from .scene import Scene
 from .semantics import ir
 from .semantics.checker import check
+from .semantics.ir import Format
 from .syntax.diagnostics import Diagnostic, DiagnosticError
 from .syntax.parser import parse
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class ProductError(CatalogueError):
@@ -34,18 +44,25 @@ class Creative:
     """One compiled creative: the scene, its SVG, and how to turn it into pixels."""
 
     template: str
-    format: ir.Format
+    format: Format
     product_id: str
     scene: Scene = field(repr=False)
     svg: str = field(repr=False)
     base_dir: Path = field(repr=False, default=Path("."))
+    environment: Environment = field(repr=False, default_factory=default_environment)
+
+    def pixels(self, *, background: str | None = None) -> np.ndarray:
+        """RGBA pixels (H×W×4 uint8) at the format's size, drawn with the fonts the text was
+        measured with and reading images only where its environment allows."""
+        from .renderer import render
+        return render(self.svg, self.format.width, self.format.height, background,
+                      allowed_roots=self.environment.readable_roots(self.base_dir),
+                      fonts=self.environment.fonts)
 
     def render(self, fmt: str = "png", *, quality: int = 90, background: str | None = None) -> bytes:
         """Encoded image bytes (png, jpg/jpeg or webp) at the format's pixel size."""
-        from .renderer import render_to_bytes
-        return render_to_bytes(self.svg, fmt, width=self.format.width, height=self.format.height,
-                               background=background, quality=quality,
-                               allowed_roots=(self.base_dir,))
+        from .renderer.encode import encode
+        return encode(self.pixels(background=background), fmt, quality)
 
     def save(self, path: str | Path, *, quality: int = 90) -> Path:
         """Write SVG or pixels, chosen by the file extension, atomically."""
@@ -57,34 +74,41 @@ class Creative:
         elif ext in ("png", "jpg", "jpeg", "webp"):
             data = self.render(ext, quality=quality)
         else:
-            raise ValueError(f"unknown output type `.{ext}`: use .svg, .png, .jpg or .webp")
+            raise SettingError(f"unknown output type `.{ext}`: use .svg, .png, .jpg or .webp")
         write_atomic(out, data)
         return out
 
 
 @dataclass(frozen=True)
 class Template:
-    """A checked template, reusable for any number of products and formats."""
+    """A checked template, reusable for any number of products and formats, compiled in
+    the environment it was loaded through."""
 
-    ir: ir.Template
+    ir: ir.CheckedTemplate
+    # None: the default environment, looked up at compile time (checking needs none)
+    environment: Environment | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
         return self.ir.name
+
+    def using(self, environment: Environment) -> Template:
+        """The same checked template, compiled in `environment`."""
+        return self if environment is self.environment else Template(self.ir, environment)
 
     @property
     def title(self) -> str:
         return self.ir.title or ""
 
     @property
-    def formats(self) -> tuple[ir.Format, ...]:
+    def formats(self) -> tuple[Format, ...]:
         return self.ir.formats
 
     def compile(self, product: dict[str, Any] | str | Path, format: str, *,
                 base_dir: str | Path | None = None, seed: int = 0) -> Creative:
         """Bind the template to one product and one format and emit SVG."""
         from .bind import bind
-        from .renderer.emit import emit
+        from .emit import emit
         data, product_dir = load_product(product)
         fmt = self.ir.format(format)
         if fmt is None:
@@ -93,11 +117,13 @@ class Template:
                 "compile.format", f"template `{self.name}` does not serve format `{format}`",
                 _header_span(self.ir), f"its formats: {names}")], sources=self.ir.sources)
         root = Path(base_dir) if base_dir is not None else product_dir
-        scene = bind(self.ir, data, format, base_dir=root, seed=seed)
-        return Creative(self.name, fmt, str(data.get("id", "")), scene, emit(scene), root)
+        env = self.environment if self.environment is not None else default_environment()
+        scene = bind(self.ir, data, format, base_dir=root, seed=seed, environment=env)
+        return Creative(self.name, fmt, str(data.get("id", "")), scene,
+                        emit(scene, env.fonts), root, env)
 
 
-def _header_span(template: ir.Template):
+def _header_span(template: ir.CheckedTemplate):
     from .syntax.ast import Span
     return Span(template.path, 1, 1, 1, 2, 0, 1)
 
@@ -119,31 +145,33 @@ def load_product(product: dict[str, Any] | str | Path) -> tuple[dict[str, Any], 
     return record.as_dict(), record.base_dir
 
 
-def load_template(path_or_text: str | Path, *, root: str | Path | None = None) -> Template:
-    """Parse and check a template from a file path or from source text.
+def load_template(path: str | Path, *, root: str | Path | None = None,
+                  environment: Environment | None = None) -> Template:
+    """Parse and check the template file at `path`; imports resolve against `root` (the
+    file's folder by default). Raises DiagnosticError listing every problem."""
+    name = str(path)
+    try:
+        source = Path(path).read_text("utf-8")
+    except FileNotFoundError:
+        raise DiagnosticError([Diagnostic("io.not-found", "template file not found",
+                                          _file_span(name))]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DiagnosticError([Diagnostic("io.unreadable", f"cannot read template: {err}",
+                                          _file_span(name))]) from None
+    base = Path(root) if root is not None else Path(path).parent
+    return _checked(source, name, base, environment)
 
-    A `Path`, or a one-line string naming an existing `.ddm` file, is read as a file;
-    anything else is template source. Raises DiagnosticError listing every problem.
-    """
-    source, path = _source_of(path_or_text)
-    module = parse(source, path)
-    base = Path(root) if root is not None else (Path(path).parent if path != "<template>" else None)
-    return Template(check(module, root=base))
+
+def template_from_string(text: str, *, name: str = "<template>", root: str | Path | None = None,
+                         environment: Environment | None = None) -> Template:
+    """Parse and check template source text; `name` is the file diagnostics cite, `root`
+    the folder imports resolve against (none: a template from text imports nothing)."""
+    return _checked(text, name, Path(root) if root is not None else None, environment)
 
 
-def _source_of(path_or_text: str | Path) -> tuple[str, str]:
-    if isinstance(path_or_text, Path) or (
-            "\n" not in path_or_text and path_or_text.endswith(".ddm")):
-        path = Path(path_or_text)
-        try:
-            return path.read_text("utf-8"), str(path)
-        except FileNotFoundError:
-            raise DiagnosticError([Diagnostic("io.not-found", "template file not found",
-                                              _file_span(str(path)))]) from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise DiagnosticError([Diagnostic("io.unreadable", f"cannot read template: {err}",
-                                              _file_span(str(path)))]) from None
-    return str(path_or_text), "<template>"
+def _checked(source: str, name: str, root: Path | None,
+             environment: Environment | None) -> Template:
+    return Template(check(parse(source, name), root=root), environment)
 
 
 def _file_span(path: str):

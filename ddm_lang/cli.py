@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import UserError
 from .syntax.diagnostics import DiagnosticError
 
 if TYPE_CHECKING:
@@ -22,11 +23,13 @@ if TYPE_CHECKING:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from .api import load_template
-    from .quality import check_names
     if args.all_formats and not args.product:
         print("ddm check: --all-formats needs --product", file=sys.stderr)
         return 2
-    checks = check_names()
+    checks: list[str] = []
+    if args.product or args.checks:  # the creative checks measure pixels: load them only here
+        from .quality import check_names
+        checks = check_names()
     if args.checks:
         wanted = [c.strip() for c in args.checks.split(",") if c.strip()]
         unknown = [c for c in wanted if c not in checks]
@@ -59,8 +62,8 @@ def _check_layout(template: Template, source: Path, all_formats: bool, max_occlu
     threshold; the number of creatives that failed to compile or have a finding."""
     from collections import Counter
 
-    from .layout.metrics import measure
     from .quality import headline_names, run_checks
+    from .quality.layout_metrics import measure
     products, base = _products(source)
     formats = template.formats if all_formats else template.formats[:1]
     headlines = headline_names(template)
@@ -155,11 +158,11 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
 
 def _cmd_compile(args: argparse.Namespace) -> int:
     from .api import load_product, load_template
-    if args.font_dir:
-        from .renderer.fonts import FontRegistry
-        for folder in args.font_dir:  # measured by the binder and drawn by the renderer alike
-            FontRegistry.default().add_directory(folder)
-    template = load_template(Path(args.template))
+    from .environment import Environment
+    env = Environment.from_environ()
+    if args.font_dir:  # measured by the binder and drawn by the renderer alike
+        env = Environment.from_environ(font_dirs=(*env.font_dirs, *args.font_dir))
+    template = load_template(Path(args.template), environment=env)
     names = [f.name for f in template.formats] if args.format == "all" else [args.format]
     out = Path(args.output)
     product, base = load_product(Path(args.product))   # read and checked once, not per format
@@ -311,6 +314,7 @@ def _cmd_models_list(args: argparse.Namespace) -> int:
 
 def _cmd_gallery(args: argparse.Namespace) -> int:
     from .api import load_template
+    from .errors import SettingError
     from .files import write_atomic
     from .gallery import compile_cells, contact_sheet, spread
     from .progress import Progress
@@ -321,7 +325,7 @@ def _cmd_gallery(args: argparse.Namespace) -> int:
     out = Path(args.output or f"{Path(args.template).stem}-sheet.jpg")
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("jpg", "jpeg", "png", "webp"):
-        raise ValueError(f"{out}: the sheet is written as .jpg, .png or .webp")
+        raise SettingError(f"{out}: the sheet is written as .jpg, .png or .webp")
     total = len(products) * len(template.formats)
     rows = compile_cells(template, products, base, progress=Progress(total, template.name))
     failed = [c for row in rows for c in row if c.error]
@@ -344,15 +348,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(Path(args.out))
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    from .api import ProductError
-    from .perception.catalogue import CatalogueError
-    from .perception.library import LibraryError
-    from .perception.materials import MaterialError
-    from .perception.models import ModelError
-    from .renderer.errors import RenderError
-    return (ProductError, RenderError, CatalogueError, MaterialError, ModelError, LibraryError,
-            FileNotFoundError, IsADirectoryError, PermissionError, UnicodeDecodeError, ValueError)
+# A path the user named that cannot be read or written: the message names it.
+_FILE_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError,
+                UnicodeDecodeError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -363,7 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DiagnosticError as err:
         print(err.render(), file=sys.stderr)
         return 1
-    except _user_errors() as err:
+    except (UserError, *_FILE_ERRORS) as err:
         print(f"ddm: error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 import time
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +18,7 @@ from .gallery import compile_cells, contact_sheet
 from .perception.catalogue import load_catalogue
 from .progress import Progress
 from .renderer.encode import encode
-
-
-def stdlib_dir() -> Path:
-    return Path(str(resources.files("ddm_lang.stdlib_templates")))
+from .stdlib_templates import stdlib_dir
 
 
 def sample_catalogue() -> tuple[list[dict], Path]:

@@ -18,7 +18,6 @@ import skia
 
 from .api import Template
 from .progress import Progress
-from .renderer import render
 from .renderer.fonts import FontRegistry
 from .syntax.diagnostics import DiagnosticError
 
@@ -48,7 +47,7 @@ def compile_cells(template: Template, products: Iterable[dict[str, Any]], base: 
             label = f"{short_id(product)} · {fmt.name} {fmt.width}×{fmt.height}"
             try:
                 creative = template.compile(product, fmt.name, base_dir=base)
-                pixels = render(creative.svg, fmt.width, fmt.height, allowed_roots=(base,))
+                pixels = creative.pixels()
             except DiagnosticError as err:
                 row.append(Cell(label, None, err.render()))
             else:

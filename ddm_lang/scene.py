@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import reduce
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class ImageNode:
     shadow: Shadow | None = None
     recolor: str | None = None   # `recolor`: the 20 values of an sRGB feColorMatrix
 
-    def with_(self, **changes: object) -> ImageNode:
+    def with_(self, **changes: Any) -> ImageNode:
         return replace(self, **changes)
 
 

@@ -18,8 +18,9 @@ import numpy as np
 from PIL import Image
 
 from ddm_lang import load_template
-from ddm_lang.demo import sample_catalogue, stdlib_dir
+from ddm_lang.demo import sample_catalogue
 from ddm_lang.renderer import render
+from ddm_lang.stdlib_templates import stdlib_dir
 
 GOLDENS = Path(__file__).resolve().parent / "goldens"
 MANIFEST = GOLDENS / "manifest.json"

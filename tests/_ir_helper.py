@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from ddm_lang.semantics.ir import AbstractObject, Component, Format, Template
+from ddm_lang.semantics.ir import AbstractObject, CheckedTemplate, Component, Format
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.parser import parse
 
 
-def build(source: str, path: str = "<template>") -> Template:
+def build(source: str, path: str = "<template>") -> CheckedTemplate:
     """Copy formats, objects, components and body statements from the AST, unchecked."""
     module = parse(source, path)
     name, title = "t", None
@@ -37,6 +37,6 @@ def build(source: str, path: str = "<template>") -> Template:
             raise NotImplementedError("imports need the checker")
         else:
             body.append(item)
-    return Template(name, title, tuple(formats), MappingProxyType(objects),
+    return CheckedTemplate(name, title, tuple(formats), MappingProxyType(objects),
                     MappingProxyType(components), tuple(body), path, source,
                     MappingProxyType({path: source}))

@@ -25,8 +25,8 @@ from ddm_lang.batch.plan import (
     output_path,
     template_paths,
 )
-from ddm_lang.demo import stdlib_dir
 from ddm_lang.perception.catalogue import load_catalogue
+from ddm_lang.stdlib_templates import stdlib_dir
 
 SAMPLES = stdlib_dir() / "samples"
 PRODUCTS = ("sample-bottle", "sample-mug", "sample-sneaker")
@@ -66,6 +66,8 @@ def catalogue(tmp_path: Path) -> Path:
     return make_catalogue(folder)
 
 
+@pytest.mark.slow
+@pytest.mark.model
 def test_batch_writes_every_creative_and_a_manifest_row_for_each(
         catalogue: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
@@ -97,6 +99,7 @@ def test_batch_writes_every_creative_and_a_manifest_row_for_each(
     assert "12 to do" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_rerun_with_nothing_changed_does_nothing_and_a_change_redoes_only_its_creatives(
         catalogue: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
@@ -143,6 +146,7 @@ def test_a_bad_product_is_a_manifest_error_and_the_rest_is_made(
     assert all(r["status"] == "ok" for r in retried) and len(retried) == 4
 
 
+@pytest.mark.slow
 def test_a_killed_batch_resumes_with_only_the_missing_work(catalogue: Path, tmp_path: Path
                                                            ) -> None:
     out = tmp_path / "out"

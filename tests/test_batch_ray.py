@@ -11,6 +11,8 @@ from test_batch import make_catalogue
 from ddm_lang.batch import manifest
 from ddm_lang.batch.command import main
 
+pytestmark = pytest.mark.ray
+
 ray = pytest.importorskip("ray")
 
 
@@ -46,6 +48,7 @@ def test_ray_engine_makes_the_same_creatives_as_the_local_engine(
     assert len(manifest.read(tmp_path / "ray" / "manifest.jsonl")[0]) == 12
 
 
+@pytest.mark.model
 def test_missing_perception_is_computed_by_ray_tasks(tmp_path: Path, local_ray: None) -> None:
     """A library without the catalogue's images is filled by the pre-pass on Ray (tasks that
     would ask for a share of a GPU on a cluster with one), with the records perception

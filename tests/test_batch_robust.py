@@ -133,6 +133,7 @@ def reap() -> Iterator[list[subprocess.Popen[bytes]]]:
             process.wait()
 
 
+@pytest.mark.model
 def test_workers_die_with_a_killed_batch(catalogue: Path, tmp_path: Path,
                                          reap: list[subprocess.Popen[bytes]]) -> None:
     out = tmp_path / "out"
@@ -149,6 +150,7 @@ def test_workers_die_with_a_killed_batch(catalogue: Path, tmp_path: Path,
                 os.kill(pid, signal.SIGKILL)
 
 
+@pytest.mark.slow
 def test_a_killed_worker_is_replaced_and_the_batch_finishes(
         catalogue: Path, tmp_path: Path, reap: list[subprocess.Popen[bytes]]) -> None:
     out = tmp_path / "out"
@@ -167,6 +169,7 @@ def test_a_killed_worker_is_replaced_and_the_batch_finishes(
     assert f"{COPIES * 12} made, 0 failed" in stdout
 
 
+@pytest.mark.slow
 def test_a_creative_whose_worker_dies_every_time_fails_alone(
         catalogue: Path, tmp_path: Path, reap: list[subprocess.Popen[bytes]]) -> None:
     """The first worker killed makes its job a suspect; its creatives are then tried one by

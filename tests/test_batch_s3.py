@@ -19,6 +19,8 @@ from test_batch import PRODUCTS, make_catalogue
 
 from ddm_lang.batch.command import main
 
+pytestmark = pytest.mark.s3
+
 s3fs = pytest.importorskip("s3fs")
 boto3 = pytest.importorskip("boto3")
 moto_server = pytest.importorskip("moto.server")

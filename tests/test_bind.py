@@ -14,14 +14,14 @@ from _ir_helper import build
 from PIL import Image
 
 from ddm_lang.bind import bind
+from ddm_lang.emit import emit
 from ddm_lang.layout.boxes import Frame, LayoutError, resolve_box, to_px
 from ddm_lang.perception import materials
 from ddm_lang.perception.materials import MaterialError, header_record, load_material
-from ddm_lang.renderer.emit import emit
 from ddm_lang.renderer.fonts import FontRegistry
 from ddm_lang.scene import Box, ImageNode, Node, RawNode, Scene, TextNode
-from ddm_lang.semantics.values import Length, LengthSum
 from ddm_lang.syntax.diagnostics import Diagnostic, DiagnosticError
+from ddm_lang.values import Length, LengthSum
 
 HEAD = 'template t "T"\nformats feed 1000x1000, banner 1200x600\n'  # body starts on line 3
 
@@ -297,6 +297,7 @@ def test_required_object_with_no_candidate_names_everything(studio: Path, produc
     assert d.code == "bind.no-material" and "has no images" in d.message
 
 
+@pytest.mark.model
 def test_material_and_perception_attributes(studio: Path, product: dict) -> None:
     body = ("object hero = image from product.images where width > 300\n"
             + say("hero.width}x{hero.height} {hero.format} {hero.has_alpha} {hero.megapixels"))
@@ -368,7 +369,7 @@ def test_place_avoiding_all_text_keeps_clear_of_every_block(studio: Path,
     assert img.box.y >= 200 + 48 and img.box.height > 600  # below both, most of the canvas
 
 
-def test_unavailable_operation_is_a_diagnostic(studio: Path, product: dict) -> None:
+def test_unknown_operation_is_a_diagnostic(studio: Path, product: dict) -> None:
     d = error_of("object hero = image from product.images\nimage hero | recolour\n", product,
                  studio)
     assert d.code == "bind.operation" and "recolour" in d.message
@@ -489,9 +490,9 @@ def test_flow_follows_the_laid_out_text(studio: Path, product: dict) -> None:
 
 
 def test_flow_errors_are_check_errors() -> None:
-    from ddm_lang import load_template
+    from ddm_lang import template_from_string
     with pytest.raises(DiagnosticError) as info:
-        load_template(HEAD + "text t = 'x' { box: 0 0 1 1; flow: beneath nothing gap red "
+        template_from_string(HEAD + "text t = 'x' { box: 0 0 1 1; flow: beneath nothing gap red "
                       "align middle }\n")
     codes = [d.code for d in info.value.diagnostics]
     assert codes == ["check.word", "check.unknown-element-name", "check.type", "check.word"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ddm_lang import DiagnosticError, load_template
+from ddm_lang import DiagnosticError, template_from_string
 from ddm_lang.copy import Facts, violations
 from ddm_lang.scene import TextNode
 
@@ -28,12 +28,12 @@ text cta = caption(kind: cta) { box: 6% 78% 34% 10%; size: fit(12, 4%); max-line
 
 def _codes(source: str) -> list[tuple[str, int, int]]:
     with pytest.raises(DiagnosticError) as info:
-        load_template(source)
+        template_from_string(source)
     return [(d.code, d.span.line, d.span.column) for d in info.value.diagnostics]
 
 
 def _texts(product_id: str, fmt: str = "feed") -> dict[str, TextNode]:
-    creative = load_template(HEAD + BOXES).compile(PRODUCTS[product_id], fmt, base_dir=SAMPLES)
+    creative = template_from_string(HEAD + BOXES).compile(PRODUCTS[product_id], fmt, base_dir=SAMPLES)
     return {c.name: c for c in creative.scene.children if isinstance(c, TextNode)}
 
 
@@ -75,7 +75,7 @@ def test_price_and_call_to_action_follow_the_language() -> None:
 
 def test_a_caption_with_nothing_to_say_is_left_out_with_a_note() -> None:
     product = {"id": "plain", "title": "Plain tea", "images": []}
-    creative = load_template(HEAD + BOXES).compile(product, "feed")
+    creative = template_from_string(HEAD + BOXES).compile(product, "feed")
     names = {c.name for c in creative.scene.children if isinstance(c, TextNode)}
     assert "headline" in names and "price-line" not in names and "brand-line" not in names
     assert any("price-line" in n and "left out" in n for n in creative.scene.notes)

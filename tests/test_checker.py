@@ -6,20 +6,23 @@ from pathlib import Path
 
 import pytest
 
-from ddm_lang import DiagnosticError, load_template
+from ddm_lang import DiagnosticError, load_template, template_from_string
 from ddm_lang.syntax import ast
 
 HEAD = 'template t "T"\nformats feed 1080x1080, banner 1200x628\n'
 
 
-def _codes(source: str, **kw) -> list[tuple[str, int, int]]:
+def _codes(source: str | Path, **kw) -> list[tuple[str, int, int]]:
     with pytest.raises(DiagnosticError) as info:
-        load_template(source, **kw)
+        if isinstance(source, Path):
+            load_template(source, **kw)
+        else:
+            template_from_string(source, **kw)
     return [(d.code, d.span.line, d.span.column) for d in info.value.diagnostics]
 
 
 def test_ir_holds_formats_objects_and_body_in_order() -> None:
-    t = load_template(HEAD + "object hero = image from product.images where width > 100\n"
+    t = template_from_string(HEAD + "object hero = image from product.images where width > 100\n"
                       "let a = 1\nrect r { }\ntext x = 'hi'\n").ir
     assert [(f.name, f.width, f.height) for f in t.formats] == [("feed", 1080, 1080),
                                                                ("banner", 1200, 628)]
@@ -33,13 +36,13 @@ def test_let_is_block_scoped() -> None:
 
 
 def test_loop_variables_visible_only_inside_the_loop() -> None:
-    load_template(HEAD + "for p, i in product.selling_points { text = p { y: i * 10 } }\n")
+    template_from_string(HEAD + "for p, i in product.selling_points { text = p { y: i * 10 } }\n")
     assert _codes(HEAD + "for p in product.selling_points { }\nlet q = p.x\n") == [
         ("check.unknown-name", 4, 9)]
 
 
 def test_where_names_are_perception_attributes_and_object_members_too() -> None:
-    load_template(HEAD + "object hero = image from product.images\n"
+    template_from_string(HEAD + "object hero = image from product.images\n"
                   "  where subject.area > 0.1 and not suitability.collage\n"
                   "  prefer quality desc, width\n"
                   "let c = hero.palette.dominant\n")
@@ -48,14 +51,14 @@ def test_where_names_are_perception_attributes_and_object_members_too() -> None:
 
 
 def test_object_lists_must_be_indexed() -> None:
-    load_template(HEAD + "object shots[3] = image from product.images\nimage = shots[0] { }\n"
+    template_from_string(HEAD + "object shots[3] = image from product.images\nimage = shots[0] { }\n"
                   "for s in shots { image = s { } }\n")
     assert _codes(HEAD + "object shots[3] = image from product.images\nlet w = shots.width\n") == [
         ("check.type", 4, 9)]
 
 
 def test_component_params_are_in_scope_and_defaults_optional() -> None:
-    t = load_template(HEAD + "component tag(label: string, tone: color = #222) {\n"
+    t = template_from_string(HEAD + "component tag(label: string, tone: color = #222) {\n"
                       "  text t = label { fill: tone }\n}\ntag { label: 'x' }\n").ir
     assert list(t.components) == ["tag"]
     assert t.components["tag"].params[1].default == ast.Color("#222")
@@ -102,11 +105,11 @@ def test_errors_inside_imported_files_point_into_that_file(tmp_path: Path) -> No
 
 
 def test_raw_svg_that_is_safe_passes() -> None:
-    load_template(HEAD + 'raw """<circle cx="5" cy="5" r="4" fill="url(#g)"/>"""\n')
+    template_from_string(HEAD + 'raw """<circle cx="5" cy="5" r="4" fill="url(#g)"/>"""\n')
 
 
 def test_place_clauses_are_validated_against_the_registry() -> None:
-    load_template(HEAD + "object hero = image from product.images\n"
+    template_from_string(HEAD + "object hero = image from product.images\n"
                   "text headline = 'x'\n"
                   "image hero | place in slot(right 50%) fit cover anchor top avoid headline\n")
     assert _codes(HEAD + "object hero = image from product.images\n"

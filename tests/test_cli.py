@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test runs `ddm` in a fresh interpreter
+
 GOOD = ('template t "T"\nformats feed 200x200, banner 300x100\n'
         "object hero = image from product.images\n"
         "rect bg { box: 0 0 100% 100%; fill: #fafafa }\n"

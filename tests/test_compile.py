@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from ddm_lang import DiagnosticError, load_template
+from ddm_lang import DiagnosticError, template_from_string
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 HEAD = 'template t "T"\nformats feed 1000x1000, banner 1200x600\n'
 
 
 def compile_svg(source: str, product: dict, base: Path, fmt: str = "feed") -> etree._Element:
-    svg = load_template(source).compile(product, fmt, base_dir=base).svg
+    svg = template_from_string(source).compile(product, fmt, base_dir=base).svg
     return etree.fromstring(svg.encode())
 
 
@@ -52,7 +52,7 @@ def test_required_object_without_candidate_names_conditions_and_images(
         studio: Path, product: dict) -> None:
     src = HEAD + "object hero = image from product.images where width > 5000 and has_alpha\n"
     with pytest.raises(DiagnosticError) as info:
-        load_template(src).compile(product, "feed", base_dir=studio)
+        template_from_string(src).compile(product, "feed", base_dir=studio)
     message = info.value.diagnostics[0].message
     assert "sku-1" in message and "small.png: `width > 5000` is false" in message
     assert "big.jpg" in message
@@ -66,7 +66,7 @@ def test_perception_attribute_without_its_model_is_a_clear_error(studio: Path, p
     monkeypatch.setenv("DDM_LIBRARY", str(tmp_path_factory.mktemp("lib") / "m.sqlite"))
     src = HEAD + "object hero = image from product.images where subject.area > 0.1\n"
     with pytest.raises(DiagnosticError) as info:
-        load_template(src).compile(product, "feed", base_dir=studio)
+        template_from_string(src).compile(product, "feed", base_dir=studio)
     d = info.value.diagnostics[0]
     assert d.code == "bind.perception" and "`subject`" in d.message
     assert "ddm models install" in d.message
@@ -79,7 +79,7 @@ def test_missing_field_names_product_and_field_but_questions_about_it_are_fine(
     assert compile_svg(ok, product, studio).find("s:g", NS) is None
     bad = HEAD + "text t = product.subtitle { box: 0 0 50% 10% }\n"
     with pytest.raises(DiagnosticError) as info:
-        load_template(bad).compile(product, "feed", base_dir=studio)
+        template_from_string(bad).compile(product, "feed", base_dir=studio)
     d = info.value.diagnostics[0]
     assert d.code == "bind.missing-field"
     assert 'product "sku-1" has no field `product.subtitle`' in d.message
@@ -135,9 +135,9 @@ def test_raw_svg_is_emitted_and_svg_is_deterministic(studio: Path, product: dict
     src = HEAD + ('object hero = image from product.images\nimage hero\n'
                   'raw """<circle cx="5" cy="5" r="4" fill="#123456"/>"""\n'
                   "text t = product.title { box: 0 0 50% 20% }\n")
-    template = load_template(src)
+    template = template_from_string(src)
     a = template.compile(product, "feed", base_dir=studio).svg
-    b = load_template(src).compile(dict(product), "feed", base_dir=studio).svg
+    b = template_from_string(src).compile(dict(product), "feed", base_dir=studio).svg
     assert a == b
     assert re.search(r'<circle cx="5" cy="5" r="4" fill="#123456"/>', a)
 
@@ -146,7 +146,7 @@ def test_images_outside_the_product_folder_are_refused(studio: Path, product: di
     src = HEAD + "object hero = image from product.images\nimage hero\n"
     product = dict(product, images=["../../etc/passwd"])
     with pytest.raises(DiagnosticError) as info:
-        load_template(src).compile(product, "feed", base_dir=studio)
+        template_from_string(src).compile(product, "feed", base_dir=studio)
     assert "outside the allowed folders" in info.value.diagnostics[0].message
 
 
@@ -155,13 +155,13 @@ def test_decompression_bombs_are_refused_by_header(studio: Path, product: dict) 
     Image.new("1", (20000, 20000)).save(studio / "bomb.png")  # 400 MP, tiny file
     src = HEAD + "object hero = image from product.images\nimage hero\n"
     with pytest.raises(DiagnosticError) as info:
-        load_template(src).compile(dict(product, images=["bomb.png"]), "feed", base_dir=studio)
+        template_from_string(src).compile(dict(product, images=["bomb.png"]), "feed", base_dir=studio)
     assert "bomb.png" in info.value.diagnostics[0].message
 
 
 def test_unknown_format_is_a_diagnostic(studio: Path, product: dict) -> None:
     with pytest.raises(DiagnosticError) as info:
-        load_template(HEAD).compile(product, "story", base_dir=studio)
+        template_from_string(HEAD).compile(product, "story", base_dir=studio)
     assert "feed, banner" in (info.value.diagnostics[0].hint or "")
 
 

@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 
 from ddm_lang.api import load_template
-from ddm_lang.demo import sample_catalogue, stdlib_dir
+from ddm_lang.demo import sample_catalogue
+from ddm_lang.emit import emit
 from ddm_lang.layout import contrast
 from ddm_lang.ops import extend
-from ddm_lang.renderer.emit import emit
 from ddm_lang.renderer.fonts import FontRegistry
 from ddm_lang.renderer.raster import render
 from ddm_lang.scene import without_text
+from ddm_lang.stdlib_templates import stdlib_dir
 
 MIXED = ("Aero Runner 轻盈跑步鞋", "שלום Shalom", "Fresh 😀 fruit", "مرحبا 12", "ffi fl Wave")
 
@@ -62,6 +63,7 @@ def _scene(template: str, format_name: str, product: int):
     return tpl.compile(products[product], format_name, base_dir=base).scene
 
 
+@pytest.mark.model
 @pytest.mark.parametrize(("template", "product"), [("seasonal_sale", 0), ("spotlight", 3),
                                                     ("lifestyle_overlay", 5),
                                                     ("gradient_wash", 1), ("brand_led", 0),
@@ -100,6 +102,7 @@ def test_ground_leaves_out_images_far_from_every_text() -> None:
         without_text(scene).children
 
 
+@pytest.mark.model
 def test_extend_decodes_a_photo_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The grown image's key needs only the photo's decoded shape: compiling again (the
     generated image stored) reads no pixels, and gives the same creative."""

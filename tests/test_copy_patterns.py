@@ -88,6 +88,7 @@ def test_every_pattern_is_filled_only_with_the_products_value() -> None:
     assert checked > 1000
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not DEV.is_file(), reason="AdvertiseGen dev set not present")
 def test_dev_selling_points_are_factual_and_never_repeat_a_head() -> None:
     rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line]

@@ -21,6 +21,7 @@ def test_model_ships_small_with_its_contract() -> None:
     assert contract["dev"]["model"]["roc_auc"] > contract["dev"]["key_frequency_baseline"]["roc_auc"]
 
 
+@pytest.mark.model
 def test_model_ranks_a_pattern_above_a_rarely_named_material() -> None:
     facts = Facts.from_content("类型#裙*材质#牛仔布*图案#刺绣*裙长#连衣裙")
     ranked = [(k, v) for k, v, _ in salience.rank(facts)]
@@ -39,6 +40,7 @@ def test_baseline_ranks_by_key_frequency() -> None:
     assert scores["衣样式"] > scores["类型"]
 
 
+@pytest.mark.model
 def test_listing_metadata_is_never_ranked() -> None:
     facts = Facts.from_product({"id": "g", "title": "Garlic", "images": [], "attributes": {
         "url": "https://example.com/x", "country": "China",
@@ -64,6 +66,7 @@ def test_ranking_metrics_by_hand() -> None:
     assert metrics.precision_at_k([0.1, 0.9, 0.5], [0, 1, 0], 1) == 1.0
 
 
+@pytest.mark.model
 @pytest.mark.skipif(not DEV.is_file(), reason="AdvertiseGen dev data not present")
 def test_model_beats_the_frequency_baseline_on_dev() -> None:
     model = salience.model()

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ddm_lang.copy import KINDS, Facts, fits, is_factual, write
-from ddm_lang.copy.writer import format_price
+from ddm_lang.copy.prices import format_price
 
 OLIVE = {"id": "olive", "title": "Evergreen Cold-Pressed Olive Oil", "category": "grocery",
          "lang": "en", "brand": {"name": "Grove & Co", "logos": []},

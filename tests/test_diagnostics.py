@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ddm_lang import DiagnosticError, load_template
+from ddm_lang import DiagnosticError, template_from_string
 
 HEAD = 'template t "T"\nformats feed 1080x1080\n'
 OBJ = "object hero = image from product.images where subject.area > 0.1\n"
@@ -105,7 +105,7 @@ CASES = [
 def test_broken_template_gives_one_precise_diagnostic(case: tuple) -> None:
     _name, source, code, line, column, text = case
     with pytest.raises(DiagnosticError) as info:
-        load_template(source)
+        template_from_string(source)
     diags = info.value.diagnostics
     assert len(diags) == 1, info.value.render()
     d = diags[0]
@@ -122,7 +122,7 @@ def test_enough_kinds_of_mistake_are_covered() -> None:
 def test_rendered_diagnostic_has_location_source_line_and_caret() -> None:
     source = HEAD + "let paper = #fff\nrect { fill: papr }\n"
     with pytest.raises(DiagnosticError) as info:
-        load_template(source)
+        template_from_string(source)
     text = info.value.render()
     lines = text.splitlines()
     assert lines[0] == "<template>:4:14: error[check.unknown-name]: unknown name `papr`"
@@ -136,10 +136,10 @@ def test_every_error_is_reported_not_just_the_first() -> None:
     source = (HEAD + "let paper = #fff\nrect { fill: papr }\nlet c = tnt(#fff, 0.1)\n"
               "rect { width: 3qq }\n")
     with pytest.raises(DiagnosticError) as info:
-        load_template(source)
+        template_from_string(source)
     assert [d.span.line for d in info.value.diagnostics] == [4, 5, 6]
 
 
 def test_bare_words_are_keyword_values() -> None:
-    template = load_template(HEAD + "rect { stroke-linecap: round; text-anchor: middle }\n")
+    template = template_from_string(HEAD + "rect { stroke-linecap: round; text-anchor: middle }\n")
     assert template.name == "t"

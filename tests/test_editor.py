@@ -17,10 +17,10 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
-from ddm_lang.demo import stdlib_dir
 from ddm_lang.perception.catalogue import Catalogue, load_catalogue
 from ddm_lang.serve.editor import STATIC_DIR, TOKEN_HEADER, editor_app
 from ddm_lang.serve.editor_previews import PREVIEW_SIDE
+from ddm_lang.stdlib_templates import stdlib_dir
 
 PLAIN = """// A template that needs no perception: a backdrop and the product's title.
 template plain "Backdrop and title"

@@ -19,9 +19,10 @@ import pytest
 from _uvicorn import serving_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="needs Debian's chromium at /usr/bin/chromium "
-                                       "(apt-get install chromium)")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(),
+                                 reason="needs Debian's chromium at /usr/bin/chromium "
+                                        "(apt-get install chromium)")]
 
 TEMPLATE = "hero_split"
 BROKEN_LINE = 13          # `let paper = tint(tone, 0.9)` in stdlib hero_split.ddm
@@ -33,7 +34,7 @@ LOAD_TIMEOUT_MS = 180_000  # the first previews perceive the product photos from
 
 @pytest.fixture
 def template_dir(tmp_path: Path) -> Path:
-    from ddm_lang.demo import stdlib_dir
+    from ddm_lang.stdlib_templates import stdlib_dir
     folder = tmp_path / "templates"
     folder.mkdir()
     shutil.copy(stdlib_dir() / f"{TEMPLATE}.ddm", folder)
@@ -43,9 +44,9 @@ def template_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def editor_url(template_dir: Path) -> Iterator[str]:
     """The editor alone, served by uvicorn on a free loopback port in a thread."""
-    from ddm_lang.demo import stdlib_dir
     from ddm_lang.perception.catalogue import load_catalogue
     from ddm_lang.serve.editor import editor_app
+    from ddm_lang.stdlib_templates import stdlib_dir
     full = load_catalogue(stdlib_dir() / "samples" / "catalogue.json")
     catalogue = dataclasses.replace(full, products=full.products[:2])
     app = editor_app(template_dir=template_dir, catalogue=catalogue)

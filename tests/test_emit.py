@@ -8,8 +8,8 @@ from pathlib import Path
 from lxml import etree
 from PIL import Image
 
+from ddm_lang.emit import emit
 from ddm_lang.perception.materials import load_material
-from ddm_lang.renderer.emit import emit
 from ddm_lang.scene import Box, ImageNode, Node, RawNode, Scene, TextLine, TextNode
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -80,6 +80,17 @@ def test_text_node_has_font_attributes_and_one_tspan_per_line() -> None:
     assert spans == [("50", "20.25", "one"), ("50", "40", "two & <3>")]
     plain = parse(emit(Scene(10, 10, (TextNode(Box(0, 0, 1, 1), (), "Inter", 400, 12),))))[0]
     assert plain.get("font-style") is None and plain.get("text-anchor") is None
+
+
+def test_characters_xml_cannot_hold_are_left_out() -> None:
+    """A feed title or template string with a form feed or a NUL must not stop emit: XML
+    1.0 cannot carry those characters, and they draw nothing."""
+    node = TextNode(Box(0, 0, 100, 50), (TextLine("Olive\x0cOil\x00", 0, 20),), "Inter", 400,
+                    18, attrs=(("data-x", "a\x01b"),))
+    svg = emit(Scene(100, 100, (node,), "Sale\x0b\ufffe 20%"))
+    root = etree.fromstring(svg.encode())
+    assert root[0].text == "Sale 20%"
+    assert root[1][0].text == "OliveOil" and root[1].get("data-x") == "ab"
 
 
 def test_raw_markup_is_appended_as_svg_elements() -> None:

@@ -3,13 +3,14 @@ the generated-image store, the ONNX inpainting contract and the compiled creativ
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from ddm_lang import load_template
+from ddm_lang import template_from_string
 from ddm_lang.ops import extend, outpaint
 from ddm_lang.ops.context import OpContext
 from ddm_lang.ops.outpaint import Pad
@@ -42,7 +43,8 @@ def gradient(w: int, h: int) -> np.ndarray:
 def context(**record: object) -> OpContext:
     base = {"subject.found": True, "subject.box": [0.4, 0.4, 0.2, 0.2],
             "background.kind": "plain"}
-    return OpContext({**base, **record}, b"", Box(0, 0, 1000, 1000))
+    return OpContext({**base, **record}, b"", Box(0, 0, 1000, 1000),
+                     Path(os.environ["DDM_GENERATED"]))  # the `store` fixture's folder
 
 
 def node_for(path: Path) -> ImageNode:
@@ -161,7 +163,8 @@ def test_the_store_returns_the_same_file_without_recomputing(tmp_path: Path,
     path = tmp_path / "photo.jpg"
     Image.fromarray(gradient(300, 200)).save(path, quality=90)
     node = node_for(path)
-    first = extend.resolve(node, context=context(), to=Box(0, 0, 300, 600)).material
+    ctx = context()
+    first = extend.resolve(node, context=ctx, to=Box(0, 0, 300, 600)).material
     assert first.format == "jpeg" and first.path.endswith(".jpg")
     stamp = Path(first.path).stat().st_mtime_ns
     monkeypatch.setattr(extend, "_made", {})     # a new process: only the store remains
@@ -169,11 +172,11 @@ def test_the_store_returns_the_same_file_without_recomputing(tmp_path: Path,
     def fail(*_: object) -> None:
         raise AssertionError("recomputed")
     monkeypatch.setattr(extend, "grow", fail)
-    again = extend.resolve(node, context=context(), to=Box(0, 0, 300, 600)).material
+    again = extend.resolve(node, context=ctx, to=Box(0, 0, 300, 600)).material
     assert again == first and Path(again.path).stat().st_mtime_ns == stamp
     # Another aspect is another file.
     monkeypatch.undo()
-    other = extend.resolve(node, context=context(), to=Box(0, 0, 300, 500)).material
+    other = extend.resolve(node, context=ctx, to=Box(0, 0, 300, 500)).material
     assert other.path != first.path
 
 
@@ -273,6 +276,7 @@ image hero {ops}| place in slot(right 50%) fit cover
 """
 
 
+@pytest.mark.model
 def test_compiled_extend_then_cover_shows_the_whole_subject(tmp_path: Path):
     photo = np.full((300, 400, 3), 235, np.uint8)
     photo[120:180, 50:350] = (210, 20, 20)   # a wide red product, 300 px of the 400
@@ -280,7 +284,7 @@ def test_compiled_extend_then_cover_shows_the_whole_subject(tmp_path: Path):
     product = {"id": "wide", "title": "Wide", "images": ["wide.png"]}
 
     def red_width(ops: str) -> int:
-        svg = load_template(TEMPLATE.format(ops=ops)).compile(product, "feed",
+        svg = template_from_string(TEMPLATE.format(ops=ops)).compile(product, "feed",
                                                               base_dir=tmp_path).svg
         rgb = render(svg, 400, 400, allowed_roots=(tmp_path,))[..., :3].astype(int)
         red = (rgb[..., 0] > 150) & (rgb[..., 1] < 80)

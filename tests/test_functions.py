@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ddm_lang.semantics.functions import FUNCTIONS, EvalError
-from ddm_lang.semantics.values import Color, Length, Region, format_number
+from ddm_lang.values import Color, Length, Region, format_number
 
 F = {name: spec.impl for name, spec in FUNCTIONS.items()}
 

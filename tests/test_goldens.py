@@ -19,6 +19,8 @@ def test_every_stdlib_creative_has_a_golden() -> None:
     assert not missing, f"no golden for {missing[:5]}…: run `make goldens`"
 
 
+@pytest.mark.slow
+@pytest.mark.model
 @pytest.mark.parametrize(("template", "product", "fmt"), CASES)
 def test_stdlib_creative_matches_its_golden(template: str, product: str, fmt: str) -> None:
     stored = load(template, product, fmt)

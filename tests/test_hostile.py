@@ -20,6 +20,8 @@ from hostile.pending import PENDING
 from hostile.runner import LIMIT_BYTES, LIMIT_S, Result, run_cases
 from hostile.server import start_server
 
+pytestmark = [pytest.mark.slow, pytest.mark.model]  # the whole corpus, some of it perceived
+
 ONLY = os.environ.get("DDM_HOSTILE_ONLY", "")
 """A regular expression: run only the cases whose names match (while working on a family)."""
 CASES = [c for c in ci_cases() if re.search(ONLY, c.name)]

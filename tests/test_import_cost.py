@@ -15,14 +15,26 @@ HEAVY = ("skia", "cv2", "numpy", "PIL", "onnxruntime")
 def _heavy_after(code: str) -> str:
     """The heavy libraries a fresh interpreter has loaded after running `code`."""
     probe = f"import sys\n{code}\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
-    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout
+    return out.splitlines()[-1].strip()  # the probe's line comes last
 
 
 def test_the_parser_formatter_and_checker_import_no_imaging_library() -> None:
     loaded = _heavy_after("import ddm_lang.syntax.parser, ddm_lang.syntax.formatter, "
                           "ddm_lang.semantics.checker")
     assert loaded == "", f"importing the front end loaded {loaded}"
+
+
+def test_ddm_check_and_fmt_load_no_imaging_library(tmp_path: Path) -> None:
+    """`ddm check` (without --product) and `ddm fmt` run whole without skia or numpy:
+    loading a template through the API and its default environment builds no service."""
+    template = tmp_path / "t.ddm"
+    template.write_text('template t "T"\nformats feed 100x100\nrect r { box: 0 0 10 10 }\n')
+    loaded = _heavy_after("from ddm_lang.cli import main\n"
+                          f"assert main(['check', {str(template)!r}]) == 0\n"
+                          f"main(['fmt', {str(template)!r}])")
+    assert loaded == "", f"ddm check and ddm fmt loaded {loaded}"
 
 
 def test_the_cli_builds_its_parser_without_the_batch_machinery() -> None:

@@ -13,7 +13,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from ddm_lang.cli import main
-from ddm_lang.layout import metrics as lm
+from ddm_lang.layout import elements as le
+from ddm_lang.quality import layout_metrics as lm
 from ddm_lang.scene import Box, ImageNode, Material, Node, Scene, TextLine, TextNode
 
 W = H = 100
@@ -42,7 +43,7 @@ def scene(*items: object, width: int = W, height: int = H) -> Scene:
     return Scene(width, height, tuple(items))  # type: ignore[arg-type]
 
 
-def measured(s: Scene, subject: lm.Subject | None = None) -> lm.LayoutMetrics:
+def measured(s: Scene, subject: le.Subject | None = None) -> lm.LayoutMetrics:
     return lm.measure_scene(s, subjects=lambda _node: subject, render=False)
 
 
@@ -50,8 +51,8 @@ def measured(s: Scene, subject: lm.Subject | None = None) -> lm.LayoutMetrics:
 
 def test_iou_and_overlap_of_two_boxes() -> None:
     a, b = Box(10, 10, 40, 40), Box(30, 10, 40, 40)
-    assert lm.iou(a, b) == pytest.approx(800 / 2400)
-    assert lm.iou(a, Box(60, 60, 10, 10)) == 0
+    assert le.iou(a, b) == pytest.approx(800 / 2400)
+    assert le.iou(a, Box(60, 60, 10, 10)) == 0
     m = measured(scene(rect(10, 10, 40, 40), rect(30, 10, 40, 40)))
     # PosterLayout's Ove: the sum of pairwise IoU divided by the number of elements.
     assert m.overlap == pytest.approx((1 / 3) / 2)
@@ -60,7 +61,7 @@ def test_iou_and_overlap_of_two_boxes() -> None:
 
 def test_background_and_underlay_are_not_collisions() -> None:
     s = scene(rect(0, 0, W, H, "bg"), rect(5, 70, 60, 20, "plate"), text(10, 84, "Buy"))
-    elements = lm.flatten(s)
+    elements = le.flatten(s)
     assert [e.role for e in elements] == ["background", "underlay", "content"]
     m = measured(s)
     assert m.overlap == 0 and m.underlay == 1.0 and m.elements == 2
@@ -85,34 +86,34 @@ def test_alignment_follows_the_posterlayout_formula() -> None:
 
 def test_group_transforms_move_elements() -> None:
     group = Node("g", (("transform", "translate(20 30)"),), (rect(0, 0, 10, 10),))
-    (element,) = lm.flatten(scene(group))
+    (element,) = le.flatten(scene(group))
     assert element.box == Box(20, 30, 10, 10)
 
 
 def test_invisible_shapes_are_not_elements() -> None:
     s = scene(rect(0, 0, 10, 10, fill="none"), rect(20, 20, 10, 10, opacity="0"),
               Node("defs", (), (rect(0, 0, 50, 50),)))
-    assert lm.flatten(s) == []
+    assert le.flatten(s) == []
 
 
 # ---- text ----------------------------------------------------------------------------------
 
 def test_text_box_follows_the_anchor() -> None:
-    start = lm.text_box(text(10, 50, "Hello"))
+    start = le.text_box(text(10, 50, "Hello"))
     assert start is not None and start.x == pytest.approx(10) and start.width > 10
     middle = TextNode(Box(0, 30, 100, 30), (TextLine("Hello", 50, 50),), "Inter", 400, 10,
                       anchor="middle")
-    box = lm.text_box(middle)
+    box = le.text_box(middle)
     assert box is not None and box.x + box.width / 2 == pytest.approx(50)
     assert box.y < 50 < box.bottom
 
 
 def test_overflow_is_an_ellipsis_or_a_line_past_the_box() -> None:
     fits = text(10, 20, "Short", box=Box(10, 5, 80, 20))
-    assert not lm.text_overflows(fits)
-    assert lm.text_overflows(text(10, 20, "Cut sho…", box=Box(10, 5, 80, 20)))
+    assert not le.text_overflows(fits)
+    assert le.text_overflows(text(10, 20, "Cut sho…", box=Box(10, 5, 80, 20)))
     too_wide = text(10, 20, "A line far wider than its box", box=Box(10, 5, 20, 20))
-    assert lm.text_overflows(too_wide)
+    assert le.text_overflows(too_wide)
     m = measured(scene(too_wide))
     assert m.overflow == 1 and m.failed and "does not fit" in m.problems[0]
 
@@ -121,7 +122,7 @@ def test_overflow_is_an_ellipsis_or_a_line_past_the_box() -> None:
 
 def test_text_fully_over_the_subject_is_occlusion_one() -> None:
     s = scene(photo(Box(0, 0, W, H)), text(20, 50, "Over"))
-    m = measured(s, lm.Subject((0.0, 0.0, 1.0, 1.0)))
+    m = measured(s, le.Subject((0.0, 0.0, 1.0, 1.0)))
     assert m.occlusion == pytest.approx(1.0) and m.occlusion_max == pytest.approx(1.0)
     assert m.failed and "covers the product" in m.problems[0]
     # No subject perceived: nothing to cover.
@@ -131,7 +132,7 @@ def test_text_fully_over_the_subject_is_occlusion_one() -> None:
 def test_occlusion_reads_the_matte_through_crop_box_and_mirror() -> None:
     mask = np.zeros((200, 200), np.float32)
     mask[:, :100] = 1.0                        # the subject is the material's left half
-    subject = lm.Subject((0.0, 0.0, 0.5, 1.0), mask)
+    subject = le.Subject((0.0, 0.0, 0.5, 1.0), mask)
     left, right = text(5, 50, "Hi"), text(60, 50, "Hi")
     image = photo(Box(0, 0, W, H))
     assert measured(scene(image, left), subject).occlusion == pytest.approx(1.0)
@@ -152,9 +153,9 @@ def test_off_canvas_elements_and_cut_subjects() -> None:
     assert measured(scene(rect(60, 60, 80, 80))).off_canvas == 0
     # An image whose subject runs past the right edge.
     half_out = photo(Box(50, 0, 100, 100))
-    m = measured(scene(half_out), lm.Subject((0.25, 0.25, 0.5, 0.5)))
+    m = measured(scene(half_out), le.Subject((0.25, 0.25, 0.5, 0.5)))
     assert m.off_canvas == 1 and m.subject_cut == pytest.approx(0.5)
-    inside = measured(scene(photo(Box(0, 0, 100, 100))), lm.Subject((0.25, 0.25, 0.5, 0.5)))
+    inside = measured(scene(photo(Box(0, 0, 100, 100))), le.Subject((0.25, 0.25, 0.5, 0.5)))
     assert inside.off_canvas == 0 and inside.subject_cut == 0
 
 
@@ -164,7 +165,7 @@ def test_unreadability_is_the_gradient_under_the_text() -> None:
     flat = np.full((H, W, 4), 255, np.uint8)
     busy = flat.copy()
     busy[(np.arange(H) // 2) % 2 == 0, :, :3] = 0   # stripes two pixels high everywhere
-    elements = lm.flatten(scene(text(10, 50, "Read me")))
+    elements = le.flatten(scene(text(10, 50, "Read me")))
     assert lm.unreadability(elements, flat, 1.0) == 0
     assert lm.unreadability(elements, busy, 1.0) > 0.5
     stripes_elsewhere = flat.copy()
@@ -218,6 +219,7 @@ def shop(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.model
 def test_check_all_formats_reports_metrics(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["check", str(shop / "clean.ddm"), "--product", str(shop / "catalogue.json"),
                  "--all-formats"])
@@ -262,7 +264,7 @@ def test_check_prints_what_the_contrast_guarantee_changed(
 
 def test_one_line_set_solid_is_not_an_overflow() -> None:
     """A line fitted with `line-height: 1` that fills its box's height exactly fits."""
-    from ddm_lang.layout.metrics import text_overflows
+    from ddm_lang.layout.elements import text_overflows
     from ddm_lang.scene import Box, TextLine, TextNode
     node = TextNode(Box(0, 0, 400, 60), (TextLine("$12", 0, 48),), "Inter", 800, 60.0,
                     line_height=1.0)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ddm_lang import load_template
+from ddm_lang import template_from_string
 from ddm_lang.ops import cutout, mirror, place, shadow
 from ddm_lang.ops.context import OpContext
 from ddm_lang.renderer import render
@@ -27,7 +27,7 @@ def ctx(**record: object) -> OpContext:
     base = {"subject.found": True, "subject.facing": "front", "text.found": False,
             "subject.box": [0.25, 0.25, 0.5, 0.5], "light.direction": 0.0,
             "light.strength": 0.0, "subject.source": "model"}
-    return OpContext({**base, **record}, b"matte-png", CANVAS)
+    return OpContext({**base, **record}, b"matte-png", CANVAS, Path("/nonexistent/generated"))
 
 
 def test_mirror_turns_the_subject_toward_the_copy():
@@ -93,11 +93,12 @@ def arrow_studio(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.model
 def test_compiled_creative_is_cut_out_mirrored_and_shadowed(arrow_studio: Path):
     product = {"id": "wedge", "title": "Wedge", "images": ["wedge.png"]}
 
     def draw(ops: str) -> tuple[str, np.ndarray]:
-        creative = load_template(TEMPLATE.format(ops=ops)).compile(product, "feed",
+        creative = template_from_string(TEMPLATE.format(ops=ops)).compile(product, "feed",
                                                                    base_dir=arrow_studio)
         pixels = render(creative.svg, 600, 600, allowed_roots=(arrow_studio,))
         return creative.svg, pixels[..., :3].astype(int)

@@ -93,6 +93,7 @@ def test_install_checks_the_digest(tmp_path):
 
 
 # ---- perceivers on known images ---------------------------------------------------------
+@pytest.mark.model
 def test_subject_mask_covers_the_object():
     rgb = disc_image()
     result = subject.perceive_subject(rgb, None)
@@ -128,6 +129,7 @@ def test_facing_follows_the_tapered_side():
     assert subject.describe(square)["subject.facing"] == "front"
 
 
+@pytest.mark.model
 def test_ocr_reads_rendered_text():
     result = ocr.perceive_text(text_image())
     assert result["text.found"]
@@ -139,6 +141,7 @@ def test_ocr_reads_rendered_text():
     assert not blank["text.found"] and blank["text.area"] == 0.0
 
 
+@pytest.mark.model
 def test_palette_and_background_colour():
     rgb = disc_image()
     mask = subject.perceive_subject(rgb, None).mask >= 128
@@ -205,6 +208,7 @@ def test_decode_downscales_and_keeps_the_original_size():
 
 
 # ---- the library ------------------------------------------------------------------------
+@pytest.mark.model
 def test_library_caches_by_content(tmp_path, monkeypatch):
     a = save_png(disc_image(), tmp_path / "a.png")
     b = tmp_path / "copy-of-a.png"
@@ -232,6 +236,8 @@ def _add_in_process(args: tuple[str, str]) -> bool:
     return lib.perceive(load_material(Path(image), (Path(image).parent,))).cached
 
 
+@pytest.mark.slow
+@pytest.mark.model
 def test_concurrent_writers(tmp_path):
     images = []
     for i in range(4):
@@ -246,6 +252,7 @@ def test_concurrent_writers(tmp_path):
 
 
 # ---- commands ---------------------------------------------------------------------------
+@pytest.mark.model
 def test_materials_add_then_inspect(tmp_path, capsys):
     folder = tmp_path / "shop"
     folder.mkdir()
@@ -269,6 +276,7 @@ def test_materials_add_then_inspect(tmp_path, capsys):
         assert ((green == (40, 230, 90)).all(axis=2)).sum() > 100  # the mask outline
 
 
+@pytest.mark.model
 def test_materials_add_reports_a_bad_image_and_keeps_the_rest(tmp_path, capsys):
     products = [{"id": "good", "title": "Good", "images": ["good.png"]},
                 {"id": "broken", "title": "Broken", "images": ["broken.jpg"]}]
@@ -299,11 +307,11 @@ def test_texture_is_not_text():
 
 
 def test_an_unusable_library_path_falls_back_to_a_private_file(tmp_path, monkeypatch, capsys):
-    from ddm_lang.perception.library import default_library
+    from ddm_lang.environment import default_environment
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the library's folder should be")
     monkeypatch.setenv("DDM_LIBRARY", str(blocker / "materials.sqlite"))
-    library = default_library()
+    library = default_environment().library
     assert library.path != blocker / "materials.sqlite" and library.count() == 0
     assert "using" in capsys.readouterr().err
-    assert default_library() is library  # opened once per process
+    assert default_environment().library is library  # opened once per environment

@@ -18,7 +18,7 @@ from ddm_lang.perception import colour, ocr, record, subject
 from ddm_lang.perception.materials import load_material
 from ddm_lang.perception.pixels import decode
 from ddm_lang.renderer.fonts import FontRegistry
-from ddm_lang.semantics.values import Color
+from ddm_lang.values import Color
 
 SAMPLES = Path(__file__).resolve().parent.parent / "ddm_lang" / "stdlib_templates" / "samples" \
     / "images"
@@ -60,6 +60,7 @@ def dark(hex_colour: str | None) -> bool:
 
 
 # ---- transparency ------------------------------------------------------------------------
+@pytest.mark.model
 def test_transparent_pixels_are_not_colour():
     px = decode(cutout_png("mug.jpg"), "mug.png")
     assert px.alpha is not None and float(np.mean(px.alpha == 0)) > 0.3
@@ -84,6 +85,7 @@ def test_an_opaque_image_keeps_its_background_colour():
     assert with_alpha["background.color"] is not None
 
 
+@pytest.mark.model
 def test_record_of_a_cutout_has_no_black_and_no_background_colour(tmp_path):
     path = tmp_path / "mug.png"
     path.write_bytes(cutout_png("mug.jpg"))
@@ -95,6 +97,7 @@ def test_record_of_a_cutout_has_no_black_and_no_background_colour(tmp_path):
 
 
 # ---- text on plain packshots ----------------------------------------------------------------
+@pytest.mark.model
 @pytest.mark.parametrize("name", ["bottle.jpg", "mug.jpg", "sneaker.jpg"])
 @pytest.mark.parametrize("grey", [255, 128])
 def test_a_plain_packshot_carries_no_text(name, grey):
@@ -112,6 +115,7 @@ def write(rgb: np.ndarray, words: str, xy: tuple[int, int], size: int,
     return np.asarray(img)
 
 
+@pytest.mark.model
 @pytest.mark.parametrize(("words", "size"), [("SALE", 64), ("Fresh today", 36), ("-20%", 30)])
 def test_a_word_on_a_packshot_is_read(words, size):
     rgb = photo("bottle.jpg")
@@ -130,6 +134,7 @@ def subject_quad(alpha: np.ndarray) -> np.ndarray:
     return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64)
 
 
+@pytest.mark.model
 @pytest.mark.parametrize(("name", "text", "score"), [("bottle.jpg", "19", 0.8),
                                                      ("mug.jpg", "G0", 0.9)])
 def test_a_product_read_as_a_number_is_not_text(monkeypatch, name, text, score):

@@ -111,7 +111,7 @@ def test_a_valid_product_file_compiles_as_the_binder_dict(studio: Path) -> None:
     product = write_product(studio, price={"amount": 12.9, "discount": 20})
     data, base = ddm_lang.load_product(product)
     assert data["price"] == {"amount": 12.9, "discount": 20} and base == studio.resolve()
-    creative = ddm_lang.load_template(TEMPLATE).compile(product, "feed")
+    creative = ddm_lang.template_from_string(TEMPLATE).compile(product, "feed")
     assert ">Olive<" in creative.svg and creative.product_id == "sku-1"
 
 
@@ -175,7 +175,7 @@ def test_shallow_catalogues_pass_the_depth_bound(tmp_path: Path) -> None:
 
 def test_unreadable_image_names_the_products_path_only(studio: Path) -> None:
     (studio / "junk.png").write_bytes(b"not an image")
-    template = ddm_lang.load_template(TEMPLATE)
+    template = ddm_lang.template_from_string(TEMPLATE)
     with pytest.raises(DiagnosticError) as caught:
         template.compile({**BASE, "images": ["junk.png"]}, "feed", base_dir=studio)
     text = caught.value.render()
@@ -185,7 +185,7 @@ def test_unreadable_image_names_the_products_path_only(studio: Path) -> None:
 
 def test_directory_image_given_as_a_dict_names_product_and_path(studio: Path) -> None:
     (studio / "photos.png").mkdir()
-    template = ddm_lang.load_template(TEMPLATE)
+    template = ddm_lang.template_from_string(TEMPLATE)
     with pytest.raises(DiagnosticError) as caught:
         template.compile({**BASE, "images": ["photos.png"]}, "feed", base_dir=studio)
     text = caught.value.render()

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ddm_lang import load_template
+from ddm_lang import template_from_string
 from ddm_lang.cli import main
 from ddm_lang.quality import CHECKS, Finding, headline_names, run_checks, safe_margin
 from ddm_lang.quality import checks as quality_checks
@@ -28,7 +28,7 @@ CLEAN = "text headline = product.title { box: 10% 10% 80% 30%; size: 24; fill: #
 
 def findings(body: str, product: dict[str, Any] | None = None, fmt: str = "feed",
              checks: list[str] | None = None) -> list[Finding]:
-    template = load_template(HEAD + body)
+    template = template_from_string(HEAD + body)
     product = product or PRODUCT
     creative = template.compile(product, fmt)
     return run_checks(creative, product=product, template=template, checks=checks,
@@ -117,7 +117,7 @@ def test_separation_reports_what_the_separation_module_failed(
     monkeypatch.setattr(quality_checks, "measure_separation", lambda creative, **_: [
         result("image `hero`", 4.0, False), result("image `logo`", 30.0, True),
         result("image `photo`", 6.0, False, applies=False)])
-    creative = load_template(HEAD + CLEAN).compile(PRODUCT, "feed")
+    creative = template_from_string(HEAD + CLEAN).compile(PRODUCT, "feed")
     found = run_checks(creative, checks=["separation"], subjects=lambda node: None)
     assert names(found) == ["separation"] and found[0].element == "image `hero`"
     assert found[0].value == 4.0 and found[0].threshold == 18.0
@@ -130,7 +130,7 @@ text cta = caption(kind: cta) { box: 10% 70% 40% 12%; size: fit(12, 20); fill: #
 
 
 def test_head_noun_judges_headline_captions_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    template = load_template(HEAD + HEADLINE)
+    template = template_from_string(HEAD + HEADLINE)
     assert headline_names(template) == {"headline"}
     assert findings(HEADLINE, checks=["head-noun"]) == []   # the writer keeps the noun
     seen: list[tuple[str, str, str]] = []

@@ -10,18 +10,18 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ddm_lang import load_template
+from ddm_lang import template_from_string
 from ddm_lang.bind import binder
+from ddm_lang.emit import emit
 from ddm_lang.layout import contrast
 from ddm_lang.ops import recolor
 from ddm_lang.ops.context import OpContext
 from ddm_lang.perception.materials import load_material
 from ddm_lang.renderer import render
-from ddm_lang.renderer.emit import emit
 from ddm_lang.renderer.fonts import FontRegistry
 from ddm_lang.scene import Box, ImageNode, Scene, TextNode
 from ddm_lang.semantics.functions import EvalError, readable, scheme, to_oklch
-from ddm_lang.semantics.values import Color
+from ddm_lang.values import Color
 
 
 def hue_gap(a: float, b: float) -> float:
@@ -79,7 +79,7 @@ def test_readable_meets_the_ratio_and_keeps_the_hue(fg: str, bg: str) -> None:
 
 
 def test_readable_in_a_template() -> None:
-    template = load_template('template t "T"\nformats feed 200x200\n'
+    template = template_from_string('template t "T"\nformats feed 200x200\n'
                              'let ink = readable(#ffffff, #f4f1ea, aa)\n'
                              'rect { box: 0 0 100% 100%; fill: scheme(ink, triadic)[1] }\n')
     svg = template.compile({"id": "p"}, "feed").svg
@@ -106,7 +106,7 @@ RECORD = {"palette.dominant": "#d22828", "palette.accent": "#1f6fd0",
 def test_recolor_resolves_the_scheme_from_the_record(photo: Path) -> None:
     material = load_material(photo / "photo.png", (photo,))
     node = ImageNode(material, Box(0, 0, 300, 200), Box(0, 0, 300, 200))
-    ctx = OpContext(RECORD, b"", Box(0, 0, 300, 200))
+    ctx = OpContext(RECORD, b"", Box(0, 0, 300, 200), Path("/nonexistent/generated"))
     toned = recolor.resolve(node, context=ctx, **{"with": "accent"})
     assert toned.recolor is not None and len(toned.recolor.split()) == 20
     assert recolor.resolve(node, context=ctx).recolor == recolor.resolve(
@@ -136,15 +136,16 @@ def test_recolor_renders_the_same_in_resvg(photo: Path) -> None:
     from _resvg import difference, resvg_pixels
     material = load_material(photo / "photo.png", (photo,))
     node = ImageNode(material, Box(20, 10, 240, 160), Box(50, 0, 250, 200))
-    toned = recolor.resolve(node, context=OpContext(RECORD, b"", Box(0, 0, 300, 200)),
+    toned = recolor.resolve(node, context=OpContext(RECORD, b"", Box(0, 0, 300, 200), Path("/nonexistent/generated")),
                             amount=0.7, **{"with": "complement"})
     svg = emit(Scene(300, 200, (toned,)))
     mean, over = difference(render(svg, 300, 200), resvg_pixels(svg, width=300, height=200))
     assert mean <= 0.01 and over <= 0.002, (mean, over)
 
 
+@pytest.mark.model
 def test_recolor_compiles_from_perception(photo: Path) -> None:
-    template = load_template('template t "T"\nformats feed 300x200\n'
+    template = template_from_string('template t "T"\nformats feed 300x200\n'
                              'object hero = image from product.images\n'
                              'image hero | recolor(amount: 0.9) with accent\n')
     creative = template.compile({"id": "p", "images": ["photo.png"]}, "feed", base_dir=photo)
@@ -189,7 +190,7 @@ def texts(scene: Scene) -> dict[str, TextNode]:
 
 
 def test_white_text_on_a_light_photo_gets_a_readable_fill(light_photo: Path) -> None:
-    template = load_template(
+    template = template_from_string(
         'template t "T"\nformats feed 800x600\n'
         'image photo = "light.jpg" { box: 0 0 100% 100%; fit: cover }\n'
         'text body = "Pressed the day it was picked" { box: 5% 70% 90% 10%; size: 20px; '
@@ -207,7 +208,7 @@ def test_white_text_on_a_light_photo_gets_a_readable_fill(light_photo: Path) -> 
 
 
 def test_text_that_passes_is_untouched(light_photo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    template = load_template(
+    template = template_from_string(
         'template t "T"\nformats feed 800x600\n'
         'image photo = "light.jpg" { box: 0 0 100% 100%; fit: cover }\n'
         'rect { box: 0 60% 100% 40%; fill: #1d2b24 }\n'
@@ -224,7 +225,7 @@ def test_text_that_passes_is_untouched(light_photo: Path, monkeypatch: pytest.Mo
 def test_large_text_needs_three_to_one() -> None:
     # #777777 on white is 4.48:1: enough for large text, not for body text.
     def compile_(size: str, weight: str = "400") -> tuple[str, tuple[str, ...]]:
-        template = load_template(
+        template = template_from_string(
             'template t "T"\nformats feed 600x400\n'
             'rect { box: 0 0 100% 100%; fill: #ffffff }\n'
             f'text t = "Sample words" {{ box: 5% 10% 90% 30%; size: {size}; '
@@ -243,7 +244,7 @@ def test_large_text_needs_three_to_one() -> None:
 
 def test_a_split_ground_gets_an_underlay() -> None:
     # Half black, half white under one line: no single colour passes both.
-    template = load_template(
+    template = template_from_string(
         'template t "T"\nformats feed 600x200\n'
         'rect { box: 0 0 50% 100%; fill: #000000 }\n'
         'rect { box: 50% 0 50% 100%; fill: #ffffff }\n'
@@ -260,7 +261,7 @@ def test_a_split_ground_gets_an_underlay() -> None:
 
 
 def test_texts_that_cannot_be_checked_are_reported() -> None:
-    template = load_template(
+    template = template_from_string(
         'template t "T"\nformats feed 600x200\n'
         'defs { linearGradient fade { stop { offset: 0; stop-color: #ffffff } } }\n'
         'text g = "Gradient" { box: 5% 10% 90% 30%; size: 20px; fill: "url(#fade)" }\n'
@@ -271,7 +272,7 @@ def test_texts_that_cannot_be_checked_are_reported() -> None:
 
 
 def test_text_in_a_translated_component_is_checked_where_it_lands() -> None:
-    template = load_template(
+    template = template_from_string(
         'template t "T"\nformats feed 600x400\n'
         'component tag(label: string) {\n'
         '  text t = label { box: 0 0 100% 100%; size: 18px; fill: #ffffff }\n'

@@ -10,8 +10,12 @@ from _goldens import cases
 from _resvg import difference, resvg_pixels
 
 from ddm_lang import load_template
-from ddm_lang.demo import sample_catalogue, stdlib_dir
+from ddm_lang.demo import sample_catalogue
 from ddm_lang.renderer import render
+from ddm_lang.stdlib_templates import stdlib_dir
+
+# every stdlib creative, drawn twice; compiling the sample photos perceives them
+pytestmark = [pytest.mark.slow, pytest.mark.model]
 
 pytest.importorskip("resvg_py")
 

@@ -12,7 +12,7 @@ import pytest
 from _pixels import px
 from PIL import Image
 
-from ddm_lang import load_template
+from ddm_lang import template_from_string
 from ddm_lang.renderer import RenderError, encode, render
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">{}</svg>'
@@ -92,7 +92,7 @@ def test_compiler_output_matches_resvg(tmp_path: Path) -> None:
               'rect bg { box: 0 0 100% 100%; fill: "url(#g)" }\n'
               'circle { box: top-right margin 4% size 20%; fill: #d64545 }\n'
               'image hero | place in slot(10% 10% 60% 80%) fit cover\n')
-    svg = load_template(source).compile(products[0], "feed",
+    svg = template_from_string(source).compile(products[0], "feed",
                                         base_dir=stdlib / "samples").svg
     ours = render(svg, 400, 400, "#ffffff")[..., :3].astype(float)
     theirs = np.asarray(Image.open(io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_string=svg))))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ddm_lang import load_template
+from ddm_lang import template_from_string
 from ddm_lang.bind import binder
 from ddm_lang.layout.contrast import BODY_RATIO
 from ddm_lang.layout.separation import (
@@ -23,7 +23,7 @@ from ddm_lang.layout.separation import (
 from ddm_lang.quality import run_checks
 from ddm_lang.scene import Node, Scene, TextNode
 from ddm_lang.semantics.functions import to_oklch
-from ddm_lang.semantics.values import Color
+from ddm_lang.values import Color
 
 FIELD_TEMPLATE = """template field "A cut-out product on a field, copy under it"
 formats feed 400x400
@@ -52,7 +52,7 @@ def product(name: str) -> dict:
 
 def compile_field(folder: Path, name: str, field: str, ink: str, *, repair: bool = True,
                   monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[Scene, str]:
-    template = load_template(FIELD_TEMPLATE.format(field=field, ink=ink))
+    template = template_from_string(FIELD_TEMPLATE.format(field=field, ink=ink))
     if not repair:
         assert monkeypatch is not None
         monkeypatch.setattr(binder, "ensure_separation", lambda scene, _subjects: scene)
@@ -88,6 +88,7 @@ def test_delta_e2000_matches_sharmas_test_pairs() -> None:
     assert delta_e2000(lab1, lab2) == pytest.approx(expected, abs=1e-4)
 
 
+@pytest.mark.model
 def test_a_dark_product_on_a_dark_field_fails_and_bind_moves_the_field(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     photo(tmp_path, "night.png", (28, 28, 30))
@@ -116,6 +117,7 @@ def test_a_dark_product_on_a_dark_field_fails_and_bind_moves_the_field(
     assert image == image_before
 
 
+@pytest.mark.model
 def test_a_red_product_on_a_red_field_keeps_the_fields_hue(tmp_path: Path) -> None:
     photo(tmp_path, "red.png", (200, 36, 36))
     scene, _ = compile_field(tmp_path, "red.png", "#b82a2a", "#ffffff")
@@ -173,13 +175,14 @@ def stops(scene: Scene) -> list[str]:
     return [dict(stop.attrs)["stop-color"] for stop in gradient.children]
 
 
+@pytest.mark.model
 def test_a_white_product_on_a_pale_gradient_gets_a_darker_gradient_that_passes_the_check(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """product_hero's case: a white bottle on a pale grey wash (ΔE ~2). Every stop moves
     by the same OKLCH lightness step, away from the product (darker), hue kept; the shape
     still paints the gradient, and the repaired creative passes `ddm check`."""
     photo(tmp_path, "white.png", (246, 246, 244))
-    template = load_template(GRADIENT_TEMPLATE.format(top="#e4e4e2", bottom="#f2f2f0"))
+    template = template_from_string(GRADIENT_TEMPLATE.format(top="#e4e4e2", bottom="#f2f2f0"))
     monkeypatch.setattr(binder, "ensure_separation", lambda scene, _subjects: scene)
     before = template.compile(product("white.png"), "feed", base_dir=tmp_path)
     monkeypatch.undo()
@@ -207,7 +210,7 @@ def test_a_white_product_on_a_pale_gradient_gets_a_darker_gradient_that_passes_t
 def test_a_dark_product_on_a_dark_gradient_gets_a_lighter_one_of_the_same_hue(
         tmp_path: Path) -> None:
     photo(tmp_path, "night.png", (28, 28, 30))
-    scene = load_template(GRADIENT_TEMPLATE.format(top="#101018", bottom="#181828")) \
+    scene = template_from_string(GRADIENT_TEMPLATE.format(top="#101018", bottom="#181828")) \
         .compile(product("night.png"), "feed", base_dir=tmp_path).scene
     moved = [Color.parse(c) for c in stops(scene)]
     for colour, origin in zip(moved, ("#101018", "#181828"), strict=True):
@@ -217,12 +220,13 @@ def test_a_dark_product_on_a_dark_gradient_gets_a_lighter_one_of_the_same_hue(
     assert measure_separation(scene)[0].passed
 
 
+@pytest.mark.model
 def test_an_opaque_photos_own_backdrop_is_not_applicable(tmp_path: Path) -> None:
     """A white disc on its own white studio backdrop, placed uncut: the figure compares
     the product with the photo's own pixels, which no field can change. It is reported as
     not applicable (and passes), `ddm check` has no finding, and bind leaves it alone."""
     photo(tmp_path, "tee.png", (236, 236, 236))
-    template = load_template('template t "An uncut packshot"\nformats feed 400x400\n'
+    template = template_from_string('template t "An uncut packshot"\nformats feed 400x400\n'
                              "object hero = image from product.images where subject.found\n"
                              "rect bg { box: 0 0 100% 100%; fill: #ffffff }\n"
                              "image hero | place in slot(10% 10% 80% 80%) fit contain\n")
@@ -240,7 +244,7 @@ def test_bind_measures_only_what_the_compile_perceived(tmp_path: Path) -> None:
     """An image whose perception the template never asked for is not perceived just for
     this check (it would cost more than the compile): no note, nothing changed."""
     photo(tmp_path, "night.png", (28, 28, 30))
-    template = load_template('template t "Plain"\nformats feed 200x200\n'
+    template = template_from_string('template t "Plain"\nformats feed 200x200\n'
                              "object hero = image from product.images\n"
                              "rect bg { box: 0 0 100% 100%; fill: #141414 }\n"
                              "image hero | place fit contain\n")
@@ -255,7 +259,7 @@ def test_a_dark_product_half_on_black_fails_though_half_its_outline_stands_out(
     """Half the field pale, half near-black: the median colour around the product is
     ambiguous, but half its outline is invisible, and the figure says so."""
     photo(tmp_path, "night.png", (28, 28, 30))
-    template = load_template(
+    template = template_from_string(
         'template t "Half and half"\nformats feed 400x400\n'
         "object hero = image from product.images where subject.found\n"
         "rect background { box: 0 0 100% 100%; fill: #d8d8d8 }\n"
@@ -271,12 +275,13 @@ def test_a_dark_product_half_on_black_fails_though_half_its_outline_stands_out(
     assert measure_separation(after)[0].passed
 
 
+@pytest.mark.model
 def test_a_repair_never_loses_a_logo_that_stood_out(tmp_path: Path) -> None:
     """The nearest lightness that lets the product stand out would put the field right
     on the mid-grey logo drawn on it: the repair takes one that keeps both."""
     photo(tmp_path, "night.png", (30, 30, 32))
     photo(tmp_path, "mark.png", (96, 96, 96))
-    template = load_template(
+    template = template_from_string(
         'template t "A product and a logo on one field"\nformats feed 400x400\n'
         "object hero = image from product.images where subject.found and index == 0\n"
         "object mark = image from product.images where subject.found and index == 1\n"

@@ -24,6 +24,10 @@ from ddm_lang.serve.signing import (
     verify,
 )
 
+# Each test starts the service with its render worker processes (about a second apiece,
+# some ninety tests): together they outlast the fast subset (`make test-unit`).
+pytestmark = pytest.mark.slow
+
 SECRET = b"test-secret-0123456789abcdef"
 
 CARD = """template card "A test card"

@@ -73,6 +73,7 @@ def wait_for(predicate, seconds: float, what: str) -> None:  # type: ignore[no-u
 
 # ---- worker processes ---------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_killed_worker_is_replaced_and_health_tells(site):
     with serving(site.with_(max_concurrency=2)) as base:
         assert httpx.get(base + url(seed=1), timeout=60).status_code == 200
@@ -100,6 +101,7 @@ def test_health_is_503_while_no_worker_can_serve(site):
     assert r.json()["workers"] == {"alive": 0, "expected": 1, "restarts": 0}
 
 
+@pytest.mark.slow
 def test_a_render_past_its_time_limit_frees_its_worker(site):
     with serving(site.with_(timeout=1.0)) as base:
         started = time.monotonic()
@@ -113,6 +115,7 @@ def test_a_render_past_its_time_limit_frees_its_worker(site):
         assert ok.status_code == 200, ok.text
 
 
+@pytest.mark.slow
 def test_sigterm_drains_and_exits_within_the_graceful_timeout(site):
     templates, catalogue = site.template_dirs[0], site.catalogue
     with socket.socket() as probe:
@@ -172,6 +175,7 @@ def test_an_unexpected_exception_is_a_json_500_without_paths(site):
 
 # ---- connections --------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_idle_and_slow_connections_are_closed_and_health_still_answers(site):
     config = site.with_(pool="thread", max_connections=40, header_timeout=1.0,
                         keep_alive=1.0)

@@ -21,6 +21,8 @@ from test_serve import BANNER, SECRET, make_site, url
 from ddm_lang.serve.app import create_app
 from ddm_lang.serve.config import ServeConfig
 
+pytestmark = pytest.mark.slow  # real servers on sockets, with worker processes
+
 
 def serving(config: ServeConfig):  # type: ignore[no-untyped-def]
     """The service under uvicorn in a thread, on a loopback port the OS picked."""

@@ -141,12 +141,14 @@ def test_features_are_fast() -> None:
     assert (time.perf_counter() - t0) / 5 < 0.1  # generous: shared CI machines
 
 
+@pytest.mark.model
 def test_plain_background() -> None:
     r = suitability(_product_on_flat())
     assert r["background"] == "plain", r
     assert not r["pure_text"] and not r["collage"] and not r["low_quality"], r
 
 
+@pytest.mark.model
 def test_cut_out_reads_as_plain() -> None:
     img = _clutter(5)
     alpha = np.zeros(img.shape[:2], np.uint8)
@@ -154,30 +156,35 @@ def test_cut_out_reads_as_plain() -> None:
     assert suitability(img, alpha)["background"] == "plain"
 
 
+@pytest.mark.model
 def test_cluttered_scene() -> None:
     r = suitability(_clutter(6))
     assert r["background"] == "scene" and r["background_scene"] > 0.5, r
     assert not r["pure_text"] and not r["low_quality"] and not r["collage"], r
 
 
+@pytest.mark.model
 def test_pure_text() -> None:
     r = suitability(_text_card())
     assert r["pure_text"], r
     assert r["background"] == "plain", r
 
 
+@pytest.mark.model
 def test_collage() -> None:
     r = suitability(_grid())
     assert r["collage"], r
     assert not r["pure_text"] and not r["low_quality"], r
 
 
+@pytest.mark.model
 def test_low_quality() -> None:
     r = suitability(_blurred())
     assert r["low_quality"], r
     assert not r["collage"] and not r["pure_text"], r
 
 
+@pytest.mark.model
 def test_batched_predict_matches_single() -> None:
     model = default_model()
     imgs = [_clutter(7), _product_on_flat(), _text_card()]

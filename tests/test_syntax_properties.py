@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from importlib import resources
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,8 @@ from ddm_lang.syntax import ast
 from ddm_lang.syntax.diagnostics import DiagnosticError
 from ddm_lang.syntax.formatter import format_module, format_source
 from ddm_lang.syntax.parser import parse
+
+pytestmark = pytest.mark.slow  # hundreds of generated templates per property
 
 
 def _grammar_keywords() -> frozenset[str]:

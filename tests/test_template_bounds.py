@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ddm_lang import DiagnosticError, load_template
+from ddm_lang import DiagnosticError, template_from_string
 from ddm_lang.copy.facts import Facts
 from ddm_lang.copy.text import MAX_TEXT_CHARS, bounded, fits
 from ddm_lang.semantics.raw_svg import MAX_RAW_DRAWN, check_raw_svg
@@ -30,7 +30,7 @@ RECT = "rect { width: 10; height: 10; fill: #000 }"
 
 def _first(source: str) -> tuple[str, int, int]:
     with pytest.raises(DiagnosticError) as info:
-        load_template(source)
+        template_from_string(source)
     d = info.value.diagnostics[0]
     return d.code, d.span.line, d.span.column
 
@@ -57,7 +57,7 @@ def test_deep_interpolation_is_a_positioned_error() -> None:
     HEAD + "when false { rect { } }" + " else when false { rect { } }" * (MAX_NESTING - 2),
 ])
 def test_nesting_up_to_the_limit_compiles(source: str, studio: Path, product: dict) -> None:
-    creative = load_template(source).compile(product, "feed", base_dir=studio)
+    creative = template_from_string(source).compile(product, "feed", base_dir=studio)
     assert creative.svg.startswith("<svg")
 
 
@@ -69,7 +69,7 @@ def test_file_size_is_capped_where_it_is_crossed() -> None:
 def test_string_literal_length_is_capped() -> None:
     source = HEAD + 'let s = "' + "a" * (MAX_STRING_CHARS + 1) + '"\n'
     assert _first(source) == ("syntax.string-length", 3, 9)
-    load_template(HEAD + 'let s = "' + "a" * MAX_STRING_CHARS + '"\n')
+    template_from_string(HEAD + 'let s = "' + "a" * MAX_STRING_CHARS + '"\n')
 
 
 def _use_bomb(levels: int) -> str:
@@ -98,7 +98,7 @@ def test_raw_markup_repeated_by_loops_counts_towards_the_element_limit(
         studio: Path, product: dict) -> None:
     source = HEAD + 'for a in range(1000) { for b in range(1000) { raw "<rect/>" } }\n'
     with pytest.raises(DiagnosticError) as info:
-        load_template(source).compile(product, "feed", base_dir=studio)
+        template_from_string(source).compile(product, "feed", base_dir=studio)
     assert info.value.diagnostics[0].code == "bind.size"
 
 
@@ -122,7 +122,7 @@ def test_fits_refuses_what_is_wider_than_the_box_without_segmenting() -> None:
 @pytest.mark.parametrize("title", ["轻盈跑步鞋透气网面缓震中底" * 800,
                                    "Lightweight running shoe breathable mesh " * 2500])
 def test_a_very_long_title_compiles_quickly(title: str, studio: Path, product: dict) -> None:
-    template = load_template(HEAD + "text h = caption(kind: headline) "
+    template = template_from_string(HEAD + "text h = caption(kind: headline) "
                              "{ box: 8% 66% 84% 14%; size: fit(24, 6.4%); max-lines: 2 }\n"
                              "text p = product.title { box: 8% 10% 84% 40%; size: fit(12, 64) }\n")
     started = time.perf_counter()
@@ -141,7 +141,7 @@ def test_a_long_component_chain_is_refused_where_it_passes_the_limit() -> None:
     user = 1000 - MAX_COMPONENT_DEPTH  # its `c{user + 1}` starts a chain at the limit
     where = (3 + user, len(f"component c{user}() {{ ") + 1)
     assert _first(_chain(1000)) == ("check.component-depth", *where)
-    load_template(_chain(MAX_COMPONENT_DEPTH - 1))  # c0 ... c31: at the limit
+    template_from_string(_chain(MAX_COMPONENT_DEPTH - 1))  # c0 ... c31: at the limit
 
 
 @pytest.mark.parametrize(("count", "refused"), [(MAX_COMPONENT_DEPTH - 2, False), (60, True)])
@@ -155,7 +155,7 @@ def test_components_using_several_others_are_checked_in_linear_time(
     if refused:
         assert _first(source)[0] == "check.component-depth"
     else:
-        load_template(source)
+        template_from_string(source)
     assert time.perf_counter() - started < 5
 
 
@@ -183,7 +183,7 @@ def test_components_nested_up_to_the_limit_compile(studio: Path, product: dict) 
               + "component c0() { " + "g { " * groups + "c1 { }" + " }" * groups + " }\n"
               + "component c1() { rect { width: " + " + ".join(["1"] * (MAX_NESTING - 3))
               + "; height: 10 } }\nw0 { }\n")
-    creative = load_template(source).compile(product, "feed", base_dir=studio)
+    creative = template_from_string(source).compile(product, "feed", base_dir=studio)
     assert creative.svg.count("<g") >= MAX_NESTING - 2
 
 
@@ -196,7 +196,7 @@ def test_values_doubled_by_let_are_refused_at_the_limit(
     source = HEAD + 'let a0 = "ab"\n' + lets + 'text t = "{a40}" { x: 1; y: 1 }\n'
     started = time.perf_counter()
     with pytest.raises(DiagnosticError) as info:
-        load_template(source).compile(product, "feed", base_dir=studio)
+        template_from_string(source).compile(product, "feed", base_dir=studio)
     d = info.value.diagnostics[0]
     assert d.code == "bind.too-large" and f"{MAX_VALUE_CHARS:,}" in d.message
     assert d.span.line == 3 + MAX_VALUE_CHARS.bit_length() - 1  # the doubling past it
@@ -207,7 +207,7 @@ def test_values_up_to_the_limit_are_built(studio: Path, product: dict) -> None:
     source = (HEAD + 'let a = "' + "a" * (MAX_VALUE_CHARS // 20) + '"\n'
               + "let b = a + a + a + a + a + a + a + a + a + a\n"
               + "text t = \"{len(b + b)} {len(join([b, a, a], ''))}\" { x: 1; y: 1 }\n")
-    creative = load_template(source).compile(product, "feed", base_dir=studio)
+    creative = template_from_string(source).compile(product, "feed", base_dir=studio)
     assert f"{MAX_VALUE_CHARS} {MAX_VALUE_CHARS * 6 // 10}" in creative.svg
 
 
@@ -240,7 +240,7 @@ def test_a_near_limit_string_literal_is_refused_before_it_costs_memory() -> None
     HEAD + 'let s = "' + "\\\"" * (MAX_STRING_CHARS // 2) + '"\n',  # escaped quotes
 ])
 def test_long_lines_that_hold_no_long_string_are_not_refused(source: str) -> None:
-    load_template(source)
+    template_from_string(source)
 
 
 
@@ -251,7 +251,7 @@ def test_loops_inside_loops_are_bounded_in_all(studio: Path, product: dict) -> N
                      " let x = a + b + c } } }\n")
     start = time.perf_counter()
     with pytest.raises(DiagnosticError) as info:
-        load_template(source).compile(product, "feed", base_dir=studio)
+        template_from_string(source).compile(product, "feed", base_dir=studio)
     assert time.perf_counter() - start < 5
     assert info.value.diagnostics[0].code == "bind.loop"
 
@@ -264,7 +264,7 @@ def test_a_template_of_too_many_tokens_is_refused_before_parsing(body: str) -> N
     """Parsing costs time per token: 100,000 list items held a worker past 5 s."""
     start = time.perf_counter()
     with pytest.raises(DiagnosticError) as info:
-        load_template(HEAD + body)
+        template_from_string(HEAD + body)
     assert time.perf_counter() - start < 2
     diagnostic = info.value.diagnostics[0]
     assert diagnostic.code == "syntax.too-large" and diagnostic.span.line == 3
@@ -275,7 +275,7 @@ def test_an_empty_line_comment_does_not_hide_a_long_string() -> None:
     the long string after it went to Lark and took minutes."""
     start = time.perf_counter()
     with pytest.raises(DiagnosticError) as info:
-        load_template(HEAD + '//\nlet y = "' + "a" * 500_000 + '"\n')
+        template_from_string(HEAD + '//\nlet y = "' + "a" * 500_000 + '"\n')
     assert time.perf_counter() - start < 5
     assert info.value.diagnostics[0].code == "syntax.string-length"
 
@@ -285,5 +285,5 @@ def test_block_comments_left_open_are_counted_in_linear_time() -> None:
     300,000 of them took minutes before Lark ran."""
     start = time.perf_counter()
     with pytest.raises(DiagnosticError):
-        load_template(HEAD + "/*a" * 300_000)
+        template_from_string(HEAD + "/*a" * 300_000)
     assert time.perf_counter() - start < 5

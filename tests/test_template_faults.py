@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from ddm_lang import load_template
+from ddm_lang import load_template, template_from_string
 from ddm_lang.copy.facts import Facts, sale_amount
 from ddm_lang.copy.writer import write
-from ddm_lang.layout.metrics import flatten
+from ddm_lang.layout.elements import flatten
 from ddm_lang.scene import ImageNode, Node, TextNode
 from ddm_lang.semantics.functions import sale_price
 
@@ -25,7 +25,7 @@ SAMPLES = STDLIB / "samples"
 
 
 def compile_svg(source: str, product: dict, base: Path, fmt: str = "feed") -> etree._Element:
-    svg = load_template(source).compile(product, fmt, base_dir=base).svg
+    svg = template_from_string(source).compile(product, fmt, base_dir=base).svg
     return etree.fromstring(svg.encode())
 
 
@@ -161,6 +161,8 @@ def _walk(items: tuple, out: list) -> list:
     return out
 
 
+@pytest.mark.slow
+@pytest.mark.model
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_copy_and_buttons_keep_a_safe_margin(name: str) -> None:
     template = load_template(STDLIB / f"{name}.ddm")
@@ -199,6 +201,8 @@ def test_feature_list_draws_no_bullet_without_a_point() -> None:
         assert any(isinstance(i, Node) and i.name == "b1" for i in _walk(full.children, []))
 
 
+@pytest.mark.slow
+@pytest.mark.model
 @pytest.mark.parametrize("pid", ["sample-coffee", "twice", "sample-bottle"])
 def test_duo_shows_two_different_photos_or_one(pid: str) -> None:
     template = load_template(STDLIB / "duo.ddm")
@@ -209,6 +213,8 @@ def test_duo_shows_two_different_photos_or_one(pid: str) -> None:
         assert len(shown) == len(set(shown)), f"{fmt.name}: the same photo twice"
 
 
+@pytest.mark.slow
+@pytest.mark.model
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_discounted_price_shows_the_price_paid(name: str) -> None:
     """Serum: 39 EUR less 25 %: wherever a price shows, it is €29.25, never €39 alone."""

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from _resvg import difference, resvg_pixels
 
-from ddm_lang.api import load_template
+from ddm_lang.api import template_from_string
 from ddm_lang.renderer import render
 from ddm_lang.renderer.fonts import FontRegistry
 
@@ -44,7 +44,7 @@ text line = product.title { box: 4% 10% 92% 30%; font: "Inter" 800; size: fit(20
 
 
 def _creative(title: str):
-    return load_template(TEMPLATE).compile({"id": "p", "title": title, "images": []}, "banner")
+    return template_from_string(TEMPLATE).compile({"id": "p", "title": title, "images": []}, "banner")
 
 
 def test_mixed_scripts_are_written_as_runs_and_agree_with_resvg() -> None:
@@ -90,8 +90,8 @@ text c = "Right aligned שלום" { box: 4% 70% 92% 12%; size: fit(20, 48); max-
 
 def test_text_as_outlines_draws_what_text_draws_without_fonts() -> None:
     product = {"id": "p", "title": "x", "images": []}
-    outlined = load_template(OUTLINED).compile(product, "banner")
-    as_text = load_template(OUTLINED.replace("; text-mode: path", "")).compile(product, "banner")
+    outlined = template_from_string(OUTLINED).compile(product, "banner")
+    as_text = template_from_string(OUTLINED.replace("; text-mode: path", "")).compile(product, "banner")
     assert "<text" not in outlined.svg and "font-family" not in outlined.svg
     assert outlined.svg.count("<path") == 3 and 'fill="#1f7a3a"' in outlined.svg
     ours = render(outlined.svg)
@@ -105,7 +105,7 @@ def _banner(text_element: str) -> np.ndarray:
     """A 1200 × 628 white banner with one text element, rendered."""
     source = (TEMPLATE.split("rect")[0] + "rect { box: 0 0 100% 100%; fill: #ffffff }\n"
               + text_element + "\n")
-    return render(load_template(source).compile({"id": "p", "title": "x", "images": []},
+    return render(template_from_string(source).compile({"id": "p", "title": "x", "images": []},
                                                 "banner").svg)
 
 
@@ -120,7 +120,7 @@ def test_an_unknown_text_mode_is_a_bind_error() -> None:
     from ddm_lang import DiagnosticError
     body = 'text t = "Hi" { box: 0 0 50% 20%; size: 20; text-mode: pixels }\n'
     with pytest.raises(DiagnosticError) as info:
-        load_template(TEMPLATE.split("rect")[0] + body).compile(
+        template_from_string(TEMPLATE.split("rect")[0] + body).compile(
             {"id": "p", "title": "x", "images": []}, "banner")
     assert info.value.diagnostics[0].code == "bind.text-mode"
 

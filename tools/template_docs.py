@@ -15,10 +15,11 @@ import sys
 from pathlib import Path
 
 from ddm_lang import load_template
-from ddm_lang.demo import sample_catalogue, stdlib_dir
+from ddm_lang.demo import sample_catalogue
 from ddm_lang.files import write_atomic
 from ddm_lang.gallery import compile_cells, contact_sheet
 from ddm_lang.renderer.encode import encode
+from ddm_lang.stdlib_templates import stdlib_dir
 
 REPO = Path(__file__).resolve().parents[1]
 PAGE = REPO / "docs" / "templates.md"

@@ -22,14 +22,16 @@ from typing import Any
 
 from ddm_lang.api import Template, load_template
 from ddm_lang.batch.arguments import IMAGE_FORMATS
-from ddm_lang.demo import stdlib_dir
+from ddm_lang.environment import Environment
+from ddm_lang.errors import SettingError
 from ddm_lang.perception.catalogue import Catalogue
 from ddm_lang.perception.materials import MaterialError, load_material
+from ddm_lang.stdlib_templates import stdlib_dir
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-class BatchError(ValueError):
+class BatchError(SettingError):
     """A batch that cannot start (unknown template or format, bad option); the message says
     what to change. A ValueError, so the CLI reports it as a user error."""
 
@@ -113,12 +115,14 @@ def template_paths(specs: Sequence[str]) -> list[Path]:
     return list({p.resolve(): p for p in paths}.values())
 
 
-def load_templates(paths: Iterable[Path]) -> dict[str, Template]:
-    """Templates by name; two files declaring one name would write over each other."""
+def load_templates(paths: Iterable[Path],
+                   environment: Environment | None = None) -> dict[str, Template]:
+    """Templates by name, to compile in `environment` (None: the default); two files
+    declaring one name would write over each other."""
     out: dict[str, Template] = {}
     where: dict[str, Path] = {}
     for path in paths:
-        template = load_template(Path(path))
+        template = load_template(Path(path), environment=environment)
         if template.name in out:
             raise BatchError(f"{path}: template name `{template.name}` is also declared in "
                              f"{where[template.name]}; output folders are named by template")

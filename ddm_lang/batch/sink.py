@@ -12,20 +12,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from ddm_lang.batch.plan import BatchError
 from ddm_lang.files import write_atomic
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-
-
-class Sink(Protocol):
-    root: str
-
-    def write(self, rel: str, data: bytes) -> None: ...
-
-    def exists(self, rel: str) -> bool: ...
 
 
 class FolderSink:

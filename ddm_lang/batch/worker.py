@@ -1,7 +1,8 @@
 """The work of one batch worker: compile, rasterise, encode and write a product's creatives.
 
-A worker (a pool process or a Ray actor) loads the templates once and keeps them, with the
-fonts, models and material library the library keeps per process, for every job it gets.
+A worker (a pool process or a Ray actor) builds its environment (fonts, models, the batch's
+material library) and loads the templates into it once, and keeps them for every job it
+gets.
 It writes the files itself and hands back one manifest row per creative; a creative that
 fails becomes a row with the error, and the worker goes on with the next one.
 """
@@ -18,12 +19,12 @@ from typing import Any
 from ddm_lang.api import ProductError, Template
 from ddm_lang.batch.plan import Job, Settings, Unit, load_templates
 from ddm_lang.batch.sink import open_sink
+from ddm_lang.environment import Environment
 from ddm_lang.perception.catalogue import CatalogueError
 from ddm_lang.perception.library import LibraryError
 from ddm_lang.perception.materials import MaterialError
 from ddm_lang.perception.models import ModelError
 from ddm_lang.processes import follow_parent
-from ddm_lang.renderer import render
 from ddm_lang.renderer.encode import encode
 from ddm_lang.renderer.errors import RenderError
 from ddm_lang.syntax.diagnostics import DiagnosticError
@@ -37,9 +38,10 @@ class Worker:
 
     def __init__(self, template_paths: list[str], settings: Settings, out: str,
                  base_dir: str, library: str | None = None) -> None:
-        if library:
-            os.environ["DDM_LIBRARY"] = library   # the binder's default_library() reads it
-        self.templates: dict[str, Template] = load_templates(Path(p) for p in template_paths)
+        self.environment = (Environment.from_environ(library=library) if library
+                            else Environment.from_environ())
+        self.templates: dict[str, Template] = load_templates(
+            (Path(p) for p in template_paths), self.environment)
         self.settings = settings
         self.sink = open_sink(out)
         self.base = Path(base_dir)
@@ -58,7 +60,7 @@ class Worker:
                 product, unit.format, base_dir=self.base, seed=s.seed)
             t1 = time.perf_counter()
             stage = "raster"
-            pixels = render(creative.svg, unit.width, unit.height, allowed_roots=(self.base,))
+            pixels = creative.pixels()
             t2 = time.perf_counter()
             stage = "encode"
             data = encode(pixels, s.image_format, s.quality)

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from ddm_lang.copy import Caption
+from ddm_lang.environment import Environment, default_environment
 from ddm_lang.layout.boxes import Frame, LayoutError, resolve_box, to_px
 from ddm_lang.layout.contrast import ensure_contrast
 from ddm_lang.layout.separation_repair import ensure_separation, perceived_subjects
-from ddm_lang.layout.solve import Flow, Item, solve
+from ddm_lang.layout.solve import Flow, Item, Solution, solve
 from ddm_lang.layout.text import fit_text
 from ddm_lang.ops import caption as caption_op
 from ddm_lang.ops import place as place_op
@@ -26,10 +27,9 @@ from ddm_lang.ops import registry as op_registry
 from ddm_lang.ops.context import OpContext
 from ddm_lang.ops.select import NoCandidate, select
 from ddm_lang.perception import schema
-from ddm_lang.perception.library import Entry, LibraryError, default_library
+from ddm_lang.perception.library import Entry, LibraryError
 from ddm_lang.perception.materials import MaterialError, header_record, load_material
-from ddm_lang.perception.models import ModelError
-from ddm_lang.renderer.fonts import FontRegistry
+from ddm_lang.perception.models import ModelError, using
 from ddm_lang.scene import (
     Box,
     ImageNode,
@@ -42,19 +42,16 @@ from ddm_lang.scene import (
     TextNode,
 )
 from ddm_lang.semantics.functions import describe, to_text
-from ddm_lang.semantics.ir import AbstractObject, Component, Template
+from ddm_lang.semantics.ir import AbstractObject, CheckedTemplate, Component
+from ddm_lang.semantics.operations import OPERATIONS
 from ddm_lang.semantics.raw_svg import drawn_count
 from ddm_lang.semantics.svg_vocab import DDM_PROPERTIES, ELEMENT_TAGS, axis_of
-from ddm_lang.semantics.values import Color, FitSize, Length, LengthSum, Region, format_number
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.diagnostics import DiagnosticError
+from ddm_lang.values import Color, FitSize, Length, LengthSum, Region, format_number
 
 from .evaluate import Evaluator, Missing, Scope, truthy
 
-MAX_ITERATIONS = 1000
-MAX_LOOP_STEPS = 100_000   # loop bodies run in one creative, nested loops together
-MAX_TEXTS = 2_000   # text elements in one creative: each is shaped and fitted, at a cost
-MAX_ELEMENTS = 20_000
 # Elements whose coordinates live in their own units (bounding box fractions, filter
 # regions): their lengths pass through as written instead of resolving against the slot.
 VERBATIM_KINDS = frozenset({"linearGradient", "radialGradient", "stop", "filter", "pattern",
@@ -88,8 +85,8 @@ class Known:
 
 
 class _Binder:
-    def __init__(self, template: Template, product: dict[str, Any], format_name: str,
-                 base_dir: Path, seed: int, known: Known | None = None,
+    def __init__(self, template: CheckedTemplate, product: dict[str, Any], format_name: str,
+                 base_dir: Path, seed: int, env: Environment, known: Known | None = None,
                  solved: dict[str, Box] | None = None, memo: PassMemo | None = None):
         fmt = template.format(format_name)
         assert fmt is not None  # the API checks the format name before binding
@@ -100,13 +97,17 @@ class _Binder:
         self.seed = seed
         self.product_id = str(product.get("id", "?"))
         self.ev = Evaluator(self.product_id, dict(template.sources), self.perceive)
-        self.fonts = FontRegistry.default()
+        self.env = env
+        self.limits = env.limits
+        self.fonts = env.fonts
         self.frames = [Frame(fmt.width, fmt.height)]
         self.known = known or Known()
         self.boxes: dict[str, Box] = {}
         self.extents: dict[str, Box] = {}  # laid-out text blocks, by element name
         self.texts: list[Box] = []  # every laid-out text block
         self.unresolved_names = False
+        # what this pass took from the previous one for names it had not laid out yet
+        self.consulted: dict[tuple[str, str], Any] = {}
         self.solved = solved or {}  # boxes the layout solver moved, by element name
         self.laid_out: dict[str, tuple[str, Flow | None]] = {}  # top-level boxes: kind, flow
         # Elements left out for this product or format, with what they would flow after:
@@ -164,7 +165,7 @@ class _Binder:
         """The material's library entry (perceived now when the library lacks it)."""
         hit = self.memo.entries.get(material)
         if hit is None:
-            hit = self.memo.entries[material] = default_library().perceive(material)
+            hit = self.memo.entries[material] = self.env.library.perceive(material)
         return hit
 
     def select(self, obj: AbstractObject, scope: Scope) -> Any:
@@ -220,8 +221,8 @@ class _Binder:
         if hit is not None:
             return hit
         try:
-            hit = self.memo.materials[path] = load_material(self.base_dir / path,
-                                                            (self.base_dir,), shown=path)
+            hit = self.memo.materials[path] = load_material(
+                self.base_dir / path, self.env.readable_roots(self.base_dir), shown=path)
             return hit
         except MaterialError as err:
             self.ev.fail("bind.material", f'product "{self.product_id}": {err}', span)
@@ -245,24 +246,24 @@ class _Binder:
         return out
 
     def add_elements(self, drawn: int, span: ast.Span) -> None:
-        """Count `drawn` more elements in the creative, refused past `MAX_ELEMENTS`."""
+        """Count `drawn` more elements in the creative, refused past the environment's limit."""
         self.count += drawn
-        if self.count > MAX_ELEMENTS:
-            self.ev.fail("bind.size", f"more than {MAX_ELEMENTS} elements", span)
+        if self.count > self.limits.elements:
+            self.ev.fail("bind.size", f"more than {self.limits.elements} elements", span)
 
     def loop(self, node: ast.ForStmt, scope: Scope) -> list[SceneItem]:
         items = self.ev.require(self.ev.eval(node.iterable, scope), node.iterable.span,
                                 "the list of a `for` loop")
         if isinstance(items, dict) or not isinstance(items, list | tuple):
             self.ev.fail("bind.type", f"cannot loop over {describe(items)}", node.iterable.span)
-        if len(items) > MAX_ITERATIONS:
-            self.ev.fail("bind.loop", f"loop over {len(items)} items; the limit is {MAX_ITERATIONS}",
+        if len(items) > self.limits.loop_items:
+            self.ev.fail("bind.loop", f"loop over {len(items)} items; the limit is {self.limits.loop_items}",
                          node.iterable.span, "slice the list: `items[0:10]`")
         out: list[SceneItem] = []
         for i, item in enumerate(items):
             self.steps += 1
-            if self.steps > MAX_LOOP_STEPS:
-                self.ev.fail("bind.loop", f"loops ran their bodies more than {MAX_LOOP_STEPS} "
+            if self.steps > self.limits.loop_steps:
+                self.ev.fail("bind.loop", f"loops ran their bodies more than {self.limits.loop_steps} "
                              "times in all", node.span, "loops inside loops multiply: "
                              "slice the lists")
             values = {node.var: item}
@@ -292,8 +293,8 @@ class _Binder:
         self.add_elements(1, node.span)
         if node.kind == "text":
             self.text_count += 1
-            if self.text_count > MAX_TEXTS:
-                self.ev.fail("bind.size", f"more than {MAX_TEXTS} texts", node.span,
+            if self.text_count > self.limits.texts:
+                self.ev.fail("bind.size", f"more than {self.limits.texts} texts", node.span,
                              "each text is shaped and fitted to its box")
         component = self.template.components.get(node.kind)
         if component is not None:
@@ -450,8 +451,11 @@ class _Binder:
         current: str | None = name
         while current is not None and current not in seen:
             seen.add(current)
-            ref = (self.extents.get(current) or self.boxes.get(current)
-                   or self.known.extents.get(current) or self.known.boxes.get(current))
+            ref = self.extents.get(current) or self.boxes.get(current)
+            if ref is None:
+                ref = self.known.extents.get(current) or self.known.boxes.get(current)
+                if ref is not None:
+                    self.consulted[("flow", current)] = ref
             if ref is not None:
                 return current, ref
             if current not in self.dropped:
@@ -493,11 +497,26 @@ class _Binder:
         if not self.known.texts:
             self.unresolved_names = True  # texts after the image: the second pass has them
             return list(self.texts)
+        self.consulted[("texts", "")] = self.known.texts
         return list(self.known.texts)
 
     def handoff(self) -> Known:
         """What this pass laid out, for the next one."""
         return Known(dict(self.boxes), dict(self.extents), tuple(self.texts), dict(self.dropped))
+
+    def settled(self) -> bool:
+        """Whether another pass would bind the same: every name this pass used before laying
+        it out got the box this pass then laid out, and where a name was not known at all,
+        this pass learned nothing a next pass could use."""
+        mine = self.handoff()
+        if self.unresolved_names:
+            before = set(self.known.boxes) | set(self.known.extents) | set(self.known.dropped)
+            after = set(mine.boxes) | set(mine.extents) | set(mine.dropped)
+            if after - before or (mine.texts and not self.known.texts):
+                return False
+        own = {"box": lambda n: mine.boxes.get(n), "texts": lambda n: mine.texts,
+               "flow": lambda n: mine.extents.get(n) or mine.boxes.get(n)}
+        return all(own[kind](name) == value for (kind, name), value in self.consulted.items())
 
     def layout_items(self) -> list[Item]:
         """The top-level texts and shapes with boxes, as the layout solver sees them."""
@@ -579,9 +598,9 @@ class _Binder:
         """Resolve one operation of an image's pipeline; `box` is the element's own box,
         the region `place` fills and `extend` grows to when no clause names one (not the
         box an earlier step letterboxed the image into)."""
-        spec = op_registry.get(op.name)
-        if spec is None or spec.resolve is None:
-            self.ev.fail("bind.operation", f"operation `{op.name}` is not available", op.span)
+        spec = OPERATIONS.get(op.name)
+        if spec is None:  # a checked template has none; an IR built by other code might
+            self.ev.fail("bind.operation", f"unknown operation `{op.name}`", op.span)
         kwargs: dict[str, Any] = {}
         for arg in op.args:
             aspec = spec.args.get(arg.name or "")
@@ -604,7 +623,11 @@ class _Binder:
                     if name == "text" and name not in self.laid_out:
                         boxes.extend(self.text_regions())  # every text of the creative
                         continue
-                    box = self.boxes.get(name) or self.known.boxes.get(name)
+                    box = self.boxes.get(name)
+                    if box is None:
+                        box = self.known.boxes.get(name)
+                        if box is not None:
+                            self.consulted[("box", name)] = box
                     if box is None:
                         self.unresolved_names = True
                     else:
@@ -616,12 +639,10 @@ class _Binder:
                 value = self.ev.require(self.ev.eval(clause.values[0], scope), clause.values[0].span)
                 kwargs[key] = self.region_box(value, clause.values[0].span) if isinstance(
                     value, Region) else value
-        if box is not None and op.name == "place" and "region" not in kwargs:
-            kwargs["region"] = box
-        if box is not None and op.name == "extend" and "to" not in kwargs:
-            kwargs["to"] = box
+        if box is not None and spec.default_box is not None and spec.default_box not in kwargs:
+            kwargs[spec.default_box] = box
         try:
-            return spec.resolve(image, **kwargs)
+            return op_registry.resolver(op.name)(image, **kwargs)
         except (ValueError, LayoutError) as err:
             self.ev.fail("bind.operation", f"{op.name}: {err}", op.span)
         raise AssertionError("unreachable")
@@ -633,7 +654,7 @@ class _Binder:
         except (ModelError, MaterialError, LibraryError) as err:
             self.ev.fail("bind.operation", f"{op.name}: {err}", op.span)
         return OpContext(entry.record, entry.mask_png,
-                         Box(0, 0, self.frame.width, self.frame.height))
+                         Box(0, 0, self.frame.width, self.frame.height), self.env.generated)
 
     def length_px(self, value: Any, axis: str, span: ast.Span) -> float:
         try:
@@ -744,7 +765,7 @@ class _Binder:
             written = self.memo.captions[request] = caption_op.resolve(
                 self.product, request[0], sizes=request[1], line_height=request[2],
                 kind=request[3], max_lines=request[4], lang=request[5], used=request[6],
-                seed=self.seed)
+                backend=self.env.copy_backend, seed=self.seed)
         self.copy_used |= written.facts
         if written.rejected:
             self.notes.append(f"caption {node.name or written.kind}: generated copy not used: "
@@ -917,51 +938,68 @@ def _conjuncts(expr: ast.Expr) -> list[ast.Expr]:
     return [expr]
 
 
-def _source_text(template: Template, node: ast.Expr) -> str:
+def _source_text(template: CheckedTemplate, node: ast.Expr) -> str:
     source = template.sources.get(node.span.file, template.source)
     return source[node.span.start:node.span.end] if source else "condition"
 
 
-def bind(template: Template, product: dict[str, Any], format_name: str, *, base_dir: Path,
-         seed: int = 0) -> Scene:
-    """The Scene for one product and format: a second pass resolves forward `avoid` and
-    `flow` names; where the copy then breaks the layout (off the canvas, overlapping,
-    a flow not kept) the layout solver moves it and the scene is bound again with the
-    solved boxes; then products that do not stand out from their field get a field that
-    lets them, and text contrast is checked and fixed last, on the scene that is kept."""
-    binder = _Binder(template, product, format_name, base_dir, seed)
-    scene = binder.run()
-    forward = binder.unresolved_names
-    if forward:
-        binder = _Binder(template, product, format_name, base_dir, seed, binder.handoff(),
-                         memo=binder.memo)
-        scene = binder.run()
-    scene = _solved(template, product, format_name, base_dir, seed, binder, scene, forward)
-    scene = ensure_separation(scene, perceived_subjects(binder.memo.entries))
-    return ensure_contrast(scene, binder.fonts)  # once, on the scene that is kept
+def bind(template: CheckedTemplate, product: dict[str, Any], format_name: str, *, base_dir: Path,
+         seed: int = 0, environment: Environment | None = None) -> Scene:
+    """The Scene for one product and format in `environment` (the default one when None):
+    bound until its layout settles (`settle`); then products that do not stand out from
+    their field get a field that lets them, and text contrast is checked and fixed last,
+    on the scene that is kept."""
+    env = environment if environment is not None else default_environment()
+    with using(env.models):
+        scene, binder = settle(template, product, format_name, base_dir, seed, env)
+        scene = ensure_separation(scene, perceived_subjects(binder.memo.entries))
+        return ensure_contrast(scene, binder.fonts)  # once, on the scene that is kept
 
 
-def _solved(template: Template, product: dict[str, Any], format_name: str, base_dir: Path,
-            seed: int, binder: _Binder, scene: Scene, forward: bool) -> Scene:
-    """The scene bound again with the layout solver's boxes, or `scene` when its layout
-    is valid as declared; a solved layout whose copy no longer fits keeps `scene` and
-    says so in the notes. With names used before they are laid out (`forward`), a second
-    pass over the solved layout gives them their moved boxes."""
-    solution = solve(binder.layout_items(), scene.width, scene.height)
-    if solution is None:
-        return scene
-    names = ", ".join(solution.moved)
-    try:
-        rebinder = _Binder(template, product, format_name, base_dir, seed, binder.handoff(),
-                           solution.boxes, binder.memo)
-        again = rebinder.run()
-        if forward:
-            again = _Binder(template, product, format_name, base_dir, seed, rebinder.handoff(),
-                            solution.boxes, binder.memo).run()
-    except DiagnosticError as err:
-        note = (f"layout: {solution.violations_before} constraint(s) broken as declared; "
-                f"the solved layout (moving {names}) was not kept: {err.diagnostics[0].message}")
-        return replace(scene, notes=(*scene.notes, note))
-    note = (f"layout: {solution.violations_before} constraint(s) broken as declared; "
-            f"moved {names} ({solution.violations_after} left)")
-    return replace(again, notes=(*again.notes, note))
+def settle(template: CheckedTemplate, product: dict[str, Any], format_name: str, base_dir: Path,
+           seed: int, env: Environment) -> tuple[Scene, _Binder]:
+    """Bind passes until the layout is a fixed point, at most `env.limits.passes` of them.
+
+    A pass that used names before laying them out (`avoid`, `flow`, `avoid text`) is bound
+    again with what it laid out until those names get the boxes it lays out (`settled`).
+    The first settled layout whose copy breaks it (off the canvas, overlapping, a flow not
+    kept) goes to the layout solver once; its boxes are bound again the same way, and if
+    that fails the layout as declared is kept with a note saying why. A layout that has
+    not settled within the limit keeps its last pass, with a note."""
+    memo = PassMemo()
+    known: Known | None = None
+    solved: dict[str, Box] | None = None
+    declared: tuple[Scene, _Binder, Solution] | None = None  # before the solver's boxes
+    for _ in range(env.limits.passes):
+        binder = _Binder(template, product, format_name, base_dir, seed, env, known, solved,
+                         memo)
+        try:
+            scene = binder.run()
+        except DiagnosticError as err:
+            if declared is None:
+                raise
+            scene, binder, rejected = declared
+            note = (f"layout: {rejected.violations_before} constraint(s) broken as declared; "
+                    f"the solved layout (moving {', '.join(rejected.moved)}) was not kept: "
+                    f"{err.diagnostics[0].message}")
+            return replace(scene, notes=(*scene.notes, note)), binder
+        if not binder.settled():
+            known = binder.handoff()
+            continue
+        if declared is not None:
+            break
+        solution = solve(binder.layout_items(), scene.width, scene.height)
+        if solution is None:
+            return scene, binder
+        declared = (scene, binder, solution)
+        known, solved = binder.handoff(), solution.boxes
+    else:
+        scene = replace(scene, notes=(*scene.notes, (
+            f"layout: names used before they are laid out had not settled after "
+            f"{env.limits.passes} passes; the last pass is kept")))
+    if declared is not None:
+        kept = declared[2]
+        scene = replace(scene, notes=(*scene.notes, (
+            f"layout: {kept.violations_before} constraint(s) broken as declared; "
+            f"moved {', '.join(kept.moved)} ({kept.violations_after} left)")))
+    return scene, binder

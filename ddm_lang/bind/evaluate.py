@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from ddm_lang.perception import schema
 from ddm_lang.scene import Material
@@ -25,9 +25,9 @@ from ddm_lang.semantics.functions import (
     to_text,
     too_long,
 )
-from ddm_lang.semantics.values import Color, Length, LengthSum
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.diagnostics import Diagnostic, DiagnosticError
+from ddm_lang.values import Color, Length, LengthSum
 
 
 @dataclass(frozen=True)
@@ -74,10 +74,10 @@ class Evaluator:
         self.perceive = perceive
 
     # ---- errors --------------------------------------------------------------------
-    def fail(self, code: str, message: str, span: ast.Span, hint: str | None = None):
+    def fail(self, code: str, message: str, span: ast.Span, hint: str | None = None) -> NoReturn:
         raise DiagnosticError([Diagnostic(code, message, span, hint)], sources=self.sources)
 
-    def missing(self, value: Missing, span: ast.Span, what: str = "") -> None:
+    def missing(self, value: Missing, span: ast.Span, what: str = "") -> NoReturn:
         use = f" ({what})" if what else ""
         self.fail("bind.missing-field", f'product "{self.product_id}" has no field '
                   f"`{value.path}`{use}", span,
@@ -177,7 +177,7 @@ class Evaluator:
     def _perceived(self, record: dict[str, Any], path: str, span: ast.Span) -> Any:
         if path in record:
             return record[path]
-        material = record.get("__material__")
+        material: Material = record["__material__"]  # every perception record carries its own
         if _is_prefix(path):
             return _MaterialPath(material, path)
         return self.perceive(material, path, span)
@@ -207,7 +207,7 @@ class Evaluator:
             return base
         if not isinstance(base, list | tuple | str):
             self.fail("bind.type", f"cannot slice {describe(base)}", node.span)
-        bounds = []
+        bounds: list[int | None] = []
         for part in (node.start, node.stop):
             if part is None:
                 bounds.append(None)
@@ -268,9 +268,9 @@ class Evaluator:
 
     def arithmetic(self, op: str, a: Any, b: Any, node: ast.Binary) -> Any:
         if op == "+" and (isinstance(a, str) or isinstance(b, str)):
-            ta, tb = to_text(a), to_text(b)
-            self.too_large(too_long(len(ta) + len(tb)), node.span)
-            return ta + tb
+            text_a, text_b = to_text(a), to_text(b)
+            self.too_large(too_long(len(text_a) + len(text_b)), node.span)
+            return text_a + text_b
         la, lb = _is_len(a), _is_len(b)
         na, nb = _is_num(a), _is_num(b)
         try:
@@ -322,7 +322,7 @@ class Evaluator:
 class _MaterialPath:
     """`hero.palette` on the way to `hero.palette.dominant`."""
 
-    material: Material | None
+    material: Material
     prefix: str
 
 

@@ -13,10 +13,28 @@ configured; the default is the offline writer. docs/copy.md describes the rules.
 
 from __future__ import annotations
 
-from .facts import Facts, Price
-from .factuality import is_factual, violations
-from .text import fits, width, wrap
-from .writer import KINDS, Backend, BackendError, Caption, Request, write
+import importlib
+from typing import TYPE_CHECKING, Any
 
+if TYPE_CHECKING:
+    from .facts import Facts, Price
+    from .factuality import is_factual, violations
+    from .text import fits, width, wrap
+    from .writer import KINDS, Backend, BackendError, Caption, Request, write
+
+# Loaded on first use (PEP 562): the checker needs only `facts` and `prices`, not the writer.
+_HOMES = {"Facts": ".facts", "Price": ".facts", "is_factual": ".factuality",
+          "violations": ".factuality", "fits": ".text", "width": ".text", "wrap": ".text",
+          "KINDS": ".writer", "Backend": ".writer", "BackendError": ".writer",
+          "Caption": ".writer", "Request": ".writer", "write": ".writer"}
 __all__ = ["KINDS", "Backend", "BackendError", "Caption", "Facts", "Price", "Request",
            "fits", "is_factual", "violations", "width", "wrap", "write"]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'ddm_lang.copy' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value
+    return value

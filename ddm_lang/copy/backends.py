@@ -54,6 +54,8 @@ from typing import Any
 
 import numpy as np
 
+from ddm_lang.errors import SettingError
+
 from .writer import BackendError, Request
 
 DEFAULT_PROMPT = ("kind: {kind}\nlang: {lang}\nbudget: {max_lines} lines of {chars_per_line} "
@@ -179,7 +181,7 @@ class HttpChat:
                  api_key_env: str = "DDM_COPY_API_KEY", timeout: float = 10.0,
                  max_failures: int = 3, cooldown: float = 60.0) -> None:
         if not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"copy backend URL must be http(s), got {base_url!r}")
+            raise SettingError(f"copy backend URL must be http(s), got {base_url!r}")
         base = base_url.rstrip("/")
         self.url = base + ("/chat/completions" if base.endswith("/v1")
                            else "/v1/chat/completions")
@@ -256,5 +258,5 @@ def from_env(environ: Mapping[str, str] | None = None) -> OnnxSeq2Seq | HttpChat
     if value.startswith(("http://", "https://")):
         return HttpChat(value, env.get("DDM_COPY_MODEL") or "default",
                         timeout=float(env.get("DDM_COPY_TIMEOUT") or 10))
-    raise ValueError(f"DDM_COPY_BACKEND={value!r}: use offline, onnx:FOLDER or "
+    raise SettingError(f"DDM_COPY_BACKEND={value!r}: use offline, onnx:FOLDER or "
                      "http:BASE_URL")

@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from ddm_lang.errors import UserError
+
 from .facts import Facts
 
 FEATURE_VERSION = "1"
@@ -43,7 +45,7 @@ ENV = "DDM_MODEL_COPY_SALIENCE"
 Pair = tuple[str, str]
 
 
-class SalienceError(Exception):
+class SalienceError(UserError):
     """The salience model or its contract cannot be used."""
 
 

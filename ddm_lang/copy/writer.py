@@ -40,6 +40,7 @@ from .facts import Facts, attr_id, primary_lang
 from .factuality import violations
 from .headline import title_candidates
 from .patterns import Phrase, group_of, head_of, merge, patterns_for
+from .prices import format_price, number_text
 from .text import fits, normalise
 
 KINDS = ("headline", "selling_point", "cta", "price", "brand")
@@ -201,7 +202,7 @@ def _candidates(kind: str, facts: Facts, lang: str, used: frozenset[str],
             main = format_price(facts.price.sale, facts.price.currency, lang)
             d = facts.price.discount
             if d is not None and d > 0:
-                yield f"{main} {phrases.MINUS}{_number(d, lang)}%", frozenset({"price"})
+                yield f"{main} {phrases.MINUS}{number_text(d, lang)}%", frozenset({"price"})
             yield main, frozenset({"price"})
     elif kind == "brand" and facts.brand:
         yield facts.brand.strip(), frozenset({"brand"})
@@ -219,7 +220,7 @@ def _headline(facts: Facts, lang: str, used: frozenset[str]) -> Iterator[Candida
             yield facts.brand, frozenset({"brand"})
         return
     nk, noun = nouns[0]
-    mods = []
+    mods: list[str] = []
     for k, v in pairs:
         if k in phrases.ZH_NOUN_KEYS or v in noun or any(v in m or m in v for m in mods):
             continue
@@ -339,28 +340,3 @@ def _selling_points(facts: Facts, lang: str, used: frozenset[str],
         ids = frozenset({f"description:{i}"}) | mentioned(sentence, facts)
         if not ids & used:
             yield sentence, ids
-
-
-# ---- prices -------------------------------------------------------------------------------
-def _number(value: float, lang: str, decimals: int | None = None) -> str:
-    sep, _ = phrases.NUMBER_STYLE.get(lang, (".", False))
-    if decimals is None:
-        decimals = 0 if float(value).is_integer() else 2
-    text = f"{value:,.{decimals}f}" if sep == "." else f"{value:.{decimals}f}"
-    return text.replace(".", sep) if sep != "." else text
-
-
-def format_price(amount: float, currency: str | None, lang: str) -> str:
-    """"$2.50", "€18", "¥199", "12,90 kr", "1,99 €" (de): whole amounts without decimals,
-    others with two; thousands grouped only where the decimal mark is a point."""
-    number = _number(amount, lang)
-    if not currency:
-        return number
-    code = currency.upper()
-    symbol = phrases.CURRENCY_SYMBOLS.get(code)
-    _, after = phrases.NUMBER_STYLE.get(lang, (".", False))
-    if symbol is None:
-        return f"{number} {code}"
-    if symbol.isalpha() or after:
-        return f"{number} {symbol}"
-    return f"{symbol}{number}"

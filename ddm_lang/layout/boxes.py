@@ -14,7 +14,7 @@ from typing import Any
 
 from ddm_lang.scene import Box
 from ddm_lang.semantics.svg_vocab import ANCHORS
-from ddm_lang.semantics.values import Length, LengthSum
+from ddm_lang.values import Length, LengthSum
 
 
 class LayoutError(Exception):

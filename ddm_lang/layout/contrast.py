@@ -48,7 +48,7 @@ from ddm_lang.renderer.style import NON_RENDERING
 from ddm_lang.renderer.units import parse_transform
 from ddm_lang.scene import ImageNode, Material, Node, Scene, SceneItem, TextNode, without_text
 from ddm_lang.semantics.functions import nearest_lightness, readable
-from ddm_lang.semantics.values import BLACK, WHITE, Color, format_number
+from ddm_lang.values import BLACK, WHITE, Color, format_number
 
 BODY_RATIO = 4.5
 LARGE_RATIO = 3.0
@@ -188,7 +188,7 @@ def _ground(scene: Scene, w: int, h: int, windows: list[tuple[int, int, int, int
     on a handful of edge pixels of a few small formats. Materials are read from their
     files, not re-decoded from the data URIs the creative's SVG carries (or, with `href`,
     wherever it says: the separation check draws small stand-ins of product photos)."""
-    from ddm_lang.renderer.emit import emit_tree
+    from ddm_lang.emit import emit_tree
     from ddm_lang.renderer.raster import draw, straight_pixels
     ground = np.zeros((h, w, 3), np.float32)
     if not windows:
@@ -250,7 +250,7 @@ def _file_href(material: Material) -> str:
     """A raster material by its file (read inside the allowed files only); an SVG one
     stays a data URI, as SVG images referenced by file load under other rules."""
     if material.format == "svg":
-        from ddm_lang.renderer.emit import data_uri
+        from ddm_lang.emit import data_uri
         return data_uri(material)
     return Path(material.path).as_uri()
 

@@ -52,24 +52,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from ddm_lang.layout.contrast import _fraction, _ground
-from ddm_lang.layout.metrics import (
+from ddm_lang.layout.elements import (
+    Compiled,
     Element,
     SubjectLookup,
-    _cached,
+    cached_lookup,
     flatten,
     library_subjects,
     subject_map,
 )
 from ddm_lang.scene import ImageNode, Material, Node, Scene, SceneItem, without_text
-
-if TYPE_CHECKING:
-    from ddm_lang.api import Creative
 
 SEPARATION_THRESHOLD = 18.0
 """The figure a product must reach, in CIEDE2000 ΔE (2.3 is a just noticeable
@@ -165,7 +162,7 @@ class Probe:
         return summed[self.rows, self.cols]
 
 
-def measure_separation(target: Creative | Scene, *,
+def measure_separation(target: Compiled | Scene, *,
                        subjects: SubjectLookup | None = library_subjects,
                        threshold: float = SEPARATION_THRESHOLD) -> list[SeparationResult]:
     """How far each product image with a known subject stands out from what is right
@@ -173,7 +170,7 @@ def measure_separation(target: Creative | Scene, *,
     `Creative` or a bound `Scene`; `subjects` says where each image's subject is (the
     material library by default, computing perception it lacks)."""
     scene = target if isinstance(target, Scene) else target.scene
-    lookup = _cached(subjects) if subjects is not None else None
+    lookup = cached_lookup(subjects) if subjects is not None else None
     if lookup is None:
         return []
     probes = list(find_probes(scene, lookup))
@@ -316,7 +313,7 @@ def _small_matte(png: bytes) -> bytes:
 
 def _proxy_href(material: Material) -> str:
     if material.format == "svg":
-        from ddm_lang.renderer.emit import data_uri
+        from ddm_lang.emit import data_uri
         return data_uri(material)
     return _proxy(material)
 

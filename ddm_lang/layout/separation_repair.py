@@ -53,14 +53,14 @@ seen by the products after it, but a product that passed is not measured again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
 from ddm_lang.layout.contrast import _paint, _rebuild
-from ddm_lang.layout.metrics import Subject, SubjectLookup, _cached, flatten, library_subjects
+from ddm_lang.layout.elements import Subject, SubjectLookup, cached_lookup, flatten, record_subject
 from ddm_lang.layout.separation import (
     SEPARATION_THRESHOLD,
     Probe,
@@ -73,12 +73,13 @@ from ddm_lang.layout.separation import (
     render_windows,
     window_pixels,
 )
+from ddm_lang.perception.library import Entry
 from ddm_lang.renderer.paint import GRADIENTS
 from ddm_lang.renderer.style import NON_RENDERING
 from ddm_lang.renderer.units import URL_RE
 from ddm_lang.scene import Box, ImageNode, Material, Node, Scene, SceneItem, without_text
 from ddm_lang.semantics.functions import from_oklch, nearest_lightness, to_oklch
-from ddm_lang.semantics.values import Color
+from ddm_lang.values import Color
 
 FIELD_TAGS = frozenset({"rect", "circle", "ellipse", "polygon", "polyline", "path"})
 FIELD_SHARE = 0.2      # share of the short part of the outer band a shape must give to move
@@ -107,7 +108,7 @@ def ensure_separation(scene: Scene, subjects: SubjectLookup,
     """The scene with the field of every product that does not stand out moved in
     lightness until it does, and notes saying what changed (or why nothing could); the
     very same scene when every product stands out."""
-    lookup = _cached(subjects)
+    lookup = cached_lookup(subjects)
     probes = [p for p in find_probes(scene, lookup) if not p.own_backdrop]
     if not probes:
         return scene
@@ -134,25 +135,27 @@ def ensure_separation(scene: Scene, subjects: SubjectLookup,
     return replace(scene, notes=scene.notes + tuple(notes))
 
 
-def perceived_subjects(perceived: Collection[Material]) -> SubjectLookup:
-    """Subjects from the material library for the materials this compile has perceived
-    (the binder's memo); none for the others, whose perception would cost more than the
-    compile itself."""
+def perceived_subjects(perceived: Mapping[Material, Entry]) -> SubjectLookup:
+    """Subjects from the perception records this compile has read (the binder's memo,
+    from its environment's library); none for other materials, whose perception would
+    cost more than the compile itself."""
     def lookup(node: ImageNode) -> Subject | None:
-        return _library_subject(node.material, node.matte) if node.material in perceived \
-            else None
+        entry = perceived.get(node.material)
+        if entry is None:
+            return None
+        box = entry.record.get("subject.box")
+        return _subject(bool(entry.record.get("subject.found")),
+                        tuple(box) if isinstance(box, list) else None,
+                        node.matte or entry.mask_png)
     return lookup
 
 
 @lru_cache(maxsize=32)
-def _library_subject(material: Material, matte: bytes | None) -> Subject | None:
-    """`library_subjects` for a material (and the cut-out's matte), kept for the process:
-    a product's photos come back in every template and format of a batch, and a library
-    read costs about a millisecond. Few are kept: each holds its matte as floats."""
-    return library_subjects(ImageNode(material, _UNIT, _UNIT, matte=matte))
-
-
-_UNIT = Box(0, 0, 1, 1)
+def _subject(found: bool, box: tuple[float, ...] | None, matte: bytes | None) -> Subject | None:
+    """`record_subject`, kept for the process: a product's photos come back in every
+    template and format of a batch, and decoding a matte costs. Few are kept: each holds
+    its matte as floats."""
+    return record_subject({"subject.found": found, "subject.box": box}, matte)
 
 
 def _repair(scene: Scene, probe: Probe, pixels: np.ndarray, before: float,
@@ -408,8 +411,9 @@ class _Model:
         for start in range(0, len(fields), 3):
             group = dict(enumerate(range(start, min(start + 3, len(fields)))))
             moved = {i: _nudged(fields[i].fill, ch) for ch, i in group.items()}
-            replacements = {fields[i].path: (_with_paint(fields[i].node, fields[i].attr, c),)
-                            for i, c in moved.items()}
+            replacements: dict[tuple[int, ...], tuple[SceneItem, ...]] = {
+                fields[i].path: (_with_paint(fields[i].node, fields[i].attr, c),)
+                for i, c in moved.items()}
             nudged = replace(scene, children=_rebuild(scene.children, (), replacements))
             lit = window_pixels(render_windows(nudged, [probe.window]), probe)
             for ch, i in group.items():
@@ -461,4 +465,4 @@ def _nudged(fill: Color, channel: int) -> Color:
     """The fill with one channel moved to the far end of its range (at least half away)."""
     rgb = [fill.r, fill.g, fill.b]
     rgb[channel] = 0.0 if rgb[channel] >= 0.5 else 1.0
-    return Color(*rgb, fill.a)
+    return Color(rgb[0], rgb[1], rgb[2], fill.a)

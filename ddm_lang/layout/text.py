@@ -304,7 +304,11 @@ def fit_text(text: str, width: float, height: float, size_min: float, size_max: 
                                     size * line_height, False)
         # the largest smaller size that sets fewer lines: fewer lines, another set of breaks
         count = len(lines)
-        best, lines = _largest(0, best - 1, lambda i, n=count: _fewer(fitted(i), n))
+
+        def fewer(i: int, n: int = count) -> list[str] | None:
+            return _fewer(fitted(i), n)
+
+        best, lines = _largest(0, best - 1, fewer)
         if lines is None:
             return first
 

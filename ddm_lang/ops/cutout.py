@@ -13,7 +13,7 @@ from pathlib import Path
 from ddm_lang.scene import ImageNode
 
 from .context import OpContext
-from .registry import OperationSpec, register
+from .registry import register
 
 
 def resolve(node: ImageNode, *, context: OpContext) -> ImageNode:
@@ -25,10 +25,4 @@ def resolve(node: ImageNode, *, context: OpContext) -> ImageNode:
     return node.with_(matte=context.matte)
 
 
-SPEC = register(OperationSpec(
-    name="cutout",
-    applies_to=frozenset({"image"}),
-    needs=("subject",),
-    doc="replace the background by transparency using the subject matte",
-    resolve=resolve,
-))
+register("cutout", resolve)

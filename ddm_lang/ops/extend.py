@@ -40,7 +40,7 @@ from ddm_lang.scene import Box, ImageNode, Material, Shadow
 from . import outpaint
 from .context import OpContext
 from .outpaint import Pad
-from .registry import ClauseSpec, OperationSpec, register
+from .registry import register
 
 MAX_SIDE = 4096          # the grown image's longest side
 MAX_AREA = 3.0           # the grown image's area, times the original's
@@ -49,7 +49,7 @@ JPEG_QUALITY = 92
 PLAIN_UNIFORMITY = 0.7   # a border this uniform is a backdrop whatever the classifier says
 OPAQUE_BORDER = 250      # mean border alpha from which an RGBA image counts as opaque
 
-_made: dict[str, Material] = {}   # store key → material, for this process
+_made: dict[tuple[Path, str], Material] = {}   # (store, key) → material, for this process
 _shapes: dict[str, tuple[int, ...]] = {}  # material hash → its decoded pixels' shape
 MAX_SHAPES = 4096
 _lock = threading.Lock()
@@ -200,7 +200,7 @@ def resolve(node: ImageNode, *, context: OpContext, to: Box | None = None) -> Im
             cut = np.asarray(Image.fromarray(cut).resize((w, h), Image.Resampling.LANCZOS))
         return cut
 
-    made = _store(key, material, part, len(shape) > 2 and shape[2] == 4, pad, method, model)
+    made = _store(context.generated, key, material, part, len(shape) > 2 and shape[2] == 4, pad, method, model)
     return node.with_(material=made, crop=Box(0, 0, made.width, made.height),
                       matte=_grown_matte(node.matte, (x0, y0, x1, y1), (full_w, full_h),
                                          (w, h), pad),
@@ -208,16 +208,16 @@ def resolve(node: ImageNode, *, context: OpContext, to: Box | None = None) -> Im
                                            (w, h), pad))
 
 
-def _store(key: str, material: Material, part: Callable[[], np.ndarray], has_alpha: bool,
+def _store(store: Path, key: str, material: Material, part: Callable[[], np.ndarray], has_alpha: bool,
            pad: Pad, method: str, model: Path | None) -> Material:
     """The grown image's material: from this process's memo, the store, or computed from
     the pixels `part` gives."""
     with _lock:
-        hit = _made.get(key)
+        hit = _made.get((store, key))
     if hit is not None and Path(hit.path).is_file():
         return hit
     suffix = "png" if has_alpha or material.format not in ("jpeg", "webp") else "jpg"
-    path = generated.lookup(key, suffix)
+    path = generated.lookup(store, key, suffix)
     try:
         if path is not None:  # made by an earlier run: probed like any other image file
             made = load_material(path, (path.parent,))
@@ -225,7 +225,7 @@ def _store(key: str, material: Material, part: Callable[[], np.ndarray], has_alp
             grown = grow(part(), pad, method, model)
             data, fmt = encode(grown, material.format)
             height, width = grown.shape[:2]
-            path = generated.put(key, suffix, data)
+            path = generated.put(store, key, suffix, data)
             made = Material(str(path.resolve()), hashlib.sha256(data).hexdigest(), width,
                             height, fmt, has_alpha)
     except (models.ModelError, MaterialError) as err:
@@ -233,7 +233,7 @@ def _store(key: str, material: Material, part: Callable[[], np.ndarray], has_alp
     except OSError as err:
         raise ValueError(str(err)) from None
     with _lock:
-        _made[key] = made
+        _made[(store, key)] = made
     return made
 
 
@@ -270,15 +270,4 @@ def _grown_shadow(shadow: Shadow | None, crop: tuple[int, int, int, int],
                    round(bh * full[1] * sy / new_h, 4)))
 
 
-SPEC = register(OperationSpec(
-    name="extend",
-    applies_to=frozenset({"image"}),
-    clauses={
-        "to": ClauseSpec("to", "region", (), "the region whose aspect ratio to reach"),
-    },
-    args={
-    },
-    needs=("subject", "background"),
-    doc="outpaint the image to the target region's aspect ratio",
-    resolve=resolve,
-))
+register("extend", resolve)

@@ -9,11 +9,11 @@ backwards, so an image in which perception found text is never flipped.
 from __future__ import annotations
 
 from ddm_lang.scene import ImageNode
+from ddm_lang.semantics.operations import MIRROR_SIDES
 
 from .context import OpContext
-from .registry import OpArgSpec, OperationSpec, register
+from .registry import register
 
-SIDES = ("left", "right")
 CENTRE_BAND = 0.05   # an image centred within ±5 % of the canvas width has no copy side
 
 
@@ -26,13 +26,13 @@ def copy_side(node: ImageNode, context: OpContext) -> str | None:
 
 
 def resolve(node: ImageNode, *, context: OpContext, toward: str | None = None) -> ImageNode:
-    if toward is not None and toward not in SIDES:
+    if toward is not None and toward not in MIRROR_SIDES:
         raise ValueError(f"toward must be left or right, not {toward!r}")
     if context.record.get("text.found"):
         return node
     side = toward or copy_side(node, context)
     facing = context.record.get("subject.facing", "front")
-    if side is None or facing not in SIDES:
+    if side is None or facing not in MIRROR_SIDES:
         return node
     currently = facing if not node.flip else ("left" if facing == "right" else "right")
     if currently != side:
@@ -40,13 +40,4 @@ def resolve(node: ImageNode, *, context: OpContext, toward: str | None = None) -
     return node
 
 
-SPEC = register(OperationSpec(
-    name="mirror",
-    applies_to=frozenset({"image"}),
-    args={"toward": OpArgSpec("toward", "word", SIDES, None,
-                              "where the copy is (default: the other half of the canvas)")},
-    needs=("subject", "ocr"),
-    doc="horizontal flip when the subject faces away from the copy; never an image that "
-        "carries text",
-    resolve=resolve,
-))
+register("mirror", resolve)

@@ -12,12 +12,9 @@ from __future__ import annotations
 from ddm_lang.scene import Box, ImageNode
 
 from .context import OpContext
-from .registry import ClauseSpec, OperationSpec, register
+from .registry import register
 
-FITS = ("contain", "cover", "fill", "subject")
 SUBJECT_MARGIN = 0.08   # `fit subject` keeps this much room around the subject, per side
-ANCHORS = ("center", "top", "bottom", "left", "right", "top-left", "top-right",
-           "bottom-left", "bottom-right")
 
 
 def _anchor_fraction(anchor: str) -> tuple[float, float]:
@@ -129,17 +126,4 @@ def resolve(node: ImageNode, *, context: OpContext, region: Box | None = None,
     return node.with_(box=dest, crop=crop)
 
 
-SPEC = register(OperationSpec(
-    name="place",
-    applies_to=frozenset({"image"}),
-    clauses={
-        "in": ClauseSpec("in", "region", doc="the region to place into (default: the element's box)"),
-        "fit": ClauseSpec("fit", "word", FITS, "contain (whole image), cover (fill, crop, "
-                          "keep the subject), fill (stretch), subject (crop to the subject)"),
-        "anchor": ClauseSpec("anchor", "word", ANCHORS, "which side to keep when cropping or letterboxing"),
-        "avoid": ClauseSpec("avoid", "names", doc="elements whose boxes the image must not cover"),
-    },
-    needs=("subject",),
-    doc="crop, scale and position the image in a box, never cutting its subject",
-    resolve=resolve,
-))
+register("place", resolve)

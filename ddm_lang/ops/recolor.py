@@ -24,16 +24,15 @@ from typing import Any
 
 from ddm_lang.scene import ImageNode
 from ddm_lang.semantics.functions import EvalError, _color, from_oklch, scheme, to_oklch
-from ddm_lang.semantics.values import Color, format_number
+from ddm_lang.values import Color, format_number
 
 from .context import OpContext
-from .registry import ClauseSpec, OpArgSpec, OperationSpec, register
+from .registry import register
 
 SCHEMES = ("dominant", "accent", "complement", "background")
 LUMA = (0.2126, 0.7152, 0.0722)   # Rec. 709 weights on sRGB values: the photo's light
 DARK_L, LIGHT_L = 0.22, 0.96      # OKLCH lightness of the duotone's two ends
 LIGHT_CHROMA = 0.35               # the highlights keep this share of the colour's chroma
-IDENTITY = (1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0)
 
 Matrix = tuple[float, ...]        # 4 rows of 5, as feColorMatrix `values` lists them
 
@@ -93,18 +92,4 @@ def resolve(node: ImageNode, *, context: OpContext, amount: float = 1.0,
     return node.with_(recolor=values_text(matrix))
 
 
-SPEC = register(OperationSpec(
-    name="recolor",
-    applies_to=frozenset({"image"}),
-    clauses={
-        "with": ClauseSpec("with", "expr", (), "dominant, accent, complement, background or a "
-                           "colour"),
-    },
-    args={
-        "amount": OpArgSpec("amount", "number", (), 1.0, "how much duotone, 0..1"),
-    },
-    needs=("palette",),
-    doc="duotone of the image in a colour of its palette (dominant, accent, complement, "
-        "background) or a given colour",
-    resolve=resolve,
-))
+register("recolor", resolve)

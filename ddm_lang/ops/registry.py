@@ -1,85 +1,58 @@
-"""The registry of abstract operations: one module per operation registers its signature.
+"""The operations' resolvers, by name: what the binder calls for each step of a pipeline.
 
-The checker validates pipelines against these signatures; the binder calls `resolve`.
-An operation whose resolver is not installed yet (`resolve is None`) is a compile error
-naming the missing capability, so no template ever gets a silent no-op.
+Signatures live in `semantics/operations.py` (the checker needs them without loading any
+operation's code); each module of this package registers its resolver under a name that
+table has, and is imported the first time the binder asks for one.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from ddm_lang.semantics.operations import OPERATIONS
 
-@dataclass(frozen=True)
-class ClauseSpec:
-    """A clause keyword the operation accepts, the type of its values and how many."""
-
-    keyword: str
-    type: str                  # region | name | names | word | expr
-    choices: tuple[str, ...] = ()  # allowed words for type "word"
-    doc: str = ""
+Resolver = Callable[..., Any]
+RESOLVERS: dict[str, Resolver] = {}
 
 
-@dataclass(frozen=True)
-class OpArgSpec:
-    name: str
-    type: str                  # number | length | color | string | word | bool
-    choices: tuple[str, ...] = ()
-    default: Any = None
-    doc: str = ""
+def register(name: str, resolve: Resolver) -> Resolver:
+    if name not in OPERATIONS:
+        raise ValueError(f"operation {name!r} has no signature in semantics/operations.py")
+    if name in RESOLVERS:
+        raise ValueError(f"operation {name!r} registered twice")
+    RESOLVERS[name] = resolve
+    return resolve
 
 
-@dataclass(frozen=True)
-class OperationSpec:
-    name: str
-    applies_to: frozenset[str]          # element kinds, e.g. {"image"}
-    clauses: dict[str, ClauseSpec] = field(default_factory=dict)
-    args: dict[str, OpArgSpec] = field(default_factory=dict)
-    needs: tuple[str, ...] = ()          # perception providers it relies on
-    doc: str = ""
-    resolve: Callable[..., Any] | None = None
-    missing: str = ""                    # why it is unavailable when resolve is None
-
-    @property
-    def available(self) -> bool:
-        return self.resolve is not None
-
-
-OPERATIONS: dict[str, OperationSpec] = {}
-
-
-def register(spec: OperationSpec) -> OperationSpec:
-    if spec.name in OPERATIONS:
-        raise ValueError(f"operation {spec.name!r} registered twice")
-    OPERATIONS[spec.name] = spec
-    return spec
-
-
-def get(name: str) -> OperationSpec | None:
+def resolver(name: str) -> Resolver:
+    """The resolver of a checked operation (the checker has refused unknown names)."""
     _load_builtin_operations()
-    return OPERATIONS.get(name)
-
-
-def names() -> list[str]:
-    _load_builtin_operations()
-    return sorted(OPERATIONS)
+    return RESOLVERS[name]
 
 
 _LOADED = False
+_LOCK = threading.Lock()
 
 
 def _load_builtin_operations() -> None:
-    """Import every operation module in this package once; each registers itself."""
+    """Import every operation module in this package once; each registers itself. Under
+    a lock, and marked done only when all are in: previews compile in threads, and one
+    must not look up a resolver while another is still importing the modules."""
     global _LOADED
     if _LOADED:
         return
-    _LOADED = True
-    import importlib
-    import pkgutil
-
-    from ddm_lang import ops
-    for info in pkgutil.iter_modules(ops.__path__):
-        if info.name not in ("registry",):
-            importlib.import_module(f"ddm_lang.ops.{info.name}")
+    with _LOCK:
+        if _LOADED:
+            return
+        from ddm_lang import ops
+        for info in pkgutil.iter_modules(ops.__path__):
+            if info.name not in ("registry", "context"):
+                importlib.import_module(f"ddm_lang.ops.{info.name}")
+        missing = sorted(set(OPERATIONS) - set(RESOLVERS))
+        if missing:
+            raise ImportError(f"no resolver registered for operation(s) {', '.join(missing)}")
+        _LOADED = True

@@ -16,7 +16,7 @@ from typing import Any
 
 from ddm_lang.scene import Material
 from ddm_lang.semantics.ir import AbstractObject
-from ddm_lang.semantics.values import Length
+from ddm_lang.values import Length
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def _rank(chosen: list[tuple[int, Material]], keys: Callable[[Material], list[An
 
     def compare(a: tuple, b: tuple) -> int:
         for va, vb, key in zip(a[0], b[0], obj.prefer, strict=True):
-            c = _compare(va, vb, key.descending)
+            c = _compare(va, vb, bool(key.descending))  # None: not written, ascending
             if c:
                 return c
         return a[1] - b[1]  # ties keep catalogue order
@@ -75,7 +75,7 @@ def _rank(chosen: list[tuple[int, Material]], keys: Callable[[Material], list[An
 
 def _key_values(values: list[Any]) -> tuple:
     """Each key as (rank class, value): numbers (bools as 0/1), then text, then unknown."""
-    out = []
+    out: list[tuple[int, float | str]] = []
     for v in values:
         if isinstance(v, int | float):  # bools included: true ranks as 1, false as 0
             out.append((0, float(v)))

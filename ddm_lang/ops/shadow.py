@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 
 from ddm_lang.scene import ImageNode, Shadow
+from ddm_lang.semantics.operations import SHADOW_KINDS
 
 from .context import OpContext
-from .registry import OpArgSpec, OperationSpec, register
+from .registry import register
 
-KINDS = ("drop", "contact")
 DISTANCE = {"drop": 0.035, "contact": 0.06}   # offset, fraction of the image's shorter side
 BLUR = {"drop": 0.05, "contact": 0.05}
 OPACITY = {"drop": 0.35, "contact": 0.45}
@@ -36,7 +36,7 @@ def offset(record: dict, kind: str) -> tuple[float, float]:
 
 def resolve(node: ImageNode, *, context: OpContext, kind: str = "drop",
             blur: float | None = None, opacity: float | None = None) -> ImageNode:
-    if kind not in KINDS:
+    if kind not in SHADOW_KINDS:
         raise ValueError(f"kind must be drop or contact, not {kind!r}")
     if opacity is not None and not 0 <= opacity <= 1:
         raise ValueError(f"opacity must be between 0 and 1, not {opacity}")
@@ -54,15 +54,4 @@ def resolve(node: ImageNode, *, context: OpContext, kind: str = "drop",
         (subject[0], subject[1], subject[2], subject[3])))
 
 
-SPEC = register(OperationSpec(
-    name="shadow",
-    applies_to=frozenset({"image"}),
-    args={
-        "kind": OpArgSpec("kind", "word", KINDS, "drop"),
-        "blur": OpArgSpec("blur", "length", (), None),
-        "opacity": OpArgSpec("opacity", "number", (), None),
-    },
-    needs=("subject", "light"),
-    doc="drop or contact shadow matching the estimated light direction",
-    resolve=resolve,
-))
+register("shadow", resolve)

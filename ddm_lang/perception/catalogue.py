@@ -31,6 +31,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ddm_lang.errors import UserError
+
 from . import records
 from .records import JSONTextError, decode_json, list_problem, text_problem
 
@@ -62,7 +64,7 @@ _ICONIC = re.compile(r"[_-]iconic\Z", re.IGNORECASE)
 AttrValue = str | int | float
 
 
-class CatalogueError(Exception):
+class CatalogueError(UserError):
     """A catalogue that cannot be used; the message lists every problem found (up to 50).
 
     Each problem reads `FILE[:LINE]: [WHERE] product "ID": field "NAME" ...` so it can be
@@ -741,6 +743,8 @@ def _price(value: Any, bad: Any) -> Price | None:
         bad("price.currency", why)
     if discount is not None and (not _is_number(discount) or not 0 <= discount <= 100):
         bad("price.discount", f"must be a percentage 0..100, got {_describe(discount)}")
+    if amount is None:
+        return None  # reported as required above: the product is refused
     return Price(amount, currency, discount)
 
 

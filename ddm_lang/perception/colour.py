@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ddm_lang.semantics.values import Color
+from ddm_lang.values import Color
 
 THUMB = 96           # palette statistics on a thumbnail this size
 PALETTE_SIZE = 6
@@ -28,7 +28,6 @@ MIN_SHARE = 0.04     # a colour under this share of the pixels is noise, not pal
 REGION_GRID = 3      # region colours on a 3 × 3 grid
 BORDER = 0.04        # the border band, as a fraction of the short side
 PLAIN_DISTANCE = 28.0  # RGB distance within which border pixels count as the same colour
-PLAIN_SHARE = 0.9      # share of such border pixels for a plain background
 VISIBLE_ALPHA = 128    # alpha from which a pixel counts as seen (subject.has_transparency's)
 MIN_VISIBLE_BORDER = 0.5  # a border band less visible than this is a transparent backdrop
 
@@ -57,7 +56,7 @@ def palette(rgb: np.ndarray, weight: np.ndarray | None = None,
     """The image's main colours with their shares, most frequent first (median cut on a
     thumbnail; pixels where `weight` is False, or that `alpha` leaves unseen, are left out)."""
     small, small_alpha = _thumbnail(rgb, alpha)
-    keep = np.ones(small.shape[:2], bool) if alpha is None else small_alpha >= VISIBLE_ALPHA
+    keep = np.ones(small.shape[:2], bool) if small_alpha is None else small_alpha >= VISIBLE_ALPHA
     if weight is not None:
         keep &= np.asarray(Image.fromarray(weight.astype(np.uint8) * 255).resize(
             (small.shape[1], small.shape[0]), Image.Resampling.NEAREST)) > 127
@@ -68,7 +67,7 @@ def palette(rgb: np.ndarray, weight: np.ndarray | None = None,
     quant = strip.quantize(colors=PALETTE_SIZE, method=Image.Quantize.MEDIANCUT)
     indices = np.asarray(quant).reshape(-1)
     counts = np.bincount(indices, minlength=PALETTE_SIZE)
-    out = []
+    out: list[tuple[str, float]] = []
     for idx in np.argsort(-counts, kind="stable"):
         share = counts[idx] / indices.size
         if share < MIN_SHARE and out:

@@ -122,8 +122,8 @@ def inspect(key: str, library_path: Path | None, out: Path | None) -> int:
     library = MaterialLibrary(library_path)
     rows = library.images(key)
     if not rows and Path(key).is_file():
-        path = Path(key).resolve()
-        rows = [("", "image", str(path), "")]
+        resolved = Path(key).resolve()
+        rows = [("", "image", str(resolved), "")]
     if not rows:
         raise MaterialError(f"{key}: no product, image or content hash of that name in "
                             f"{library.path}; add its catalogue with `ddm materials add`")

@@ -120,7 +120,7 @@ def _downscale(rgb: np.ndarray, side: int) -> np.ndarray:
     if k >= 2:
         hh, ww = h // k * k, w // k * k
         x = rgb[:hh, :ww]
-        acc = np.uint16 if k * k * 255 <= 65535 else np.uint32
+        acc: type[np.unsignedinteger] = np.uint16 if k * k * 255 <= 65535 else np.uint32
         rows = x[0::k].astype(acc)
         for i in range(1, k):
             rows += x[i::k]

@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -23,9 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ddm_lang.errors import UserError
 from ddm_lang.files import cache_dir
 from ddm_lang.perception import record as records
 from ddm_lang.perception.materials import MAX_BYTES, MaterialError
+from ddm_lang.perception.models import PROCESS_MODELS, ModelRegistry, using
 from ddm_lang.scene import Material
 
 SCHEMA = """
@@ -70,7 +70,7 @@ class Entry:
     cached: bool             # True when it came from the library, not from the models
 
 
-class LibraryError(Exception):
+class LibraryError(UserError):
     """The library file cannot be opened or written; the message names it."""
 
 
@@ -78,8 +78,10 @@ class MaterialLibrary:
     """Perception records by content hash, for one SQLite file (one connection per
     thread: sqlite3 connections must not cross threads)."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *,
+                 models: ModelRegistry | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
+        self.models = models if models is not None else PROCESS_MODELS  # what perceives
         self._local = threading.local()
         self._versions: dict[str, str] | None = None
         try:
@@ -122,7 +124,8 @@ class MaterialLibrary:
     @property
     def versions(self) -> dict[str, str]:
         if self._versions is None:
-            self._versions = records.versions()
+            with using(self.models):
+                self._versions = records.versions()
         return self._versions
 
     def lookup(self, sha256: str) -> Entry | None:
@@ -140,7 +143,8 @@ class MaterialLibrary:
             return hit
         data = _read(Path(material.path))
         start = time.perf_counter()
-        result = records.perceive(material, data)
+        with using(self.models):
+            result = records.perceive(material, data)
         seconds = time.perf_counter() - start
         with self._write() as db:
             db.execute("INSERT OR IGNORE INTO records VALUES (?, ?, ?, ?, ?, ?)",
@@ -179,31 +183,6 @@ class MaterialLibrary:
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-_opened: dict[Path, MaterialLibrary] = {}
-_default_lock = threading.Lock()
-
-
-def default_library() -> MaterialLibrary:
-    """The process's library at `default_path()`, opened on first use (compiling a
-    template that asks about perception attributes fills it as it goes). Where that file
-    cannot be opened (a read-only home in a container or a locked-down CI), records go to
-    a private file for this process and the user is told why, rather than no compile
-    working at all."""
-    with _default_lock:
-        wanted = default_path()
-        library = _opened.get(wanted)
-        if library is None:
-            try:
-                library = MaterialLibrary(wanted)
-            except LibraryError as err:
-                private = Path(tempfile.mkdtemp(prefix="ddm-library-")) / "materials.sqlite"
-                print(f"ddm: warning: {err}; using {private} for this run (set DDM_LIBRARY)",
-                      file=sys.stderr)
-                library = MaterialLibrary(private)
-            _opened[wanted] = library
-        return library
 
 
 def _read(path: Path) -> bytes:

@@ -19,6 +19,7 @@ from typing import Any
 
 from PIL import Image
 
+from ddm_lang.errors import UserError
 from ddm_lang.scene import Material
 
 MAX_PIXELS = 50_000_000
@@ -29,7 +30,7 @@ _lock = threading.Lock()
 _OBJECT_REPR = re.compile(r"\s*<[\w.]+ object at 0x[0-9a-fA-F]+>")
 
 
-class MaterialError(Exception):
+class MaterialError(UserError):
     """An image that cannot be used; the message names the file."""
 
 

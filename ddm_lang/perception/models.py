@@ -23,15 +23,20 @@ import sys
 import tempfile
 import threading
 import zipfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ddm_lang.errors import UserError
+
 WEIGHTS_DIR = Path(__file__).with_name("weights")  # models the project trains and ships
 
 
-class ModelError(Exception):
+class ModelError(UserError):
     """A model that cannot be used: missing, corrupt, or not what its contract says."""
 
 
@@ -45,9 +50,11 @@ class ModelSpec:
     contract: str        # inputs, outputs, pre- and post-processing
     package: str | None = None  # the default file ships inside this Python package
 
-    def default_path(self) -> Path:
+    def default_path(self, folder: Path | None = None) -> Path:
+        """The default file: in `folder` (the registry's model folder, `model_dir()` when
+        None), or inside the package that ships it."""
         if self.package is None:
-            return model_dir() / self.filename
+            return (folder or model_dir()) / self.filename
         spec = importlib.util.find_spec(self.package)
         if spec is None or not spec.submodule_search_locations:
             raise ModelError(f"the `{self.role}` model ships with the `{self.package}` "
@@ -113,8 +120,93 @@ def model_dir() -> Path:
     return Path(env) if env else Path(sys.prefix) / "share" / "ddm_lang" / "models"
 
 
+class ModelRegistry:
+    """Which ONNX file serves each role for one environment: files named per role, else
+    the defaults (in `folder`, or shipped in a package).
+
+    Perception asks the registry that is active (`using`), so a library opened by one
+    environment runs that environment's models while another's runs its own."""
+
+    def __init__(self, files: Mapping[str, str | Path] | None = None,
+                 folder: str | Path | None = None) -> None:
+        unknown = sorted(set(files or ()) - set(SPECS))
+        if unknown:
+            raise ModelError(f"unknown model role {unknown[0]!r}; roles: "
+                             f"{', '.join(sorted(SPECS))}")
+        self._files = {role: Path(path) for role, path in (files or {}).items()}
+        self._folder = Path(folder) if folder is not None else None
+
+    def folder(self) -> Path:
+        return self._folder if self._folder is not None else model_dir()
+
+    def configured_path(self, role: str) -> Path | None:
+        """The file a user named for `role`, or None."""
+        return self._files.get(role)
+
+    def model_path(self, role: str) -> Path:
+        spec = SPECS[role]
+        override = self.configured_path(role)
+        path = override or spec.default_path(self.folder())
+        if not path.is_file():
+            if override is None and optional(role):
+                raise ModelError(f"no `{role}` model is configured; set {spec.env_var}=PATH "
+                                 f"or call use_model({role!r}, PATH)")
+            if override is not None:
+                raise ModelError(f"{path}: model file for `{role}` not found")
+            if spec.package is not None:
+                raise ModelError(f"{path}: the `{role}` model is missing from the "
+                                 f"`{spec.package}` package; reinstall it")
+            raise ModelError(f"{path}: the `{role}` model is not installed; run "
+                             "`ddm models install`")
+        return path
+
+    def model_version(self, role: str) -> str:
+        """The version that keys cached records: the spec's for the default file, the
+        content hash for any other file."""
+        path = self.model_path(role)
+        spec = SPECS[role]
+        if path == spec.default_path(self.folder()):
+            return spec.version
+        return f"{role}-{file_sha256(path)[:16]}"
+
+
+class ProcessModels(ModelRegistry):
+    """The process's registry: `use_model` overrides, then `DDM_MODEL_<ROLE>`, then the
+    defaults in `model_dir()`, read afresh on every question."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def configured_path(self, role: str) -> Path | None:
+        spec = SPECS[role]
+        with _lock:
+            override = _overrides.get(role)
+        if override is None and os.environ.get(spec.env_var):
+            override = Path(os.environ[spec.env_var])
+        return override
+
+
+PROCESS_MODELS = ProcessModels()
+_active: ContextVar[ModelRegistry] = ContextVar("ddm_models", default=PROCESS_MODELS)
+
+
+@contextmanager
+def using(registry: ModelRegistry) -> Iterator[ModelRegistry]:
+    """Make `registry` the one perception asks, for the duration of the block."""
+    token = _active.set(registry)
+    try:
+        yield registry
+    finally:
+        _active.reset(token)
+
+
+def active() -> ModelRegistry:
+    return _active.get()
+
+
 def use_model(role: str, path: str | Path | None) -> None:
-    """Serve `role` from another ONNX file honouring its contract (None: the default)."""
+    """Serve `role` from another ONNX file honouring its contract (None: the default), in
+    the process's registry."""
     if role not in SPECS:
         raise ModelError(f"unknown model role {role!r}; roles: {', '.join(sorted(SPECS))}")
     with _lock:
@@ -125,13 +217,8 @@ def use_model(role: str, path: str | Path | None) -> None:
 
 
 def configured_path(role: str) -> Path | None:
-    """The file a user named for `role` (use_model, then DDM_MODEL_<ROLE>), or None."""
-    spec = SPECS[role]
-    with _lock:
-        override = _overrides.get(role)
-    if override is None and os.environ.get(spec.env_var):
-        override = Path(os.environ[spec.env_var])
-    return override
+    """The file a user named for `role` in the active registry, or None."""
+    return _active.get().configured_path(role)
 
 
 def optional(role: str) -> bool:
@@ -140,30 +227,11 @@ def optional(role: str) -> bool:
 
 
 def model_path(role: str) -> Path:
-    spec = SPECS[role]
-    override = configured_path(role)
-    path = override or spec.default_path()
-    if not path.is_file():
-        if override is None and optional(role):
-            raise ModelError(f"no `{role}` model is configured; set {spec.env_var}=PATH or "
-                             f"call use_model({role!r}, PATH)")
-        if override is not None:
-            raise ModelError(f"{path}: model file for `{role}` not found")
-        if spec.package is not None:
-            raise ModelError(f"{path}: the `{role}` model is missing from the `{spec.package}` "
-                             "package; reinstall it")
-        raise ModelError(f"{path}: the `{role}` model is not installed; run `ddm models install`")
-    return path
+    return _active.get().model_path(role)
 
 
 def model_version(role: str) -> str:
-    """The version that keys cached records: the spec's for the default file, the content
-    hash for any other file."""
-    path = model_path(role)
-    spec = SPECS[role]
-    if path == spec.default_path():
-        return spec.version
-    return f"{role}-{file_sha256(path)[:16]}"
+    return _active.get().model_version(role)
 
 
 def file_sha256(path: Path) -> str:

@@ -115,7 +115,7 @@ def perceive_text(rgb: np.ndarray, det_side: int | None = DET_SIDE,
     perceiver before SCREEN_VERSION 2 (full-size detection, legibility rule only)."""
     h, w = rgb.shape[:2]
     grey = np.asarray(Image.fromarray(rgb).convert("L")) if screen else None
-    lines = []
+    lines: list[dict[str, Any]] = []
     for q, text, score in read_lines(rgb, det_side):
         x0, y0 = max(q[:, 0].min(), 0.0), max(q[:, 1].min(), 0.0)
         x1, y1 = min(q[:, 0].max(), w), min(q[:, 1].max(), h)

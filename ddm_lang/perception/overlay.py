@@ -53,6 +53,7 @@ def overlay(pixels: Pixels, record: dict[str, Any], mask: np.ndarray | None) -> 
             ImageFilter.MaxFilter(3))) > 0
         ys, xs = np.nonzero(edge)
         canvas_px = canvas.load()
+        assert canvas_px is not None  # an RGB image in memory has pixel access
         for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
             canvas_px[x, y] = (40, 230, 90)
     if record.get("subject.found"):

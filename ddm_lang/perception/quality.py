@@ -9,7 +9,7 @@ to its lit side; the shadow operation casts away from it.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from PIL import Image
@@ -40,7 +40,7 @@ def light(rgb: np.ndarray, mask: np.ndarray | None) -> dict[str, Any]:
     from the right) and `light.strength` 0..1; front light (no gradient) reads as 0°."""
     g = grey(rgb, 256) / 255.0
     h, w = g.shape
-    gy, gx = np.gradient(g)
+    gy, gx = cast(tuple[np.ndarray, np.ndarray], np.gradient(g))  # g is 2-D
     if mask is not None and mask.any():
         m = np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).resize(
             (w, h), Image.Resampling.NEAREST)) > 127

@@ -86,6 +86,7 @@ def decode_json(text: str) -> Any:
     and located); a text it can take is then checked against the documented bound, which
     costs little because a valid text's strings can be skipped by one regular expression.
     """
+    place: tuple[int, int] | None
     try:
         value = json.loads(text, parse_int=_integer)
     except json.JSONDecodeError as err:

@@ -8,7 +8,7 @@ the mask and no model runs. From the mask: found, area, box, centroid and facing
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 import cv2
 import numpy as np
@@ -38,7 +38,7 @@ class SubjectResult:
     record: dict[str, Any]
 
 
-def has_transparency(alpha: np.ndarray | None) -> bool:
+def has_transparency(alpha: np.ndarray | None) -> TypeGuard[np.ndarray]:
     """True when at least 2 % of the pixels are mostly transparent: a cut-out image,
     not an opaque PNG that merely carries an alpha channel."""
     return alpha is not None and float(np.mean(alpha < 128)) >= 0.02

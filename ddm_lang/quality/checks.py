@@ -1,7 +1,7 @@
 """The named creative checks: what a viewer sees wrong, each with a threshold.
 
 Each check looks at one compiled creative — its bound `Scene` flattened into laid-out
-elements with roles (`ddm_lang.layout.metrics.flatten`: background, underlay, content) —
+elements with roles (`ddm_lang.layout.elements.flatten`: background, underlay, content) —
 and returns a `Finding` per offending element. A creative fails when any enabled check
 has a finding; `ddm check --product` prints one line per check (its count and threshold)
 and each failing creative's findings. `docs/quality.md` says what to do about each.
@@ -39,9 +39,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ddm_lang.copy.headline import keeps_head_noun
-from ddm_lang.layout import metrics as lm
+from ddm_lang.errors import SettingError
+from ddm_lang.layout import elements as le
 from ddm_lang.layout.separation import SEPARATION_THRESHOLD, measure_separation
 from ddm_lang.layout.text import line_defects
+from ddm_lang.quality import layout_metrics as lm
 from ddm_lang.scene import Box, TextNode
 
 if TYPE_CHECKING:
@@ -89,12 +91,12 @@ class CheckContext:
     (the layout metrics, each text's line defects)."""
 
     creative: Creative
-    elements: list[lm.Element]
+    elements: list[le.Element]
     product: Mapping[str, Any] | None = None
     headlines: frozenset[str] = frozenset()
     metrics: lm.LayoutMetrics | None = None
     occlusion_limit: float = lm.OCCLUSION_LIMIT
-    subjects: lm.SubjectLookup | None = None
+    subjects: le.SubjectLookup | None = None
     _lines: dict[int, list[str]] = field(default_factory=dict, repr=False)
 
     @property
@@ -112,7 +114,7 @@ class CheckContext:
                                       occlusion_limit=self.occlusion_limit)
         return self.metrics
 
-    def line_defects(self, element: lm.Element) -> list[str]:
+    def line_defects(self, element: le.Element) -> list[str]:
         """The defects of a text's drawn lines, judged once for all four line checks."""
         key = element.order
         if key not in self._lines:
@@ -170,8 +172,8 @@ def _layout_failures(ctx: CheckContext, check: Check) -> list[Finding]:
 
 _register(Check("overflow", "a text does not fit its box at its minimum size", 0,
                 "no text truncated or outside its box"))(_layout_failures)
-_register(Check("off-canvas", "a text or a product crosses the canvas edge", lm.EDGE_TOLERANCE,
-                f"{lm.EDGE_TOLERANCE:g} px"))(_layout_failures)
+_register(Check("off-canvas", "a text or a product crosses the canvas edge", le.EDGE_TOLERANCE,
+                f"{le.EDGE_TOLERANCE:g} px"))(_layout_failures)
 _register(Check("occlusion", "copy covers the product", lm.OCCLUSION_LIMIT,
                 f"{lm.OCCLUSION_LIMIT:.0%} of a text's box over the subject "
                 "(--max-occlusion)"))(_layout_failures)
@@ -179,16 +181,16 @@ _register(Check("occlusion", "copy covers the product", lm.OCCLUSION_LIMIT,
 
 # ---- safe margin -----------------------------------------------------------------------------
 
-def _plate(text: lm.Element, elements: Sequence[lm.Element]) -> lm.Element | None:
+def _plate(text: le.Element, elements: Sequence[le.Element]) -> le.Element | None:
     """The underlay a text sits on (painted before it, under ≥ 90 % of it), if any."""
     for e in reversed([e for e in elements if e.order < text.order]):
-        if e.role == "underlay" and lm.area(text.box) > 0 and \
-                lm.area(lm.intersection(e.box, text.box)) >= lm.PLATE_SHARE * lm.area(text.box):
+        if e.role == "underlay" and le.area(text.box) > 0 and \
+                le.area(le.intersection(e.box, text.box)) >= le.PLATE_SHARE * le.area(text.box):
             return e
     return None
 
 
-def label(element: lm.Element) -> str:
+def label(element: le.Element) -> str:
     """How a finding names an element: a shape by its SVG tag (`circle `dot``), which says
     more to a template author than "shape"."""
     tag = getattr(element.item, "tag", None) if element.kind == "shape" else None
@@ -214,13 +216,13 @@ def _safe_margin(ctx: CheckContext, check: Check) -> list[Finding]:
         plate = _plate(text, by_order)
         target, name = text, label(text)
         if plate is not None and _edge_distance(plate.box, ctx.width, ctx.height) > \
-                lm.EDGE_TOLERANCE:
+                le.EDGE_TOLERANCE:
             target, name = plate, f"{label(text)} on {label(plate)}"  # the button is the unit
         if target.order in seen:
             continue
         seen.add(target.order)
         distance = _edge_distance(target.box, ctx.width, ctx.height)
-        if distance < margin - lm.EDGE_TOLERANCE:
+        if distance < margin - le.EDGE_TOLERANCE:
             out.append(Finding(check.name, name, distance, margin,
                                f"{name} is {distance:.0f} px from the canvas edge; the safe "
                                f"margin is {margin:.0f} px"))
@@ -238,8 +240,8 @@ def _accompanies(content: Box, shape: Box, mark: bool) -> bool:
     """Content is on the shape (their intersection is at least half the smaller), or, for
     a mark, beside it: level with the mark's centre on one axis (a bullet beside the
     first line of its point) and within `MARK_REACH` mark sizes on the other."""
-    inter = lm.area(lm.intersection(content, shape))
-    if inter > 0 and inter >= lm.UNDERLAY_SHARE * min(lm.area(content), lm.area(shape)):
+    inter = le.area(le.intersection(content, shape))
+    if inter > 0 and inter >= le.UNDERLAY_SHARE * min(le.area(content), le.area(shape)):
         return True
     if not mark:
         return False
@@ -252,7 +254,7 @@ def _accompanies(content: Box, shape: Box, mark: bool) -> bool:
     return beside or above_below
 
 
-def _aligned_twins(e: lm.Element, others: Sequence[lm.Element]) -> list[lm.Element]:
+def _aligned_twins(e: le.Element, others: Sequence[le.Element]) -> list[le.Element]:
     """The other marks of the same tag and size on one row or column with `e` (a list's
     bullets, an ornament's dots)."""
     size = max(e.box.width, e.box.height)
@@ -272,17 +274,17 @@ def _aligned_twins(e: lm.Element, others: Sequence[lm.Element]) -> list[lm.Eleme
                  0, "every plate, bullet and badge carries a text or an image"))
 def _orphan_decoration(ctx: CheckContext, check: Check) -> list[Finding]:
     canvas = Box(0, 0, ctx.width, ctx.height)
-    full = lm.area(canvas)
+    full = le.area(canvas)
     content = [e.box for e in ctx.elements
-               if e.kind in ("text", "image") and e.role != "background" and lm.area(e.box) > 0]
+               if e.kind in ("text", "image") and e.role != "background" and le.area(e.box) > 0]
     # Candidates: shapes smaller than a panel, inside the canvas (a shape off a corner is
     # a deliberate bleed, an ornament), not rules.
     shapes = [e for e in ctx.elements
               if e.kind == "shape" and e.role != "background" and e.item is not None
               and getattr(e.item, "tag", "") not in RULE_TAGS
-              and 0 < lm.area(e.box) <= DECORATION_MAX_SHARE * full
-              and _edge_distance(e.box, ctx.width, ctx.height) > lm.EDGE_TOLERANCE]
-    marks = {e.order for e in shapes if lm.area(e.box) <= MARK_MAX_SHARE * full}
+              and 0 < le.area(e.box) <= DECORATION_MAX_SHARE * full
+              and _edge_distance(e.box, ctx.width, ctx.height) > le.EDGE_TOLERANCE]
+    marks = {e.order for e in shapes if le.area(e.box) <= MARK_MAX_SHARE * full}
     carried = {e.order for e in shapes
                if any(_accompanies(c, e.box, e.order in marks) for c in content)}
     # A detail drawn on a decoration that carries content (the hole of a price tag, a
@@ -294,7 +296,7 @@ def _orphan_decoration(ctx: CheckContext, check: Check) -> list[Finding]:
             if e.order in carried:
                 continue
             if any(o.order in carried and o.order < e.order and
-                   lm.area(lm.intersection(e.box, o.box)) >= lm.UNDERLAY_SHARE * lm.area(e.box)
+                   le.area(le.intersection(e.box, o.box)) >= le.UNDERLAY_SHARE * le.area(e.box)
                    for o in shapes):
                 carried.add(e.order)
                 changed = True
@@ -427,7 +429,7 @@ def run_checks(creative: Creative, *, product: Mapping[str, Any] | None = None,
                template: Any = None, headlines: frozenset[str] | None = None,
                checks: Iterable[str] | None = None, metrics: lm.LayoutMetrics | None = None,
                occlusion_limit: float = lm.OCCLUSION_LIMIT,
-               subjects: lm.SubjectLookup | None = lm.library_subjects) -> list[Finding]:
+               subjects: le.SubjectLookup | None = le.library_subjects) -> list[Finding]:
     """Every finding of the named checks (all by default) on one compiled creative.
 
     `product` (the data it was compiled for) and `template` (or `headlines`, the names of
@@ -438,11 +440,11 @@ def run_checks(creative: Creative, *, product: Mapping[str, Any] | None = None,
     names = list(checks) if checks is not None else check_names()
     unknown = [n for n in names if n not in CHECKS]
     if unknown:
-        raise ValueError(f"unknown check {', '.join(unknown)}: the checks are "
+        raise SettingError(f"unknown check {', '.join(unknown)}: the checks are "
                          f"{', '.join(CHECKS)}")
     if headlines is None:
         headlines = headline_names(template) if template is not None else frozenset()
-    ctx = CheckContext(creative, lm.flatten(creative.scene), product, headlines, metrics,
+    ctx = CheckContext(creative, le.flatten(creative.scene), product, headlines, metrics,
                        occlusion_limit, subjects)
     out: list[Finding] = []
     for name in names:

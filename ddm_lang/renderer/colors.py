@@ -49,9 +49,9 @@ def parse_color(text: str | None) -> tuple[float, float, float, float] | None:
                 a = _channel(parts[3], 1) if len(parts) > 3 else 1.0
                 return (r, g, b, max(0.0, min(1.0, a)))
             if m.group(1).startswith("hsl") and len(parts) >= 3:
-                h = float(parts[0].rstrip("deg")) / 360 % 1
+                hue = float(parts[0].rstrip("deg")) / 360 % 1
                 s, lum = (max(0.0, min(1.0, _channel(p, 100))) for p in parts[1:3])
-                r, g, b = colorsys.hls_to_rgb(h, lum, s)
+                r, g, b = colorsys.hls_to_rgb(hue, lum, s)
                 a = _channel(parts[3], 1) if len(parts) > 3 else 1.0
                 return (r, g, b, max(0.0, min(1.0, a)))
         except ValueError:

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from ..namespaces import SVG_TAG
 from .errors import RenderError
 
-SVG_NS = "http://www.w3.org/2000/svg"
 MAX_RULES = 10_000
 MAX_MATCH_STEPS = 5_000_000  # compound-selector tests across the whole document
 
@@ -374,7 +374,7 @@ class StyleSheet:
 def document_sheet(root: etree._Element) -> StyleSheet | None:
     """The rules of every `<style>` element of type text/css (or no type), in order."""
     rules: list[Rule] = []
-    for el in root.iter(f"{{{SVG_NS}}}style", "style"):
+    for el in root.iter(f"{SVG_TAG}style", "style"):
         kind = el.get("type")
         if kind not in (None, "", "text/css"):
             continue

@@ -13,13 +13,13 @@ import re
 
 from lxml import etree
 
+from ..namespaces import SVG_TAG, XLINK_TAG, XML_TAG
 from .css import cascade
 from .errors import RenderError
 from .units import num, numbers
 
-SVG_NS = "{http://www.w3.org/2000/svg}"
-XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+XLINK_HREF = XLINK_TAG + "href"
+XML_SPACE = XML_TAG + "space"
 MAX_BYTES = 50_000_000
 MAX_ELEMENTS = 200_000
 MAX_ATTRIBUTES = 1_000  # on one element
@@ -60,7 +60,7 @@ def parse_svg(svg: str | bytes) -> etree._Element:
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise RenderError("SVG declares entities in its DOCTYPE, which are refused")
-    if root.tag not in (f"{SVG_NS}svg", "svg"):
+    if root.tag not in (f"{SVG_TAG}svg", "svg"):
         raise RenderError(f"root element is <{etree.QName(root).localname}>, not <svg>")
     for count, el in enumerate(root.iter(), 1):
         if count > MAX_ELEMENTS:
@@ -79,7 +79,7 @@ def local_name(el: etree._Element) -> str:
         return ""
     if tag[0] != "{":
         return tag
-    return tag[len(SVG_NS):] if tag.startswith(SVG_NS) else ""
+    return tag[len(SVG_TAG):] if tag.startswith(SVG_TAG) else ""
 
 
 def href_of(el: etree._Element) -> str:

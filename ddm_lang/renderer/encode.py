@@ -16,6 +16,8 @@ import numpy as np
 import skia
 from PIL import Image
 
+from ddm_lang.errors import SettingError
+
 from .raster import all_opaque
 
 FORMATS = {"png": skia.EncodedImageFormat.kPNG, "jpg": skia.EncodedImageFormat.kJPEG,
@@ -27,9 +29,9 @@ def encode(pixels: np.ndarray, fmt: str, quality: int = 90) -> bytes:
     """Encode an H×W×4 RGBA array; JPEG has no alpha, so it is composited on white."""
     kind = FORMATS.get(fmt.lower())
     if kind is None:
-        raise ValueError(f"unknown image format `{fmt}`: use png, jpg or webp")
+        raise SettingError(f"unknown image format `{fmt}`: use png, jpg or webp")
     if not 1 <= quality <= 100:
-        raise ValueError(f"quality {quality} is outside 1..100")
+        raise SettingError(f"quality {quality} is outside 1..100")
     if pixels.ndim != 3 or pixels.shape[2] != 4 or pixels.dtype != np.uint8:
         raise ValueError(f"expected an H×W×4 uint8 RGBA array, got {pixels.shape} {pixels.dtype}")
     rgba = np.ascontiguousarray(pixels)

@@ -16,6 +16,7 @@ would lose a little more than the truncation loses here.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import skia
 from lxml import etree
@@ -33,6 +34,18 @@ _MAX_TAIL = 0.02
 
 class DirectFilterMixin:
     """Filters drawn straight onto the canvas where that gives resvg's result."""
+
+    if TYPE_CHECKING:  # provided by the other mixins
+        def shape(self, el: etree._Element, kind: str, vp: Viewport,
+                  st: dict[str, str] | None = None) -> skia.Path | None: ...
+        def paint(self, spec: str | None, opacity: float, bounds: skia.Rect | None,
+                  st: dict[str, str], vp: Viewport, canvas: skia.Canvas | None = None
+                  ) -> skia.Paint | None: ...
+        @staticmethod
+        def has_markers(st: dict[str, str]) -> bool: ...
+        @staticmethod
+        def std_dev(std: tuple[float, float],
+                    scale: tuple[float, float]) -> tuple[float, float] | None: ...
 
     def draw_filtered_directly(self, canvas: skia.Canvas, filters: list[Filter],
                                opacity: float, el: etree._Element, kind: str,

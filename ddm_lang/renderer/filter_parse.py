@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import skia
@@ -222,8 +223,8 @@ def lighting_color(fe: etree._Element) -> tuple[int, int, int]:
     if spec.lower() == "currentcolor":
         c = parse_color(inherited_prop(fe, "color") or "black") or (0.0, 0.0, 0.0, 1.0)
         return rgb8(c)
-    c = parse_color(spec)
-    return rgb8(c) if c is not None else (255, 255, 255)
+    color = parse_color(spec)
+    return rgb8(color) if color is not None else (255, 255, 255)
 
 
 def transfer_functions(fe: etree._Element) -> list[tuple[str, list[float]] | None]:
@@ -251,7 +252,7 @@ def transfer_functions(fe: etree._Element) -> list[tuple[str, list[float]] | Non
 
 
 def filter_function(name: str, args: str, st: dict[str, str],
-                    em: float) -> Primitive | bool | None:
+                    em: float) -> Primitive | Literal[False] | None:
     """A CSS filter function as a one-primitive filter in sRGB (usvg's conversion);
     False when it does not parse (the whole list is then ignored)."""
     prim = Primitive("feColorMatrix", skia.Rect.MakeEmpty(), False, "result",

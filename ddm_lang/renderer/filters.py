@@ -15,6 +15,7 @@ import contextlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import skia
@@ -42,6 +43,9 @@ from .filter_turbulence import turbulence
 from .images import is_network
 from .style import DEFAULTS
 from .units import URL_RE, Viewport, bbox_len, num, numbers
+
+if TYPE_CHECKING:
+    from .budget import Meter
 
 # One filter layer's pixels (≈ 2800²): bounds memory and time; a larger one is not drawn.
 MAX_FILTER_PIXELS = 8_000_000
@@ -104,6 +108,19 @@ def draw_content_bands(canvas: skia.Canvas, src: np.ndarray, paint: skia.Paint) 
 class FilterMixin:
     """The filter property for the renderer."""
 
+    # Renderer's (raster.py)
+    root: etree._Element
+    ids: dict[str, etree._Element]
+    meter: Meter
+
+    if TYPE_CHECKING:  # provided by Renderer (raster.py) and the other mixins
+        def href_target(self, el: etree._Element) -> etree._Element | None: ...
+        def style(self, el: etree._Element, parent: dict[str, str]) -> dict[str, str]: ...
+        def draw(self, canvas: skia.Canvas, el: etree._Element, parent: dict[str, str],
+                 vp: Viewport, size: tuple[str | None, str | None] = (None, None)) -> None: ...
+        def image(self, canvas: skia.Canvas, el: etree._Element, vp: Viewport,
+                  alpha: float = 1.0, st: dict[str, str] | None = None) -> None: ...
+
     # ---- resolution (usvg) ----------------------------------------------------------------
     def filter_for(self, spec: str, bounds: skia.Rect | None, st: dict[str, str],
                    vp: Viewport, el: etree._Element | None = None) -> list[Filter] | None:
@@ -154,9 +171,9 @@ class FilterMixin:
     def draws_itself(filter_el: etree._Element, el: etree._Element | None) -> bool:
         """Whether one of the filter's feImage primitives references the filtered element."""
         ident = el.get("id") if el is not None else None
-        return bool(ident) and any(
+        return bool(ident and any(
             isinstance(c.tag, str) and local_name(c) == "feImage" and href_of(c) == "#" + ident
-            for c in filter_el)
+            for c in filter_el))
 
     def filter_attr(self, el: etree._Element, name: str) -> str | None:
         """A filter attribute, inherited along the xlink:href chain of filter elements."""

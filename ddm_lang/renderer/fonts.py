@@ -14,6 +14,7 @@ is drawn by a CJK font rather than as a missing-glyph box.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import unicodedata
 from collections.abc import Callable
@@ -31,7 +32,10 @@ _T = TypeVar("_T")
 WGHT = 0x77676874  # 'wght'
 OPSZ = 0x6F70737A  # 'opsz'
 # Registry packages that ship the default fonts: Latin first, then the fallbacks (CJK, the
-# other scripts, symbols, emoji), all OFL.
+# other scripts, symbols, emoji), all OFL. They are dependencies pinned to exact versions in
+# pyproject.toml, and a missing one is an error (FontPackageError), not a silent skip: other
+# faces would measure and draw every text differently. The pip name of each is the module's
+# with "-" for "_".
 FONT_PACKAGES = ("fontpkg_inter", "fontpkg_noto_sans", "manimgx_fonts_cjk", "manimgx_fonts")
 # A CJK collection's faces in fallback order: a Han character is drawn with Simplified
 # Chinese forms unless a text asks for another family.
@@ -84,13 +88,51 @@ def _same_face(a: FaceFile, b: FaceFile) -> bool:
         (b.family, b.italic, b.weight, b.stretch, b.axes)
 
 
-def _package_files(module_name: str) -> list[Path]:
+class FontPackageError(RuntimeError):
+    """A registry package that ships the default fonts is not installed."""
+
+
+def _package_folder(module_name: str) -> Path | None:
+    """The folder of an installed font package; None when it is not installed."""
     try:
         module = __import__(module_name)
     except ImportError:
-        return []
-    folder = Path(module.__file__).parent
+        return None
+    if module.__file__ is None:  # a bare namespace folder, not the installed package
+        return None
+    return Path(module.__file__).parent
+
+
+def _font_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() in FONT_SUFFIXES)
+
+
+def _requirement(dist: str) -> str:
+    """The project's requirement on a distribution as pip takes it ("fontpkg-inter==4.1"),
+    from the installed metadata; the bare name when that is not available."""
+    from importlib.metadata import PackageNotFoundError, requires
+    try:
+        requirements = requires("ddm_lang") or []
+    except PackageNotFoundError:
+        return dist
+    for line in requirements:
+        spec = line.split(";", 1)[0].replace(" ", "")  # no environment markers or extras
+        name = re.split(r"[<>=!~\[(]", spec, maxsplit=1)[0]
+        if ";" not in line and name.lower().replace("_", "-") == dist:
+            return spec
+    return dist
+
+
+def _missing_packages_message(modules: list[str]) -> str:
+    dists = [m.replace("_", "-") for m in modules]
+    names = ", ".join(f"{d} (module {m})" for d, m in zip(dists, modules, strict=True))
+    one = len(dists) == 1
+    pins = " ".join(f"'{_requirement(d)}'" for d in dists)
+    return (f"font package{'' if one else 's'} {names} {'is' if one else 'are'} not "
+            f"installed: the default fonts come from {'it' if one else 'them'}, and no other "
+            "faces may stand in (text would be measured and drawn differently). Install the "
+            "project with its dependencies (`pip install -e .` in a checkout, or `make "
+            f"setup`), or {'the package' if one else 'the packages'} alone: pip install {pins}")
 
 
 def configure(font: skia.Font) -> skia.Font:
@@ -148,9 +190,10 @@ class FontRegistry:
     def __init__(self, packages: tuple[str, ...] = FONT_PACKAGES,
                  generic: dict[str, str] | None = None,
                  defaults: tuple[str, ...] = DEFAULT_FAMILIES) -> None:
-        """packages: registry packages whose font files are registered; generic: CSS generic
-        family → registered family (replaces the built-in map); defaults: the families an
-        unknown name falls back to, in order."""
+        """packages: registry packages whose font files are registered (every one must be
+        installed, else FontPackageError); generic: CSS generic family → registered family
+        (replaces the built-in map); defaults: the families an unknown name falls back to,
+        in order."""
         self._generic = dict(GENERIC if generic is None else generic)
         self._defaults = tuple(defaults)
         self._lock = threading.RLock()
@@ -166,8 +209,12 @@ class FontRegistry:
         self._coverage: dict[tuple[Path, int], ShapingFace] = {}  # one per registered face
         self._measure = lru_cache(maxsize=MAX_MEASURES)(self._measure_shaped)
         self._script_runs = lru_cache(maxsize=MAX_RUNS)(self._split_runs)
-        for module in packages:
-            for path in _package_files(module):
+        folders = [_package_folder(module) for module in packages]
+        missing = [m for m, folder in zip(packages, folders, strict=True) if folder is None]
+        if missing:
+            raise FontPackageError(_missing_packages_message(missing))
+        for folder in filter(None, folders):
+            for path in _font_files(folder):
                 self._add_file(path)
 
     @classmethod

@@ -9,6 +9,7 @@ import re
 import urllib.parse
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -20,6 +21,11 @@ from .document import MAX_BYTES, MAX_IMAGE_NESTING, MAX_PIXELS, href_of, parse_s
 from .errors import RenderError
 from .image_blit import draw_resampled
 from .units import Viewport, num, view_box_matrix
+
+if TYPE_CHECKING:
+    from .fonts import FontRegistry
+    from .options import RenderOptions
+    from .raster import Renderer
 
 
 class ImageCache:
@@ -90,6 +96,16 @@ def _bytes_of(value: object) -> int:
 class ImageMixin:
     """The <image> element for the renderer."""
 
+    # Renderer's (raster.py)
+    options: RenderOptions
+    allowed_roots: tuple[Path, ...]
+    fonts: FontRegistry
+    nesting: int
+    image_overrides: dict[etree._Element, skia.Image]
+
+    if TYPE_CHECKING:  # provided by Renderer (raster.py)
+        def sub_document(self, root: etree._Element) -> Renderer: ...
+
     def image(self, canvas: skia.Canvas, el: etree._Element, vp: Viewport,
               alpha: float = 1.0, st: dict[str, str] | None = None) -> None:
         """Draw a raster or SVG image into its viewport with preserveAspectRatio.
@@ -151,7 +167,8 @@ class ImageMixin:
         if w is None and h is None:
             return iw, ih
         if w is None:
-            return (h * iw / ih if ih else 0.0), h  # type: ignore[operator]
+            assert h is not None  # both missing returned above
+            return (h * iw / ih if ih else 0.0), h
         if h is None:
             return w, (w * ih / iw if iw else 0.0)
         return w, h

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
 import skia
 from lxml import etree
@@ -193,6 +194,13 @@ class MarkerMixin:
 
     #: Markers being drawn (by id of the element), to refuse recursive markers.
     marker_stack: tuple[int, ...] = ()
+    active_refs: set[int]  # Renderer's: the <use> chain being drawn
+
+    if TYPE_CHECKING:  # provided by Renderer (raster.py) and PaintMixin
+        def ref(self, spec: str | None) -> tuple[etree._Element | None, str]: ...
+        def tree_style(self, el: etree._Element) -> dict[str, str]: ...
+        def draw_children(self, canvas: skia.Canvas, el: etree._Element, st: dict[str, str],
+                          vp: Viewport) -> None: ...
 
     @staticmethod
     def has_markers(st: dict[str, str]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import skia
 from lxml import etree
@@ -16,6 +17,31 @@ from .units import Viewport, bbox_len, bbox_matrix, element_transform, num
 
 class MaskingMixin:
     """clip-path and mask for the renderer."""
+
+    # Renderer's (raster.py)
+    root: etree._Element
+    nesting: int
+    cut_links: dict[str, set[etree._Element]]
+    image_overrides: dict[etree._Element, skia.Image]
+
+    if TYPE_CHECKING:  # provided by Renderer (raster.py) and the other mixins
+        def ref(self, spec: str | None) -> tuple[etree._Element | None, str]: ...
+        def href_target(self, el: etree._Element) -> etree._Element | None: ...
+        def style(self, el: etree._Element, parent: dict[str, str]) -> dict[str, str]: ...
+        def tree_style(self, el: etree._Element) -> dict[str, str]: ...
+        def shape(self, el: etree._Element, kind: str, vp: Viewport,
+                  st: dict[str, str] | None = None) -> skia.Path | None: ...
+        def text_outline(self, el: etree._Element, st: dict[str, str],
+                         vp: Viewport) -> skia.Path: ...
+        def load_image(self, href: str
+                       ) -> tuple[skia.Image | skia.Picture, float, float] | None: ...
+        def charge_layer(self, canvas: skia.Canvas, bounds: skia.Rect | None,
+                         what: str) -> None: ...
+        def draw_children(self, canvas: skia.Canvas, el: etree._Element, st: dict[str, str],
+                          vp: Viewport) -> None: ...
+        def draw_element(self, canvas: skia.Canvas, el: etree._Element, kind: str,
+                         st: dict[str, str], vp: Viewport,
+                         size: tuple[str | None, str | None] = (None, None)) -> None: ...
 
     def link(self, el: etree._Element, st: dict[str, str], prop: str) -> etree._Element | None:
         """The clipPath or mask (`prop`) an element refers to, unless that reference closes

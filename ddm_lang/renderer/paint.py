@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import skia
 from lxml import etree
@@ -51,6 +52,13 @@ class PaintMixin(PatternMixin):
 
     #: The current context element's fill and stroke (None outside markers and <use>).
     context: Context | None = None
+
+    if TYPE_CHECKING:  # provided by Renderer (raster.py) and StyleMixin
+        def initial_style(self) -> dict[str, str]: ...
+        def style(self, el: etree._Element, parent: dict[str, str]) -> dict[str, str]: ...
+        def ref(self, spec: str | None) -> tuple[etree._Element | None, str]: ...
+        def child_bbox(self, child: etree._Element, parent: dict[str, str], vp: Viewport,
+                       depth: int, stroked: bool = False) -> skia.Rect | None: ...
 
     def tree_style(self, el: etree._Element) -> dict[str, str]:
         """The computed style of an element from its document ancestors, for content drawn

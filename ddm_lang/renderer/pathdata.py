@@ -19,12 +19,19 @@ _COMMANDS = frozenset("MmZzLlHhVvCcSsQqTtAa")
 _ARC_TOLERANCE = 0.1
 
 
+def _skip(d: str, pos: int) -> int:
+    """The position after the whitespace and commas at `pos`."""
+    m = _SKIP.match(d, pos)
+    assert m is not None  # `[\s,]*` matches everywhere, if only the empty string
+    return m.end()
+
+
 def _arguments(d: str, pos: int, count: int, arc: bool) -> tuple[list[float] | None, int]:
     """`count` numbers from `pos` (arc flags are single `0`/`1` characters that may touch
     the next number), or None when the data is malformed there."""
     values: list[float] = []
     for index in range(count):
-        pos = _SKIP.match(d, pos).end()
+        pos = _skip(d, pos)
         if arc and index in (3, 4):
             if pos < len(d) and d[pos] in "01":
                 values.append(float(d[pos]))
@@ -42,7 +49,7 @@ def _arguments(d: str, pos: int, count: int, arc: bool) -> tuple[list[float] | N
 def parse_path(d: str) -> skia.Path:
     """Parse path data; on malformed input, keep what parsed so far (as browsers do)."""
     path = skia.Path()
-    pos = _SKIP.match(d, 0).end()
+    pos = _skip(d, 0)
     x = y = sx = sy = 0.0
     last_ctrl: tuple[float, float] | None = None
     last_cmd = ""
@@ -61,12 +68,12 @@ def parse_path(d: str) -> skia.Path:
             path.close()
             x, y = sx, sy
             last_cmd, last_ctrl = "Z", None
-            pos = _SKIP.match(d, pos).end()
+            pos = _skip(d, pos)
             continue
         v, pos = _arguments(d, pos, _ARITY[up], up == "A")
         if v is None:
             break
-        pos = _SKIP.match(d, pos).end()
+        pos = _skip(d, pos)
         rel = command.islower()
         ox, oy = (x, y) if rel else (0.0, 0.0)
         ctrl: tuple[float, float] | None = None

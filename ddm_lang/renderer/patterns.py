@@ -10,6 +10,7 @@ patternTransform · translate(x, y) · scale(1/sx, 1/sy).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import skia
 from lxml import etree
@@ -23,6 +24,9 @@ from .units import (
     view_box_matrix,
     with_origin,
 )
+
+if TYPE_CHECKING:
+    from .paint import Context
 
 #: Largest tile side in pixels; larger tiles are rendered at a lower resolution.
 MAX_TILE = 2048
@@ -39,6 +43,14 @@ class PatternMixin:
 
     #: Patterns whose tile is being rendered (by id), so a recursive reference paints nothing.
     pattern_stack: tuple[int, ...] = ()
+    context: Context | None  # PaintMixin's
+
+    if TYPE_CHECKING:  # provided by Renderer (raster.py) and PaintMixin
+        def href_chain(self, el: etree._Element,
+                       kinds: frozenset[str]) -> list[etree._Element]: ...
+        def draw_children(self, canvas: skia.Canvas, el: etree._Element, st: dict[str, str],
+                          vp: Viewport) -> None: ...
+        def tree_style(self, el: etree._Element) -> dict[str, str]: ...
 
     def pattern_chain(self, el: etree._Element) -> list[etree._Element]:
         """The pattern and the patterns it inherits from through href (cycle-safe)."""
@@ -68,6 +80,7 @@ class PatternMixin:
             x, y = num(attr("x"), 0.0, vp[0]), num(attr("y"), 0.0, vp[1])
             w, h = num(attr("width"), 0.0, vp[0]), num(attr("height"), 0.0, vp[1])
         else:
+            assert bounds is not None  # has_box, checked above
             x = bounds.left() + bbox_len(attr("x"), 0.0) * bounds.width()
             y = bounds.top() + bbox_len(attr("y"), 0.0) * bounds.height()
             w = bbox_len(attr("width"), 0.0) * bounds.width()
@@ -79,6 +92,7 @@ class PatternMixin:
         if len(vb) == 4 and vb[2] > 0 and vb[3] > 0:
             inner, _ = view_box_matrix(vb, w, h, attr("preserveAspectRatio"))
         elif content_bbox:
+            assert bounds is not None  # has_box, checked above
             inner = skia.Matrix.Scale(bounds.width(), bounds.height())
         transform = with_origin(parse_transform(attr("patternTransform")),
                                 el.get("transform-origin"), vp)

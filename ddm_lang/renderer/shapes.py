@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
 import skia
 from lxml import etree
@@ -12,9 +13,26 @@ from .markers import MarkerMixin
 from .pathdata import arc_to, parse_path
 from .units import Viewport, fraction, num, numbers
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .paint import Context
+
 
 class ShapeMixin(MarkerMixin):
     """Geometry and fill/stroke of shapes for the renderer (markers included)."""
+
+    context: Context | None  # PaintMixin's
+
+    if TYPE_CHECKING:  # provided by PaintMixin
+        def paint(self, spec: str | None, opacity: float, bounds: skia.Rect | None,
+                  st: dict[str, str], vp: Viewport, canvas: skia.Canvas | None = None
+                  ) -> skia.Paint | None: ...
+        def fill_gradient_rect(self, canvas: skia.Canvas, path: skia.Path, spec: str,
+                               paint: skia.Paint, bounds: skia.Rect | None,
+                               vp: Viewport) -> bool: ...
+        def context_of(self, st: dict[str, str], bounds: Callable[[], skia.Rect | None],
+                       matrix: skia.Matrix) -> Context: ...
 
     def shape(self, el: etree._Element, kind: str, vp: Viewport,
               st: dict[str, str] | None = None) -> skia.Path | None:

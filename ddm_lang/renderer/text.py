@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, TypedDict
 
 import skia
 from lxml import etree
@@ -40,10 +41,24 @@ from .textlayout import (
     place_on_path,
     span_outlines,
 )
-from .textmodel import Chunk, Cluster, DrawnSpan, Leaf, Node, Span, concat, rotate_about, translate
+from .textmodel import (
+    Chunk,
+    Cluster,
+    DrawnSpan,
+    Leaf,
+    StyledSpan,
+    TextTreeNode,
+    concat,
+    rotate_about,
+    translate,
+)
 from .textpath import ACCURACY, path_length
 from .textshape import Glyph, ShapingFace, shape_text
 from .units import Viewport, fraction, num, parse_transform, union
+
+if TYPE_CHECKING:
+    from .fonts import FontRegistry
+    from .raster import Renderer
 
 MAX_TEXT_CHARS = 100_000  # characters one <text> lays out (input is untrusted)
 MAX_TEXT_DEPTH = 32
@@ -54,8 +69,36 @@ WDTH = {1: 50.0, 2: 62.5, 3: 75.0, 4: 87.5, 6: 112.5, 7: 125.0, 8: 150.0, 9: 200
 WEIGHT_KEYWORDS = {"normal": 400, "bold": 700}
 
 
+class _ChunkState(TypedDict):
+    """Where collect_chunks is in the text: characters passed, whether the next one starts
+    a chunk, and the textPath it flows along."""
+
+    count: int
+    split: bool
+    flow: tuple[skia.Path, float] | None
+
+
 class TextMixin:
     """The <text> element for the renderer."""
+
+    # Renderer's (raster.py)
+    fonts: FontRegistry
+    nesting: int
+
+    if TYPE_CHECKING:  # provided by Renderer (raster.py) and the other mixins
+        def document_size(self) -> tuple[float, float] | None: ...
+        def sub_document(self, root: etree._Element) -> Renderer: ...
+        def initial_style(self) -> dict[str, str]: ...
+        def style(self, el: etree._Element, parent: dict[str, str]) -> dict[str, str]: ...
+        def href_target(self, el: etree._Element) -> etree._Element | None: ...
+        def shape(self, el: etree._Element, kind: str, vp: Viewport,
+                  st: dict[str, str] | None = None) -> skia.Path | None: ...
+        def paint(self, spec: str | None, opacity: float, bounds: skia.Rect | None,
+                  st: dict[str, str], vp: Viewport, canvas: skia.Canvas | None = None
+                  ) -> skia.Paint | None: ...
+        def stroke_paint(self, st: dict[str, str], bounds: skia.Rect | None,
+                         vp: Viewport, canvas: skia.Canvas | None = None
+                         ) -> skia.Paint | None: ...
 
     def text(self, canvas: skia.Canvas, el: etree._Element, st: dict[str, str],
              vp: Viewport) -> None:
@@ -201,19 +244,19 @@ class TextMixin:
         accuracy = ACCURACY / max(1.0, scale if math.isfinite(scale) else 1.0)
         return self.layout_chunks(chunks, positions, rotate, writing, accuracy)
 
-    def text_tree(self, el: etree._Element, st: dict[str, str]) -> Node:
+    def text_tree(self, el: etree._Element, st: dict[str, str]) -> TextTreeNode:
         """The text subtree: tspan/a/tref/textPath elements and their text nodes."""
         own = _declared(el)
-        root = Node(el, "text", st, own, None, preserve=_preserves(el))
+        root = TextTreeNode(el, "text", st, own, None, preserve=_preserves(el))
         budget = [MAX_TEXT_CHARS]
 
-        def add_text(node: Node, text: str | None) -> None:
+        def add_text(node: TextTreeNode, text: str | None) -> None:
             if text and budget[0] > 0:
                 text = text[:budget[0]]
                 budget[0] -= len(text)
                 node.children.append(Leaf(_collapse(text, node.preserve), node.preserve))
 
-        def walk(node: Node, depth: int) -> None:
+        def walk(node: TextTreeNode, depth: int) -> None:
             add_text(node, node.el.text)
             for child in node.el:
                 kind = local_name(child)
@@ -224,7 +267,7 @@ class TextMixin:
                     cst = self.style(child, node.st)
                     space = child.get(XML_SPACE)
                     preserve = node.preserve if space is None else space == "preserve"
-                    sub = Node(child, kind, cst, _declared(child), node,
+                    sub = TextTreeNode(child, kind, cst, _declared(child), node,
                                preserve=preserve)
                     node.children.append(sub)
                     if kind == "tref":
@@ -244,7 +287,7 @@ class TextMixin:
         return "".join(t for t in target.itertext()
                        if isinstance(t, str))[:MAX_TEXT_CHARS] or None
 
-    def position_lists(self, root: Node, total: int,
+    def position_lists(self, root: TextTreeNode, total: int,
                        vp: Viewport) -> list[list[float | None]]:
         """x, y, dx, dy per character: each text/tspan assigns its lists to its own
         characters, descendants overriding (usvg's resolve_positions_list)."""
@@ -264,17 +307,17 @@ class TextMixin:
                     lists[k][offset + i] = num(part, 0.0, ref, em)
         return lists
 
-    def collect_chunks(self, root: Node, positions: list[list[float | None]],
+    def collect_chunks(self, root: TextTreeNode, positions: list[list[float | None]],
                        vp: Viewport) -> list[Chunk]:
         """Group characters into chunks and spans (usvg's collect_text_chunks)."""
         xs, ys = positions[0], positions[1]
         chunks: list[Chunk] = []
-        state = {"count": 0, "split": False, "flow": None}
-        fonts: dict[int, tuple] = {}
+        state: _ChunkState = {"count": 0, "split": False, "flow": None}
+        fonts: dict[int, tuple | None] = {}
 
-        def walk(parent: Node) -> None:
+        def walk(parent: TextTreeNode) -> None:
             for child in parent.children:
-                if isinstance(child, Node):
+                if isinstance(child, TextTreeNode):
                     if child.kind == "textPath":
                         flow = self.text_flow(child, vp)
                         if flow is None:
@@ -312,7 +355,7 @@ class TextMixin:
                     chunk = chunks[-1]
                     if new_span:
                         pos = len(chunk.chars)
-                        chunk.spans.append(Span(pos, pos + 1, parent, *span_style))
+                        chunk.spans.append(StyledSpan(pos, pos + 1, parent, *span_style))
                     else:
                         chunk.spans[-1].end += 1
                     chunk.chars.append(ch)
@@ -324,7 +367,7 @@ class TextMixin:
             chunk.text = "".join(chunk.chars)
         return chunks
 
-    def text_flow(self, node: Node, vp: Viewport) -> tuple[skia.Path, float] | None:
+    def text_flow(self, node: TextTreeNode, vp: Viewport) -> tuple[skia.Path, float] | None:
         """A textPath's path (with the referenced element's transform) and start offset."""
         target = self.href_target(node.el)
         if target is None:
@@ -341,9 +384,9 @@ class TextMixin:
             offset = num(text, 0.0, vp[0], _size(node.st))
         return path, offset
 
-    def span_style(self, node: Node, vp: Viewport) -> tuple | None:
+    def span_style(self, node: TextTreeNode, vp: Viewport) -> tuple | None:
         """The font and text properties of the characters directly inside `node` (the
-        fields of Span after start/end/node), or None when its font size is zero."""
+        fields of StyledSpan after start/end/node), or None when its font size is zero."""
         st = node.st
         size = _size(st)
         if size <= 0:
@@ -434,12 +477,12 @@ class TextMixin:
             if vertical and chunk.path is None:
                 text_ts = rotate_about(90, x, y)
             chunk_box = metrics_box(clusters)
-            for span, positions in zip(chunk.spans, members, strict=True):
+            for span, indices in zip(chunk.spans, members, strict=True):
                 span_ts = concat(text_ts, translate(x, y))
                 if chunk.path is None:
                     span_ts = concat(span_ts, translate(0, baseline_offset(span, vertical)))
-                decorations: dict[str, tuple[skia.Path, Node]] = {}
-                pieces = decoration_pieces(clusters, positions)
+                decorations: dict[str, tuple[skia.Path, TextTreeNode]] = {}
+                pieces = decoration_pieces(clusters, indices)
                 face, size = span.face, span.size
                 for kind, owner in span.decoration.items():
                     if not pieces:
@@ -457,9 +500,9 @@ class TextMixin:
                     if path is not None:
                         decorations[kind] = (path, owner)
                         box = union(box, path.computeTightBounds())
-                if chunk_box is None or not positions:
+                if chunk_box is None or not indices:
                     continue
-                glyphs, color = span_outlines(clusters, positions, span_ts)
+                glyphs, color = span_outlines(clusters, indices, span_ts)
                 box = union(box, span_ts.mapRect(chunk_box))
                 drawn.append(DrawnSpan(span.node, span.visible, glyphs, decorations, color))
             offset += len(chunk.text)
@@ -480,11 +523,11 @@ class TextMixin:
             chunk.owner[span.start:span.end] = [i] * (span.end - span.start)
         shaped: dict[tuple, dict[int, list[Glyph]]] = {}
 
-        def key_of(span: Span) -> tuple:
+        def key_of(span: StyledSpan) -> tuple:
             return (id(span.face), tuple(sorted(span.features.items())), span.size,
                     span.variations)
 
-        def shape(span: Span) -> list[list[Glyph]]:
+        def shape(span: StyledSpan) -> list[list[Glyph]]:
             def fallback(ch: str, used: list[ShapingFace]) -> ShapingFace | None:
                 return self.fonts.fallback_face(ch, used, None, span.size, span.variations)
 
@@ -580,7 +623,7 @@ def _collapse(text: str, preserve: bool) -> str:
     return text if preserve else re.sub(r" {2,}", " ", text)
 
 
-def _leaves(node: Node, depth: int = 0):
+def _leaves(node: TextTreeNode, depth: int = 0):
     for child in node.children:
         if isinstance(child, Leaf):
             yield child, depth
@@ -631,7 +674,7 @@ def _trim_whitespace(leaves: list[tuple[Leaf, int]], preserve: bool) -> None:
             last_non_empty = node1
 
 
-def _count(node: Node) -> int:
+def _count(node: TextTreeNode) -> int:
     return sum(len(leaf.text) for leaf, _ in _leaves(node))
 
 
@@ -639,7 +682,7 @@ def _size(st: dict[str, str]) -> float:
     return num(st.get("font-size"), 16.0)
 
 
-def _find(node: Node, name: str) -> str | None:
+def _find(node: TextTreeNode, name: str) -> str | None:
     """An inherited text property: the nearest declaration up the tree, then the
     computed style (declarations outside the <text>)."""
     for n in node.ancestors():
@@ -648,7 +691,7 @@ def _find(node: Node, name: str) -> str | None:
     return node.st.get(name)
 
 
-def _weight(node: Node) -> int:
+def _weight(node: TextTreeNode) -> int:
     """font-weight with bolder/lighter relative to the parent's weight, from the root of the
     document down (usvg's rules: bolder from 400 is 700, lighter from 400 is 200)."""
     chain = list(node.ancestors())[::-1]
@@ -702,11 +745,11 @@ def _declares(el: etree._Element, name: str, word: str) -> bool:
     return any(word in v.split() for v in values)
 
 
-def _decorations(node: Node) -> dict[str, Node]:
+def _decorations(node: TextTreeNode) -> dict[str, TextTreeNode]:
     """text-decoration lines that apply to the node's characters (declared on it or on any
     ancestor, even outside the <text>), each with the element whose fill and stroke paint
     it: the nearest declaring element inside the text, else the <text> (as usvg does)."""
-    found: dict[str, Node] = {}
+    found: dict[str, TextTreeNode] = {}
     chain = list(node.ancestors())
     outside = list(chain[-1].el.iterancestors())
     for kind in ("underline", "overline", "line-through"):
@@ -719,7 +762,7 @@ def _decorations(node: Node) -> dict[str, Node]:
     return found
 
 
-def _baseline_shifts(node: Node) -> list[str | float]:
+def _baseline_shifts(node: TextTreeNode) -> list[str | float]:
     """baseline-shift of the node and its ancestors inside the <text>, innermost first."""
     shifts: list[str | float] = []
     for n in node.ancestors():
@@ -743,7 +786,7 @@ def _baseline_shifts(node: Node) -> list[str | float]:
     return shifts
 
 
-def _rotate_list(root: Node, total: int) -> list[float]:
+def _rotate_list(root: TextTreeNode, total: int) -> list[float]:
     """rotate per character: each element's list for its characters, the last value
     repeating (SVG 1.1 rotate rules, as usvg resolves them)."""
     out = [0.0] * total
@@ -761,12 +804,12 @@ def _rotate_list(root: Node, total: int) -> list[float]:
     return out
 
 
-def _elements(root: Node) -> Iterator[tuple[Node, int]]:
+def _elements(root: TextTreeNode) -> Iterator[tuple[TextTreeNode, int]]:
     """Every element of a text tree in document order, with the index of its first
     character: where its per-character attribute lists start."""
     offset = 0
 
-    def walk(node: Node) -> Iterator[tuple[Node, int]]:
+    def walk(node: TextTreeNode) -> Iterator[tuple[TextTreeNode, int]]:
         nonlocal offset
         yield node, offset
         for child in node.children:

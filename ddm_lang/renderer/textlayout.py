@@ -8,7 +8,7 @@ import unicodedata
 
 import skia
 
-from .textmodel import Chunk, Cluster, Span, concat, rotate_about, translate
+from .textmodel import Chunk, Cluster, StyledSpan, concat, rotate_about, translate
 from .textpath import ACCURACY, path_normals
 from .textshape import Glyph, ShapingFace
 
@@ -40,7 +40,7 @@ def form_cluster(glyphs: list[Glyph], text: str, size: float) -> Cluster:
                    face.ascent * sx, face.descent * sx, placed)
 
 
-def span_at(chunk: Chunk, idx: int) -> Span | None:
+def span_at(chunk: Chunk, idx: int) -> StyledSpan | None:
     return chunk.spans[chunk.owner[idx]] if 0 <= idx < len(chunk.owner) else None
 
 
@@ -143,7 +143,7 @@ def place_linear(chunk: Chunk, clusters: list[Cluster], offset: int, dx: list, d
     return x, y
 
 
-def baseline_offset(span: Span, vertical: bool) -> float:
+def baseline_offset(span: StyledSpan, vertical: bool) -> float:
     """The vertical shift of a span's baseline: baseline-shift, then the alignment or
     dominant baseline (resvg's hardcoded, Chrome-like values)."""
     face, size = span.face, span.size

@@ -4,6 +4,7 @@ both use, written as tiny-skia composes them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import skia
@@ -37,36 +38,36 @@ class Leaf:
 
 
 @dataclass
-class Node:
+class TextTreeNode:
     """An element of the text tree (text, tspan, tref, a, textPath) with its styles."""
 
     el: etree._Element
     kind: str
     st: dict[str, str]  # computed style
     own: dict[str, str]  # declared on this element
-    parent: Node | None
-    children: list[Node | Leaf] = field(default_factory=list)
+    parent: TextTreeNode | None
+    children: list[TextTreeNode | Leaf] = field(default_factory=list)
     preserve: bool = False
 
-    def ancestors(self):
-        node: Node | None = self
+    def ancestors(self) -> Iterator[TextTreeNode]:
+        node: TextTreeNode | None = self
         while node is not None:
             yield node
             node = node.parent
 
 
 @dataclass
-class Span:
+class StyledSpan:
     """A run of characters of one chunk with one style (usvg's TextSpan)."""
 
     start: int
     end: int
-    node: Node
+    node: TextTreeNode
     face: ShapingFace
     size: float
     variations: tuple[tuple[int, float], ...]
     features: dict[str, bool]
-    decoration: dict[str, Node]
+    decoration: dict[str, TextTreeNode]
     visible: bool
     dominant: str
     alignment: str
@@ -82,7 +83,7 @@ class Chunk:
     x: float | None
     y: float | None
     anchor: str
-    spans: list[Span]
+    spans: list[StyledSpan]
     path: tuple[skia.Path, float] | None  # textPath geometry and its start offset
     text: str = ""
     chars: list[str] = field(default_factory=list)  # the text while it is collected
@@ -113,8 +114,8 @@ class Cluster:
 class DrawnSpan:
     """What one span paints: glyph outlines and decorations, in the text's user space."""
 
-    node: Node
+    node: TextTreeNode
     visible: bool
     glyphs: skia.Path
-    decorations: dict[str, tuple[skia.Path, Node]]
+    decorations: dict[str, tuple[skia.Path, TextTreeNode]]
     color: list[tuple[ShapingFace, int, skia.Matrix]]  # colour glyphs (emoji), user space

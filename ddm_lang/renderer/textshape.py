@@ -22,6 +22,8 @@ import skia
 import uharfbuzz as hb
 
 if TYPE_CHECKING:
+    from lxml import etree
+
     from .fonts import FaceFile
 
 MAX_FALLBACKS = 32  # fallback faces tried for one string
@@ -78,6 +80,7 @@ class ShapingFace:
             position = kind(values)
             args = skia.FontArguments()
             args.setVariationDesignPosition(position)
+            assert base is not None  # a FaceFile names a face that loaded (fonts._add_file)
             typeface = base.makeClone(args) or base
             del items, values, position, args
         self.typeface: skia.Typeface = typeface
@@ -92,7 +95,7 @@ class ShapingFace:
         self._color: dict[int, str | None] = {}
         self._sbix: dict[int, tuple | None] = {}
         # parsed OT-SVG glyph documents (lxml roots), filled by the text renderer
-        self.svg_roots: dict[int, object] = {}
+        self.svg_roots: dict[int, etree._Element] = {}
         self._outline_font = skia.Font(typeface, self.upem)
         self._outline_font.setHinting(skia.FontHinting.kNone)
         self._outline_font.setLinearMetrics(True)

@@ -1,6 +1,6 @@
 """Names, types and signatures: the checker that turns an AST into the Template IR."""
 
 from .checker import check, check_source
-from .ir import Template
+from .ir import CheckedTemplate
 
-__all__ = ["Template", "check", "check_source"]
+__all__ = ["CheckedTemplate", "check", "check_source"]

@@ -15,18 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from ddm_lang.ops import registry as op_registry
 from ddm_lang.perception import schema
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.bounds import MAX_COMPONENT_DEPTH, MAX_NESTING
 from ddm_lang.syntax.diagnostics import Diagnostic, DiagnosticError, did_you_mean
 from ddm_lang.syntax.parser import parse
+from ddm_lang.values import UNITS
 
+from . import operations
 from .functions import FUNCTIONS, SIDES
-from .ir import AbstractObject, Component, Format, Template
+from .ir import AbstractObject, CheckedTemplate, Component, Format
 from .raw_svg import check_raw_svg
 from .svg_vocab import ANCHORS, CONTAINERS, ELEMENT_TAGS, attribute_problem
-from .values import UNITS
 
 OBJECT_KINDS = ("image",)
 ROOT_NAMES = {"product": "any", "brand": "any", "format": "format", "seed": "number"}
@@ -36,8 +36,6 @@ TEXT_ONLY = frozenset({"content", "font", "size", "max-lines", "align", "valign"
 IMAGE_ONLY = frozenset({"fit", "anchor"})
 PARAM_TYPES = ("any", "number", "length", "color", "string", "bool", "list", "image")
 MAX_IMPORT_DEPTH = 16
-# DDM properties whose resolver is not installed yet: a clear error, never ignored.
-UNAVAILABLE_PROPERTIES: dict[str, str] = {}
 FLOW_DIRECTIONS = ("below", "above", "after", "before")
 FLOW_ALIGN = ("start", "center", "end")
 
@@ -90,7 +88,7 @@ class _Checker:
         self.diagnostics.append(Diagnostic(code, message, span, hint))
 
     # ---- entry -------------------------------------------------------------------
-    def run(self, require_template: bool) -> Template:
+    def run(self, require_template: bool) -> CheckedTemplate:
         items = self.module.items
         header = self._header(items, require_template)
         formats = self._formats(items, require_template and header is not None)
@@ -118,7 +116,7 @@ class _Checker:
             [i for i in items if not isinstance(i, ast.TemplateDecl | ast.FormatsDecl | ast.Import
                                                    | ast.ObjectDecl | ast.ComponentDecl)],
             scope, parent_kind=None, out=body)
-        return Template(
+        return CheckedTemplate(
             name=header.name if header else Path(self.module.path).stem,
             title=header.title if header else None,
             formats=formats,
@@ -279,11 +277,11 @@ class _Checker:
             height[name] = 1 + max((height[u.kind] for u in uses), default=0)
             expanded[name] = max([shapes[name].deepest,
                                   *(u.level + expanded[u.kind] for u in uses)])
-        top = [i for i in self.module.items if not isinstance(i, ast.ComponentDecl)]
-        for name, uses in [*((n, shapes[n].uses) for n in order),
+        top = [i for i in self.module.items if isinstance(i, ast.Stmt)]  # the template's body
+        for user, uses in [*((n, shapes[n].uses) for n in order),
                            (None, _shape(ast.Block(tuple(top)), self.components).uses)]:
             for use in uses:
-                self._use_depth(name, use, height[use.kind], use.level + expanded[use.kind],
+                self._use_depth(user, use, height[use.kind], use.level + expanded[use.kind],
                                 expanded[use.kind])
 
     def _component_order(self, graph: dict[str, list[str]]) -> list[str] | None:
@@ -416,6 +414,7 @@ class _Checker:
         kind = node.kind
         component = self.components.get(kind)
         if kind not in ELEMENT_TAGS and component is None:
+            hint: str | None
             if node.value is not None and node.name is None and not node.pipeline:
                 hint = f"to set a property write `{kind}: value;` (a colon, not `=`)"
             else:
@@ -497,11 +496,6 @@ class _Checker:
             if prop.name in IMAGE_ONLY and node.kind != "image" and component is None:
                 self.error("check.property-kind", f"`{prop.name}` applies to image elements only",
                            prop.span)
-            if prop.name in UNAVAILABLE_PROPERTIES:
-                self.error("check.property-unavailable",
-                           f"property `{prop.name}` is not available yet: "
-                           f"{UNAVAILABLE_PROPERTIES[prop.name]}", prop.span,
-                           "position the element with `box` for now")
             if prop.name in ("href", "xlink:href"):
                 self._href(prop)
             if prop.name == "box":
@@ -522,8 +516,11 @@ class _Checker:
 
     def _href(self, prop: ast.Property) -> None:
         v = prop.value
-        if isinstance(v, ast.String) and all(isinstance(p, str) for p in v.parts):
-            text = "".join(v.parts)
+        if isinstance(v, ast.String):
+            texts = [p for p in v.parts if isinstance(p, str)]
+            if len(texts) != len(v.parts):
+                return  # interpolated: not known until bound
+            text = "".join(texts)
             if not text.startswith("#"):
                 self.error("check.external-ref", f"`{text[:60]}` refers outside the document",
                            prop.span, "href may only name an element (`#id`); show files with `image`")
@@ -589,22 +586,16 @@ class _Checker:
 
     def _pipeline(self, node: ast.Element, scope: _Scope) -> None:
         for op in node.pipeline:
-            spec = op_registry.get(op.name)
+            spec = operations.get(op.name)
             if spec is None:
                 self.error("check.unknown-operation", f"unknown operation `{op.name}`", op.span,
-                           did_you_mean(op.name, op_registry.names())
-                           or "operations: " + ", ".join(op_registry.names()))
+                           did_you_mean(op.name, operations.names())
+                           or "operations: " + ", ".join(operations.names()))
                 continue
             if node.kind not in spec.applies_to:
                 self.error("check.operation-kind",
                            f"`{op.name}` applies to {', '.join(sorted(spec.applies_to))} elements, "
                            f"not `{node.kind}`", op.span)
-                continue
-            if not spec.available:
-                self.error("check.operation-unavailable",
-                           f"operation `{op.name}` is not available yet: {spec.missing}", op.span,
-                           "available operations: " + ", ".join(
-                               n for n in op_registry.names() if op_registry.get(n).available))
                 continue
             for arg in op.args:
                 if arg.name is None or arg.name not in spec.args:
@@ -619,7 +610,7 @@ class _Checker:
             if op.when is not None:
                 self.expr(op.when, scope)
 
-    def _clause(self, op: ast.Operation, spec: op_registry.OperationSpec, clause: ast.Clause,
+    def _clause(self, op: ast.Operation, spec: operations.OperationSpec, clause: ast.Clause,
                 scope: _Scope, seen: set[str]) -> None:
         cspec = spec.clauses.get(clause.keyword)
         if cspec is None:
@@ -700,9 +691,9 @@ class _Checker:
             return "image" if base == "images" else "any"
         if isinstance(node, ast.Slice):
             base = self._expr(node.obj, scope, perception)
-            for part in (node.start, node.stop):
-                if part is not None:
-                    self._expr(part, scope, perception)
+            for bound in (node.start, node.stop):
+                if bound is not None:
+                    self._expr(bound, scope, perception)
             return base if base in ("images", "list", "string") else "any"
         if isinstance(node, ast.Unary):
             t = self._expr(node.operand, scope, perception)
@@ -728,8 +719,8 @@ class _Checker:
         known = {lt, rt} - {"any", "none"}
         if node.op in ("<", "<=", ">", ">="):
             if known & {"color", "bool", "list", "image", "images", "region"}:
-                bad = next(iter(known & {"color", "bool", "list", "image", "images", "region"}))
-                self.error("check.type", f"cannot order {_a(bad)} with `{node.op}`", node.span)
+                unordered = next(iter(known & {"color", "bool", "list", "image", "images", "region"}))
+                self.error("check.type", f"cannot order {_a(unordered)} with `{node.op}`", node.span)
             elif len(known) == 2 and "string" in known:
                 self.error("check.type", f"cannot compare {_a(lt)} with {_a(rt)}", node.span)
             return "bool"
@@ -747,12 +738,7 @@ class _Checker:
     def _caption(self, node: ast.Call, scope: _Scope) -> None:
         """`caption(kind: headline, max_lines: 2, lang: "zh")` as a text's value: its word
         arguments are names from the operation's list, the others expressions."""
-        spec = op_registry.get("caption")
-        assert spec is not None
-        if not spec.available:
-            self.error("check.operation-unavailable",
-                       f"operation `caption` is not available yet: {spec.missing}", node.span)
-            return
+        spec = operations.OPERATIONS["caption"]
         for arg in node.args:
             a = spec.args.get(arg.name or "")
             if a is None:
@@ -772,17 +758,10 @@ class _Checker:
     def _call(self, node: ast.Call, scope: _Scope, perception: bool) -> str:
         spec = FUNCTIONS.get(node.func)
         if spec is None:
-            if node.func == "caption" and op_registry.get("caption").available:
+            if node.func == "caption":
                 self.error("check.caption-place", "`caption` writes a text's value only",
                            node.span, "write `text NAME = caption(kind: headline) { box: ... }`")
                 return "string"
-            if op_registry.get(node.func) is not None:
-                op = op_registry.get(node.func)
-                if not op.available:
-                    self.error("check.operation-unavailable",
-                               f"operation `{node.func}` is not available yet: {op.missing}",
-                               node.span)
-                    return "any"
             self.error("check.unknown-function", f"unknown function `{node.func}`", node.span,
                        did_you_mean(node.func, FUNCTIONS))
             for arg in node.args:
@@ -982,8 +961,8 @@ def _shape(block: ast.Block, components: dict[str, Component]) -> _Shape:
     return _Shape(tuple(uses), deepest)
 
 
-def check(module: ast.Module, *, root: Path | None = None, require_template: bool = True) -> Template:
-    """Check a parsed module; return its Template or raise DiagnosticError with every problem."""
+def check(module: ast.Module, *, root: Path | None = None, require_template: bool = True) -> CheckedTemplate:
+    """Check a parsed module; return its CheckedTemplate or raise DiagnosticError with every problem."""
     checker = _Checker(module, root)
     template = checker.run(require_template)
     if checker.diagnostics:
@@ -993,6 +972,6 @@ def check(module: ast.Module, *, root: Path | None = None, require_template: boo
     return template
 
 
-def check_source(source: str, path: str = "<template>", *, root: Path | None = None) -> Template:
+def check_source(source: str, path: str = "<template>", *, root: Path | None = None) -> CheckedTemplate:
     """Parse and check source text in one step."""
     return check(parse(source, path), root=root)

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ddm_lang.copy.facts import sale_amount  # one sale price, captions too
-from ddm_lang.copy.writer import format_price  # one price formatter, captions too
+from ddm_lang.copy.prices import format_price  # one price formatter, captions too
 from ddm_lang.syntax.bounds import MAX_NESTING, MAX_VALUE_CHARS
-
-from .values import BLACK, WHITE, Color, FitSize, Length, LengthSum, Region
+from ddm_lang.values import BLACK, WHITE, Color, FitSize, Length, LengthSum, Region
 
 MAX_RANGE = 1000
 
@@ -259,8 +258,8 @@ def from_oklch(lightness: float, chroma: float, hue: float, alpha: float = 1.0) 
 
 def _quantised(color: Color) -> Color:
     """The colour as it will be written (#rrggbb), so a ratio checked here holds in the SVG."""
-    return Color(*(round(max(0.0, min(1.0, c)) * 255) / 255 for c in (color.r, color.g, color.b)),
-                 color.a)
+    r, g, b = (round(max(0.0, min(1.0, c)) * 255) / 255 for c in (color.r, color.g, color.b))
+    return Color(r, g, b, color.a)
 
 
 def nearest_lightness(color: Color, lighter_ok: Callable[[Color], bool],
@@ -492,7 +491,7 @@ def as_extent(v: Any, what: str) -> Length | LengthSum:
 
 def to_text(v: Any) -> str:
     """How a value reads inside a string interpolation."""
-    from .values import format_number
+    from ddm_lang.values import format_number
     if v is None:
         return ""
     if isinstance(v, bool):

@@ -47,7 +47,7 @@ class Component:
 
 
 @dataclass(frozen=True)
-class Template:
+class CheckedTemplate:
     name: str
     title: str | None
     formats: tuple[Format, ...]

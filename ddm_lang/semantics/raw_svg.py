@@ -13,8 +13,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
+from ..namespaces import SVG_NS, SVG_TAG, XLINK_NS, XLINK_TAG
 
 FORBIDDEN_TAGS = frozenset({"script", "foreignObject", "iframe", "object", "embed", "audio",
                             "video", "handler", "listener", "set", "animate", "animateMotion",
@@ -80,7 +79,7 @@ def check_raw_svg(markup: str) -> RawProblem | None:
             if attr == "href" and not (value.startswith("#") or _SAFE_DATA_URI.match(value)):
                 return RawProblem(f"reference `{value[:60]}` leaves the document", line,
                                   "only #id references and data:image/png|jpeg|webp URIs are allowed")
-            if (attr == "style" or el.tag == f"{{{SVG_NS}}}style") and _URL_IN_STYLE.search(value):
+            if (attr == "style" or el.tag == f"{SVG_TAG}style") and _URL_IN_STYLE.search(value):
                 return RawProblem("styles may not load external resources", line)
             if "url(" in value and _URL_IN_STYLE.search(value):
                 return RawProblem(f"attribute `{attr}` refers outside the document", line)
@@ -103,7 +102,7 @@ def _expansion_problem(root: etree._Element) -> RawProblem | None:
     drawn = expanded_sizes(root)
     if drawn[root] - 1 <= MAX_RAW_DRAWN:
         return None
-    uses = [el for el in root.iter(f"{{{SVG_NS}}}use") if drawn[el] > MAX_RAW_DRAWN]
+    uses = [el for el in root.iter(f"{SVG_TAG}use") if drawn[el] > MAX_RAW_DRAWN]
     line = max(1, uses[0].sourceline or 1) if uses else 1
     return RawProblem(f"raw SVG draws more than {MAX_RAW_DRAWN:,} elements once `<use>` is "
                       "expanded", line,
@@ -143,7 +142,7 @@ def _parts(el: etree._Element, ids: dict[str | None, etree._Element]) -> list[et
     """What drawing `el` draws next: its element children, and a `<use>`'s target."""
     parts = [c for c in el if isinstance(c.tag, str)]
     if etree.QName(el).localname == "use":
-        href = el.get("href") or el.get(f"{{{XLINK_NS}}}href") or ""
+        href = el.get("href") or el.get(f"{XLINK_TAG}href") or ""
         target = ids.get(href[1:]) if href.startswith("#") else None
         if target is not None:
             parts.append(target)

@@ -345,7 +345,8 @@ def _editor(config: ServeConfig, service: Service) -> Starlette:
     from .editor import editor_app, local_hosts
     return editor_app(template_dir=config.template_dirs[0],
                       catalogue=service.registry.snapshot.catalogue, on_save=service.reload,
-                      max_pixels=config.max_pixels, allowed_hosts=local_hosts(config.host))
+                      max_pixels=config.max_pixels, allowed_hosts=local_hosts(config.host),
+                      environment=config.environment())
 
 
 def _on_sighup(service: Service) -> None:

@@ -19,11 +19,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..files import write_atomic
 from ..lru import ByteLRU
 from ..perception import record as records
 from ..perception.materials import load_material
+from ..version import __version__
 
 _perception_versions: str | None = None
 

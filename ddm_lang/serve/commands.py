@@ -99,8 +99,6 @@ def run_serve(args: argparse.Namespace) -> int:
     for folder in config.template_dirs:
         if not folder.is_dir():
             raise ConfigError(f"--templates {folder}: not a folder")
-    if config.library:
-        os.environ["DDM_LIBRARY"] = str(config.library)
     if config.unsigned:
         print("ddm serve: UNSIGNED mode: anyone who can reach this port can render; "
               "for development only", file=sys.stderr)

@@ -14,13 +14,16 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from ddm_lang.environment import Environment
+from ddm_lang.errors import SettingError
+
 SECRET_ENV = "DDM_SERVE_SECRET"
 CONFIG_ENV = "DDM_SERVE_CONFIG"
 MIN_SECRET_BYTES = 16
 POOLS = ("thread", "process")
 
 
-class ConfigError(ValueError):
+class ConfigError(SettingError):
     """A setting that cannot work; the message names the option and what to change."""
 
 
@@ -78,6 +81,13 @@ class ServeConfig:
             problems.append(f"--port must be 0..65535, got {self.port}")
         if problems:
             raise ConfigError("; ".join(problems))
+
+    def environment(self) -> Environment:
+        """The environment this configuration compiles in: the `DDM_*` variables' with the
+        configured material library."""
+        if self.library is None:
+            return Environment.from_environ()
+        return Environment.from_environ(library=self.library)
 
     def to_env(self) -> dict[str, str]:
         """Environment variables from which `from_env` rebuilds this config in a child."""

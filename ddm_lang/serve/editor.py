@@ -46,6 +46,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ddm_lang.environment import Environment
 from ddm_lang.perception.catalogue import Catalogue
 from ddm_lang.perception.records import JSONTextError, decode_json
 
@@ -165,13 +166,15 @@ def _image(outcome: Outcome, *, cache: str = _IMMUTABLE,
 
 
 def editor_app(*, template_dir: Path, catalogue: Catalogue,
-               on_save: Callable[[str], None] | None = None, max_pixels: int = MAX_PIXELS,
-               allowed_hosts: Iterable[str] = LOCAL_HOSTS) -> Starlette:
+               on_save: Callable[[str], object] | None = None, max_pixels: int = MAX_PIXELS,
+               allowed_hosts: Iterable[str] = LOCAL_HOSTS,
+               environment: Environment | None = None) -> Starlette:
     """The editor for the templates in `template_dir`, previewed on `catalogue`'s products;
     `on_save(name)` runs after a template was validated and written (to reload it).
     Downloads larger than `max_pixels` are refused; requests naming a host outside
-    `allowed_hosts` too. `app.state.token` is the token POSTs must send."""
-    templates = TemplateDir(template_dir)
+    `allowed_hosts` too. Previews compile in `environment` (None: the default one).
+    `app.state.token` is the token POSTs must send."""
+    templates = TemplateDir(template_dir, environment)
     previews = PreviewService(catalogue, max_pixels=max_pixels)
     token = secrets.token_urlsafe(32)
     page_html = (STATIC_DIR / "index.html").read_text("utf-8").replace("{{token}}", token)

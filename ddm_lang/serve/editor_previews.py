@@ -218,7 +218,9 @@ class PreviewService:
         base = self.catalogue.base_dir
         try:
             creative = template.compile(product.as_dict(), format_name, base_dir=base)
-            pixels = render(creative.svg, width, height, allowed_roots=(base,))
+            env = creative.environment
+            pixels = render(creative.svg, width, height,
+                            allowed_roots=env.readable_roots(base), fonts=env.fonts)
             data = encode(pixels, kind, quality)
         except DiagnosticError as err:
             return Outcome(problem={"message": f"{product.id} · {format_name}: does not compile",

@@ -1,6 +1,6 @@
 """The editor's template directory: list, read, check and save templates.
 
-Saving applies the same validation as `ddm check` (`load_template` with the directory as
+Saving applies the same validation as `ddm check` (`template_from_string` with the directory as
 import root), accepts only plain identifiers as names and writes atomically, so nothing a
 browser sends can create a file outside the directory or leave a half-written template
 for the URL service to pick up.
@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ddm_lang.api import Template, load_template
+from ddm_lang.api import Template, template_from_string
+from ddm_lang.environment import Environment
 from ddm_lang.files import write_atomic
 from ddm_lang.syntax.diagnostics import Diagnostic, DiagnosticError
 
 SOURCE_FILE = "<template>"
-"""The file name `load_template` gives source text: diagnostics with it belong to the
+"""The file name `template_from_string` gives source text: diagnostics with it belong to the
 text in the editor, others to a file it imports."""
 
 MAX_SOURCE_BYTES = 512 * 1024
@@ -65,8 +66,9 @@ def error_json(err: DiagnosticError, source: str) -> tuple[dict[str, Any], ...]:
 class TemplateDir:
     """The folder of `.ddm` files the editor opens and saves into."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, environment: Environment | None = None) -> None:
         self.root = Path(root).resolve()
+        self.environment = environment  # what its templates compile in (None: the default)
 
     def names(self) -> list[dict[str, str]]:
         """Each template's file name (without `.ddm`) and title, read from its header
@@ -109,7 +111,8 @@ class TemplateDir:
         if len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
             raise EditorError(f"template source over {MAX_SOURCE_BYTES // 1024} KiB", 413)
         try:
-            return Checked(load_template(source, root=self.root), ())
+            return Checked(template_from_string(source, root=self.root,
+                                                environment=self.environment), ())
         except DiagnosticError as err:
             return Checked(None, error_json(err, source))
 

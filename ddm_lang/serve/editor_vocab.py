@@ -18,7 +18,7 @@ _LITERAL = re.compile(r'"([a-z]+)"')
 @cache
 def vocabulary() -> dict[str, Any]:
     """Sorted word lists for the page's highlighter."""
-    from ddm_lang.ops import registry
+    from ddm_lang.semantics import operations
     from ddm_lang.semantics.functions import FUNCTIONS
     from ddm_lang.semantics.svg_vocab import DDM_PROPERTIES, ELEMENT_TAGS
     grammar = resources.files("ddm_lang.grammar").joinpath("ddm.lark").read_text("utf-8")
@@ -27,5 +27,5 @@ def vocabulary() -> dict[str, Any]:
     return {"keywords": sorted(set(_LITERAL.findall(grammar))),
             "elements": sorted(ELEMENT_TAGS),
             "functions": sorted(FUNCTIONS),
-            "operations": sorted(registry.names()),
+            "operations": operations.names(),
             "properties": sorted(DDM_PROPERTIES)}

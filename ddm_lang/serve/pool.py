@@ -119,6 +119,8 @@ class RenderPool:
                                               thread_name_prefix="ddm-render")
         self._respawning: set[asyncio.Task[None]] = set()
         self._closed = False
+        if kind == "thread":  # renders run in this process: it compiles in the configured one
+            render.init_worker(library)
 
     @property
     def queue_depth(self) -> int:

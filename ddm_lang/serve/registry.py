@@ -21,8 +21,8 @@ from types import MappingProxyType
 from typing import Any
 
 from ..api import Template, load_template
-from ..demo import stdlib_dir
 from ..perception.catalogue import Catalogue, CatalogueError, load_catalogue
+from ..stdlib_templates import stdlib_dir
 from ..syntax.diagnostics import DiagnosticError
 from .config import ConfigError
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..api import ProductError, Template, load_template
+from ..environment import Environment, default_environment
 from ..perception.library import LibraryError
 from ..perception.materials import MaterialError
 from ..renderer.errors import RenderError
@@ -65,7 +66,7 @@ def _template(path: str, version: str) -> Template:
     if known is not None and known[0] == version:
         return known[1]
     try:
-        template = load_template(Path(path))
+        template = load_template(Path(path), environment=environment())
     except DiagnosticError as err:
         raise StaleTemplate(f"template {Path(path).name} changed on disk and no longer "
                             f"compiles:\n{err.render()}") from None
@@ -80,7 +81,7 @@ def _template(path: str, version: str) -> Template:
 
 def run(job: RenderJob) -> bytes:
     """Compile and encode one creative; the encoded bytes."""
-    template = _template(job.template_path, job.template_version)
+    template = _template(job.template_path, job.template_version).using(environment())
     who = f"template `{template.name}`, product `{job.product.get('id', '?')}`, " \
           f"format `{job.format_name}`"
     try:
@@ -101,14 +102,23 @@ def run(job: RenderJob) -> bytes:
     return data
 
 
+_environment: Environment | None = None
+
+
+def environment() -> Environment:
+    """What this process compiles in: the environment `init_worker` built from the
+    server's configuration, else the default one."""
+    return _environment if _environment is not None else default_environment()
+
+
 def init_worker(library: str | None) -> None:
-    """Process-pool initializer: the same material library as the server process."""
-    if library:
-        os.environ["DDM_LIBRARY"] = library
+    """Process-pool initializer: an environment with the server's material library."""
+    global _environment
+    _environment = (Environment.from_environ(library=library) if library
+                    else Environment.from_environ())
 
 
 def warm(_: int = 0) -> int:
     """Import and load fonts in a fresh worker, so the first request is not the slow one."""
-    from ..renderer.fonts import FontRegistry
-    FontRegistry.default()
+    environment().fonts  # noqa: B018 - built on first use: parse the font files now
     return os.getpid()

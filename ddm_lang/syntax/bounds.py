@@ -77,9 +77,10 @@ def long_string(source: str, file: str) -> Diagnostic | None:
         if source[start] not in "\"\'" or source.startswith('"""', start):
             continue  # a comment or a raw block
         if end - start == 1:  # an opening quote: the string has escapes
-            end = _string_end(source, start)
-            if end is None:
+            closing = _string_end(source, start)
+            if closing is None:
                 continue  # unterminated: Lark reports it
+            end = closing
             pos = end
         if end - start - 2 > MAX_STRING_CHARS:
             return string_too_long(end - start - 2, _point(source, file, start))

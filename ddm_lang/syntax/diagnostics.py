@@ -9,7 +9,7 @@ traceback reach a user for a template mistake: they raise `DiagnosticError` inst
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .ast import Span
@@ -78,7 +78,7 @@ class DiagnosticError(Exception):
     """Raised by any stage with every diagnostic it found, and the source to show them in."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic], source: str | None = None,
-                 sources: dict[str, str] | None = None):
+                 sources: Mapping[str, str] | None = None):
         self.diagnostics = tuple(diagnostics)
         self.sources = dict(sources or {})
         if source is not None and self.diagnostics:

@@ -432,7 +432,7 @@ class _Printer:
                 self.out[-1] += " {}"
             return
         if not block.children and not commented:
-            inline = f" {{ {'; '.join(_property(p) for p in block.items)} }}"
+            inline = f" {{ {'; '.join(_property(p) for p in block.properties)} }}"
             if len(self.out[-1] + inline) <= WIDTH:
                 self.out[-1] += inline
                 return

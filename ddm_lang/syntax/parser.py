@@ -11,7 +11,7 @@ import re
 import threading
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from lark import Lark, Token, Transformer_NonRecursive, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
@@ -125,6 +125,9 @@ class _Builder(Transformer_NonRecursive):
                            meta.start_pos, meta.end_pos)
 
     def _tok_span(self, tok: Token) -> ast.Span:
+        # the lexer places every token it makes (Token's fields are Optional for hand-made ones)
+        assert tok.line is not None and tok.column is not None and tok.end_line is not None \
+            and tok.end_column is not None and tok.start_pos is not None and tok.end_pos is not None
         return self._shift(tok.line, tok.column, tok.end_line, tok.end_column,
                            tok.start_pos, tok.end_pos)
 
@@ -261,7 +264,7 @@ class _Builder(Transformer_NonRecursive):
         return tuple(ops)
 
     @v_args(meta=True)
-    def operation(self, meta, items):
+    def operation(self, meta: Any, items: list) -> ast.Operation:
         head, *rest = items
         name = str(head)
         args: tuple = ()
@@ -511,8 +514,9 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, source: str,
         return _span_at(file, offset, line, col, pos, length)
 
     if isinstance(err, UnexpectedCharacters):
-        ch = source[err.pos_in_stream] if err.pos_in_stream < len(source) else ""
-        span = span_at(err.line, err.column, err.pos_in_stream, 1)
+        at = cast(int, err.pos_in_stream)  # lark declares it None; this error sets the lexer's
+        ch = source[at] if at < len(source) else ""
+        span = span_at(err.line, err.column, at, 1)
         if ch in "\"'":
             return Diagnostic("syntax.string", "unterminated string", span,
                               "close the string on the same line; use \\n for a line break")

@@ -28,9 +28,9 @@ from pathlib import Path
 import ddm_lang
 import ddm_lang.api
 import ddm_lang.bind
+import ddm_lang.emit
 import ddm_lang.perception.catalogue
 import ddm_lang.renderer
-import ddm_lang.renderer.emit
 from ddm_lang.cli import main as ddm_main
 
 from .assets import has_red, make_assets

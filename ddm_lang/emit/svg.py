@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -18,16 +19,25 @@ from pathlib import Path
 import skia
 from lxml import etree
 
+from ddm_lang.namespaces import SVG_NS, XLINK_TAG
 from ddm_lang.renderer.fonts import FontRegistry
 from ddm_lang.renderer.outline_text import line_outline, path_data
 from ddm_lang.scene import ImageNode, Material, Node, RawNode, Scene, SceneItem, TextNode
-from ddm_lang.semantics.values import format_number
-
-SVG_NS = "http://www.w3.org/2000/svg"
+from ddm_lang.values import format_number
 
 
 def _n(v: float) -> str:
     return format_number(v)
+
+
+# Characters XML 1.0 cannot hold (C0 controls but tab and line breaks, lone surrogates,
+# U+FFFE/U+FFFF): product data or a template's strings may carry them, a document may not.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    """`text` without the characters an XML document cannot contain (they draw nothing)."""
+    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
 
 
 @lru_cache(maxsize=64)
@@ -43,25 +53,26 @@ def data_uri(material: Material) -> str:
 def _set(el: etree._Element, attrs: tuple[tuple[str, str], ...]) -> None:
     for k, v in attrs:
         if k.startswith("xlink:"):
-            k = "{http://www.w3.org/1999/xlink}" + k[6:]
-        el.set(k, v)
+            k = XLINK_TAG + k[6:]
+        el.set(k, _xml(v))
 
 
 Href = Callable[[Material], str]  # how a material is referenced from the document
 
 
-def _emit(parent: etree._Element, item: SceneItem, href: Href) -> None:
+def _emit(parent: etree._Element, item: SceneItem, href: Href,
+          fonts: FontRegistry | None) -> None:
     if isinstance(item, Node):
         el = etree.SubElement(parent, item.tag)
         _set(el, item.attrs)
         if item.text is not None:
-            el.text = item.text
+            el.text = _xml(item.text)
         for child in item.children:
-            _emit(el, child, href)
+            _emit(el, child, href, fonts)
     elif isinstance(item, ImageNode):
         _image(parent, item, href)
     elif isinstance(item, TextNode):
-        _text(parent, item)
+        _text(parent, item, fonts)
     elif isinstance(item, RawNode):
         fragment = etree.fromstring(f'<g xmlns="{SVG_NS}">{item.markup}</g>'.encode(),
                                     etree.XMLParser(resolve_entities=False, no_network=True))
@@ -205,9 +216,8 @@ _TEXT_ONLY_ATTRS = frozenset({"x", "y", "width", "height", "letter-spacing", "wo
                               "font-weight", "font-style", "text-decoration"})
 
 
-def _outlines(parent: etree._Element, node: TextNode) -> None:
+def _outlines(parent: etree._Element, node: TextNode, fonts: FontRegistry) -> None:
     """`text-mode: path`: the lines as one path of glyph outlines."""
-    fonts = FontRegistry.default()
     path = skia.Path()
     for line in node.lines:
         outline, advance = line_outline(fonts, line.text, node.family, node.weight, node.italic,
@@ -219,9 +229,10 @@ def _outlines(parent: etree._Element, node: TextNode) -> None:
     el.set("d", path_data(path))
 
 
-def _text(parent: etree._Element, node: TextNode) -> None:
+def _text(parent: etree._Element, node: TextNode, fonts: FontRegistry | None) -> None:
+    fonts = fonts if fonts is not None else FontRegistry.default()
     if node.mode == "path":
-        _outlines(parent, node)
+        _outlines(parent, node, fonts)
         return
     el = etree.SubElement(parent, "text")
     el.set("font-family", f"{node.family}, sans-serif")
@@ -232,39 +243,41 @@ def _text(parent: etree._Element, node: TextNode) -> None:
     if node.anchor != "start":
         el.set("text-anchor", node.anchor)
     _set(el, node.attrs)
-    fonts = FontRegistry.default()
     for line in node.lines:
         span = etree.SubElement(el, "tspan")
         span.set("x", _n(line.x))
         span.set("y", _n(line.y))
         runs = fonts.script_runs(line.text, node.family, node.weight, node.italic)
         if all(family is None for _, family in runs):
-            span.text = line.text
+            span.text = _xml(line.text)
             continue
         for run, family in runs:  # one positioned line, each script run in its own face
             part = etree.SubElement(span, "tspan")
             if family is not None:
                 part.set("font-family", family)
-            part.text = run
+            part.text = _xml(run)
 
 
-def emit_tree(scene: Scene, href: Href = data_uri) -> etree._Element:
+def emit_tree(scene: Scene, href: Href = data_uri,
+              fonts: FontRegistry | None = None) -> etree._Element:
     """The scene as an SVG element tree. `href` references each material: a data URI of
     its bytes for the document handed out; an in-process render of the same scene (the
-    contrast check's ground) may reference the file itself and skip the base64 round trip."""
+    contrast check's ground) may reference the file itself and skip the base64 round trip.
+    `fonts` must be the registry the scene was bound with (the process's default when
+    None): it says which face draws each script run and outlines `text-mode: path`."""
     root = etree.Element("svg", nsmap={None: SVG_NS})
     root.set("width", str(scene.width))
     root.set("height", str(scene.height))
     root.set("viewBox", f"0 0 {scene.width} {scene.height}")
     if scene.title:
-        etree.SubElement(root, "title").text = scene.title
+        etree.SubElement(root, "title").text = _xml(scene.title)
     for item in scene.defs:
-        _emit(root, item, href)
+        _emit(root, item, href, fonts)
     for item in scene.children:
-        _emit(root, item, href)
+        _emit(root, item, href, fonts)
     return root
 
 
-def emit(scene: Scene) -> str:
-    """The scene as an SVG document string."""
-    return etree.tostring(emit_tree(scene), encoding="unicode")
+def emit(scene: Scene, fonts: FontRegistry | None = None) -> str:
+    """The scene as an SVG document string (`fonts`: as for `emit_tree`)."""
+    return etree.tostring(emit_tree(scene, fonts=fonts), encoding="unicode")
