@@ -11,8 +11,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .ast import Span
+if TYPE_CHECKING:  # only named in annotations: `ddm` starts without building the AST's classes
+    from .ast import Span
 
 
 @dataclass(frozen=True)
