@@ -5,8 +5,9 @@ parser for `ddm fmt`, say — does not import the renderer and its imaging libra
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .lazy import loader
 
 if TYPE_CHECKING:
     from .api import (
@@ -39,11 +40,4 @@ __all__ = ["Creative", "Diagnostic", "DiagnosticError", "Environment", "Limits",
            "load_product", "load_template", "render", "render_to_bytes",
            "template_from_string"]
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name) or _DUNDER_HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'ddm_lang' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = loader(__name__, {**_HOMES, **_DUNDER_HOMES}, globals())

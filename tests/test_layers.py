@@ -17,8 +17,8 @@ PACKAGE = Path(ddm_lang.__file__).parent
 
 # Lowest first. Units on one floor are independent of one another.
 FLOORS: list[set[str]] = [
-    {"scene", "values", "files", "errors", "lru", "processes", "progress", "version", "namespaces",
-     "stdlib_templates"},                       # shared values and helpers
+    {"scene", "values", "files", "errors", "lazy", "lru", "processes", "progress", "version",
+     "namespaces", "stdlib_templates"},         # shared values and helpers
     {"syntax", "renderer"},                     # the front end; the rasteriser and fonts
     {"perception", "emit"},                     # perception service; Scene → SVG
     {"copy"},                                   # the copy writer (uses perception's models)

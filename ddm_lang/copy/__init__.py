@@ -13,8 +13,9 @@ configured; the default is the offline writer. docs/copy.md describes the rules.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ddm_lang.lazy import loader
 
 if TYPE_CHECKING:
     from .facts import Facts, Price
@@ -30,11 +31,4 @@ _HOMES = {"Facts": ".facts", "Price": ".facts", "is_factual": ".factuality",
 __all__ = ["KINDS", "Backend", "BackendError", "Caption", "Facts", "Price", "Request",
            "fits", "is_factual", "violations", "width", "wrap", "write"]
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'ddm_lang.copy' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = loader(__name__, _HOMES, globals())

@@ -5,8 +5,9 @@ before it knows whether it will parse anything."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ddm_lang.lazy import loader
 
 if TYPE_CHECKING:
     from .diagnostics import Diagnostic, DiagnosticError
@@ -16,11 +17,4 @@ _HOMES = {"Diagnostic": ".diagnostics", "DiagnosticError": ".diagnostics", "pars
           "parse_expression": ".parser"}
 __all__ = ["Diagnostic", "DiagnosticError", "parse", "parse_expression"]
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'ddm_lang.syntax' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = loader(__name__, _HOMES, globals())
