@@ -15,6 +15,7 @@ from PIL import Image
 
 from ddm_lang.bind import bind
 from ddm_lang.emit import emit
+from ddm_lang.environment import Environment, Limits
 from ddm_lang.layout.boxes import Frame, LayoutError, resolve_box, to_px
 from ddm_lang.perception import materials
 from ddm_lang.perception.materials import MaterialError, header_record, load_material
@@ -349,6 +350,22 @@ def test_place_in_a_region_avoiding_a_later_element(studio: Path, product: dict)
     assert img.box == Box(500, 0, 500, 1000)  # slot's right 60%, clear of the headline
     assert img.crop.height == 600 and img.crop.width == pytest.approx(300)
     assert again.box == Box(0, 125, 1000, 750)  # the skipped `place` left the default
+
+
+def test_binding_repeats_until_names_used_early_settle(studio: Path, product: dict) -> None:
+    """A name used before it is laid out takes a second pass (then it is settled); with
+    the environment's pass limit at one, the first pass is kept and a note says so."""
+    body = ("object hero = image from product.images where width > 300\n"
+            "image hero | place in slot(right 60%) fit cover avoid headline\n"
+            "text headline = 'Hi' { box: 0 0 50% 100%; size: 20 }\n")
+    template = build(HEAD + body)
+    settled = bind(template, product, "feed", base_dir=studio)
+    assert images(settled)[0].box == Box(500, 0, 500, 1000)
+    assert not any("settled" in note for note in settled.notes)
+    one = bind(template, product, "feed", base_dir=studio,
+               environment=Environment(limits=Limits(passes=1)))
+    assert images(one)[0].box != Box(500, 0, 500, 1000)   # the headline was not known yet
+    assert any("had not settled after 1 passes" in note for note in one.notes)
 
 
 def test_place_avoiding_all_text_keeps_clear_of_every_block(studio: Path,
