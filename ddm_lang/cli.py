@@ -159,9 +159,8 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
 def _cmd_compile(args: argparse.Namespace) -> int:
     from .api import load_product, load_template
     from .environment import Environment
-    env = Environment.from_environ()
-    if args.font_dir:  # measured by the binder and drawn by the renderer alike
-        env = Environment.from_environ(font_dirs=(*env.font_dirs, *args.font_dir))
+    # the --font-dir fonts are measured by the binder and drawn by the renderer alike
+    env = Environment.from_environ(more_font_dirs=args.font_dir)
     template = load_template(Path(args.template), environment=env)
     names = [f.name for f in template.formats] if args.format == "all" else [args.format]
     out = Path(args.output)

@@ -91,18 +91,21 @@ class Environment:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None,
+    def from_environ(cls, environ: Mapping[str, str] | None = None, *,
+                     library: str | Path | None = None, more_font_dirs: Sequence[str | Path] = (),
                      **overrides: Any) -> Environment:
-        """The environment the `DDM_*` variables describe (unset: the defaults), with any
-        constructor argument in `overrides` taking the place of what they say (a batch's
-        `--library`, a service's configuration)."""
+        """The environment the `DDM_*` variables describe (unset: the defaults). `library`
+        (a batch's or a service's `--library`) replaces `$DDM_LIBRARY` when given,
+        `more_font_dirs` (`ddm compile --font-dir`) join `$DDM_FONT_DIRS`, and any other
+        constructor argument in `overrides` takes the place of what the variables say."""
         from ddm_lang.copy.backends import from_env
         from ddm_lang.perception.models import SPECS
         env = os.environ if environ is None else environ
-        dirs = [d for d in (env.get("DDM_FONT_DIRS") or "").split(os.pathsep) if d]
+        dirs = [*(d for d in (env.get("DDM_FONT_DIRS") or "").split(os.pathsep) if d),
+                *more_font_dirs]
         files = {role: env[spec.env_var] for role, spec in SPECS.items() if env.get(spec.env_var)}
         settings: dict[str, Any] = {
-            "font_dirs": dirs, "library": env.get("DDM_LIBRARY") or None,
+            "font_dirs": dirs, "library": library or env.get("DDM_LIBRARY") or None,
             "generated": env.get("DDM_GENERATED") or None, "models": files,
             "model_dir": env.get("DDM_MODEL_DIR") or None}
         settings.update(overrides)

@@ -38,8 +38,7 @@ class Worker:
 
     def __init__(self, template_paths: list[str], settings: Settings, out: str,
                  base_dir: str, library: str | None = None) -> None:
-        self.environment = (Environment.from_environ(library=library) if library
-                            else Environment.from_environ())
+        self.environment = Environment.from_environ(library=library)
         self.templates: dict[str, Template] = load_templates(
             (Path(p) for p in template_paths), self.environment)
         self.settings = settings

@@ -504,11 +504,11 @@ class _Binder:
         """What this pass laid out, for the next one."""
         return Known(dict(self.boxes), dict(self.extents), tuple(self.texts), dict(self.dropped))
 
-    def settled(self) -> bool:
-        """Whether another pass would bind the same: every name this pass used before laying
-        it out got the box this pass then laid out, and where a name was not known at all,
-        this pass learned nothing a next pass could use."""
-        mine = self.handoff()
+    def settled(self, mine: Known) -> bool:
+        """Whether another pass would bind the same, given what this pass laid out (`mine`,
+        its handoff): every name it used before laying it out got the box it then laid
+        out, and where a name was not known at all, it learned nothing a next pass could
+        use."""
         if self.unresolved_names:
             before = set(self.known.boxes) | set(self.known.extents) | set(self.known.dropped)
             after = set(mine.boxes) | set(mine.extents) | set(mine.dropped)
@@ -983,8 +983,9 @@ def settle(template: CheckedTemplate, product: dict[str, Any], format_name: str,
                     f"the solved layout (moving {', '.join(rejected.moved)}) was not kept: "
                     f"{err.diagnostics[0].message}")
             return replace(scene, notes=(*scene.notes, note)), binder
-        if not binder.settled():
-            known = binder.handoff()
+        handoff = binder.handoff()
+        if not binder.settled(handoff):
+            known = handoff
             continue
         if declared is not None:
             break
@@ -992,7 +993,7 @@ def settle(template: CheckedTemplate, product: dict[str, Any], format_name: str,
         if solution is None:
             return scene, binder
         declared = (scene, binder, solution)
-        known, solved = binder.handoff(), solution.boxes
+        known, solved = handoff, solution.boxes
     else:
         scene = replace(scene, notes=(*scene.notes, (
             f"layout: names used before they are laid out had not settled after "

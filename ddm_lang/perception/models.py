@@ -174,9 +174,6 @@ class ProcessModels(ModelRegistry):
     """The process's registry: `use_model` overrides, then `DDM_MODEL_<ROLE>`, then the
     defaults in `model_dir()`, read afresh on every question."""
 
-    def __init__(self) -> None:
-        super().__init__()
-
     def configured_path(self, role: str) -> Path | None:
         spec = SPECS[role]
         with _lock:
@@ -198,10 +195,6 @@ def using(registry: ModelRegistry) -> Iterator[ModelRegistry]:
         yield registry
     finally:
         _active.reset(token)
-
-
-def active() -> ModelRegistry:
-    return _active.get()
 
 
 def use_model(role: str, path: str | Path | None) -> None:

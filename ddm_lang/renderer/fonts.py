@@ -25,6 +25,8 @@ from typing import TypeVar
 
 import skia
 
+from ddm_lang.errors import UserError
+
 from .textshape import ShapingFace, load_typeface, shape_text
 
 _T = TypeVar("_T")
@@ -88,8 +90,9 @@ def _same_face(a: FaceFile, b: FaceFile) -> bool:
         (b.family, b.italic, b.weight, b.stretch, b.axes)
 
 
-class FontPackageError(RuntimeError):
-    """A registry package that ships the default fonts is not installed."""
+class FontPackageError(UserError, RuntimeError):
+    """A registry package that ships the default fonts is not installed: an installation
+    problem the command line reports in one line, naming the package."""
 
 
 def _package_folder(module_name: str) -> Path | None:

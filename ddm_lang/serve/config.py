@@ -85,8 +85,6 @@ class ServeConfig:
     def environment(self) -> Environment:
         """The environment this configuration compiles in: the `DDM_*` variables' with the
         configured material library."""
-        if self.library is None:
-            return Environment.from_environ()
         return Environment.from_environ(library=self.library)
 
     def to_env(self) -> dict[str, str]:

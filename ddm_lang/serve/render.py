@@ -114,8 +114,7 @@ def environment() -> Environment:
 def init_worker(library: str | None) -> None:
     """Process-pool initializer: an environment with the server's material library."""
     global _environment
-    _environment = (Environment.from_environ(library=library) if library
-                    else Environment.from_environ())
+    _environment = Environment.from_environ(library=library)
 
 
 def warm(_: int = 0) -> int:
