@@ -51,11 +51,14 @@ class Creative:
     base_dir: Path = field(repr=False, default=Path("."))
     environment: Environment = field(repr=False, default_factory=default_environment)
 
-    def pixels(self, *, background: str | None = None) -> np.ndarray:
-        """RGBA pixels (H×W×4 uint8) at the format's size, drawn with the fonts the text was
-        measured with and reading images only where its environment allows."""
+    def pixels(self, width: int | None = None, height: int | None = None, *,
+               background: str | None = None) -> np.ndarray:
+        """RGBA pixels (H×W×4 uint8) at the format's size (or `width` × `height`, a preview's),
+        drawn with the fonts the text was measured with and reading images only where its
+        environment allows."""
         from .renderer import render
-        return render(self.svg, self.format.width, self.format.height, background,
+        return render(self.svg, width or self.format.width, height or self.format.height,
+                      background,
                       allowed_roots=self.environment.readable_roots(self.base_dir),
                       fonts=self.environment.fonts)
 

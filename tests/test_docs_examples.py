@@ -17,8 +17,7 @@ import pytest
 from lxml import etree
 
 from ddm_lang.perception.schema import ATTRIBUTES
-from ddm_lang.semantics import operations as registry
-from ddm_lang.semantics import svg_vocab
+from ddm_lang.semantics import operations, svg_vocab
 from ddm_lang.semantics.functions import FUNCTIONS
 from ddm_lang.syntax.parser import parse
 
@@ -172,11 +171,11 @@ def test_function_table_lists_exactly_the_builtins() -> None:
         assert row[1] == FUNCTIONS[name].returns, name
 
 
-def test_operation_table_lists_exactly_the_registry() -> None:
+def test_operation_table_lists_exactly_the_signatures() -> None:
     rows = _table(_section("## 8."), "operation")
-    assert sorted(_codes(r[0])[0] for r in rows) == registry.names()
+    assert sorted(_codes(r[0])[0] for r in rows) == operations.names()
     for op, on, clauses, args, status in rows:
-        spec = registry.get(_codes(op)[0])
+        spec = operations.get(_codes(op)[0])
         assert set(on.split(", ")) == set(spec.applies_to), spec.name
         assert [c.split()[0] for c in _codes(clauses)] == list(spec.clauses), spec.name
         assert [a.split(":")[0] for a in _codes(args)] == list(spec.args), spec.name

@@ -19,7 +19,7 @@ from pathlib import Path
 import skia
 from lxml import etree
 
-from ddm_lang.namespaces import SVG_NS, XLINK_TAG
+from ddm_lang.namespaces import NOT_XML_CHARS, SVG_NS, XLINK_TAG
 from ddm_lang.renderer.fonts import FontRegistry
 from ddm_lang.renderer.outline_text import line_outline, path_data
 from ddm_lang.scene import ImageNode, Material, Node, RawNode, Scene, SceneItem, TextNode
@@ -30,14 +30,14 @@ def _n(v: float) -> str:
     return format_number(v)
 
 
-# Characters XML 1.0 cannot hold (C0 controls but tab and line breaks, lone surrogates,
-# U+FFFE/U+FFFF): product data or a template's strings may carry them, a document may not.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# A template's strings or a product given as a dict (not checked as a catalogue's records
+# are) may carry characters a document may not.
+_NOT_XML = re.compile(f"[{NOT_XML_CHARS}]")
 
 
 def _xml(text: str) -> str:
     """`text` without the characters an XML document cannot contain (they draw nothing)."""
-    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
+    return _NOT_XML.sub("", text)
 
 
 @lru_cache(maxsize=64)

@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from ddm_lang.namespaces import NOT_XML_CHARS
+
 MAX_JSON_DEPTH = 64
 """Deepest nesting of arrays and objects a catalogue or product JSON text may have. A catalogue
 needs five (`{"products": [{"brand": {"logos": [...]}}]}`); a deeper text is an error located
@@ -63,7 +65,7 @@ _SPECIAL = re.compile(r'[\[\]{}"\\]')
 _STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 _PAIRS = re.compile(r"[\[{][\]}]")
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_FORBIDDEN = re.compile(f"[{NOT_XML_CHARS}\x7f]")
 """Characters no record text may hold: C0 controls other than tab, line feed and carriage
 return, and DEL (invisible, and mostly refused by XML), lone surrogates (JSON can spell them;
 UTF-8 cannot encode them) and the two non-characters XML refuses. Tab and line ends are kept:

@@ -24,7 +24,7 @@ from typing import Any
 from ddm_lang.api import ProductError, Template
 from ddm_lang.lru import ByteLRU
 from ddm_lang.perception.catalogue import Catalogue, Product
-from ddm_lang.renderer import RenderError, render
+from ddm_lang.renderer import RenderError
 from ddm_lang.renderer.encode import encode
 from ddm_lang.syntax.diagnostics import DiagnosticError
 
@@ -218,9 +218,7 @@ class PreviewService:
         base = self.catalogue.base_dir
         try:
             creative = template.compile(product.as_dict(), format_name, base_dir=base)
-            env = creative.environment
-            pixels = render(creative.svg, width, height,
-                            allowed_roots=env.readable_roots(base), fonts=env.fonts)
+            pixels = creative.pixels(width, height)
             data = encode(pixels, kind, quality)
         except DiagnosticError as err:
             return Outcome(problem={"message": f"{product.id} · {format_name}: does not compile",
