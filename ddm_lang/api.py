@@ -17,10 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .environment import Environment, default_environment
 from .errors import SettingError
-from .perception.catalogue import CatalogueError, load_product_file
-from .scene import Scene
+from .perception.catalogue_errors import ProductError
 from .semantics import ir
 from .semantics.checker import check
 from .semantics.ir import Format
@@ -30,13 +28,16 @@ from .syntax.parser import parse
 if TYPE_CHECKING:
     import numpy as np
 
+    from .environment import Environment
+    from .scene import Scene
 
-class ProductError(CatalogueError):
-    """Product data that cannot be used, naming the file or product and the field.
+__all__ = ["Creative", "ProductError", "Template", "load_product", "load_template",
+           "template_from_string"]
 
-    A product file is checked by the catalogue's rules, so this is a `CatalogueError` with
-    every problem in `problems`; code that catches either catches both.
-    """
+
+def _default_environment() -> Environment:
+    from .environment import default_environment  # compiles need it; checking does not
+    return default_environment()
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Creative:
     scene: Scene = field(repr=False)
     svg: str = field(repr=False)
     base_dir: Path = field(repr=False, default=Path("."))
-    environment: Environment = field(repr=False, default_factory=default_environment)
+    environment: Environment = field(repr=False, default_factory=_default_environment)
 
     def pixels(self, width: int | None = None, height: int | None = None, *,
                background: str | None = None) -> np.ndarray:
@@ -120,7 +121,7 @@ class Template:
                 "compile.format", f"template `{self.name}` does not serve format `{format}`",
                 _header_span(self.ir), f"its formats: {names}")], sources=self.ir.sources)
         root = Path(base_dir) if base_dir is not None else product_dir
-        env = self.environment if self.environment is not None else default_environment()
+        env = self.environment if self.environment is not None else _default_environment()
         scene = bind(self.ir, data, format, base_dir=root, seed=seed, environment=env)
         return Creative(self.name, fmt, str(data.get("id", "")), scene,
                         emit(scene, env.fonts), root, env)
@@ -139,6 +140,8 @@ def load_product(product: dict[str, Any] | str | Path) -> tuple[dict[str, Any], 
     binder's dict. A dict is taken as it is: it is already the binder's (`Product.as_dict`)
     or a caller's own data, bound against the current folder.
     """
+    from .perception.catalogue import load_product_file
+    from .perception.catalogue_errors import CatalogueError
     if isinstance(product, dict):
         return product, Path.cwd()
     try:

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from ddm_lang.perception.catalogue import (
-    MAX_SHOWN,
     Brand,
     Catalogue,
     CatalogueError,
@@ -23,6 +22,7 @@ from ddm_lang.perception.catalogue import (
     Product,
     load_catalogue,
 )
+from ddm_lang.perception.catalogue_errors import MAX_SHOWN
 
 SAMPLE = Path(__file__).parents[1] / "ddm_lang" / "stdlib_templates" / "samples" / "catalogue.json"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 HEAVY = ("skia", "cv2", "numpy", "PIL", "onnxruntime")
 
 
-def _heavy_after(code: str) -> str:
-    """The heavy libraries a fresh interpreter has loaded after running `code`."""
-    probe = f"import sys\n{code}\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+def _heavy_after(code: str, heavy: tuple[str, ...] = HEAVY) -> str:
+    """The modules of `heavy` a fresh interpreter has loaded after running `code`."""
+    probe = f"import sys\n{code}\nprint(','.join(m for m in {heavy!r} if m in sys.modules))\n"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True).stdout
     return out.splitlines()[-1].strip()  # the probe's line comes last
@@ -35,6 +35,20 @@ def test_ddm_check_and_fmt_load_no_imaging_library(tmp_path: Path) -> None:
                           f"assert main(['check', {str(template)!r}]) == 0\n"
                           f"main(['fmt', {str(template)!r}])")
     assert loaded == "", f"ddm check and ddm fmt loaded {loaded}"
+
+
+def test_ddm_check_loads_only_what_checking_needs(tmp_path: Path) -> None:
+    """Checking a template without raw SVG needs no XML parser, catalogue reader, scene,
+    environment or copy writer: each is loaded by the first thing that uses it (a raw
+    block, a product, a compile), not by every `ddm check`."""
+    template = tmp_path / "t.ddm"
+    template.write_text('template t "T"\nformats feed 100x100\n'
+                        'text t = price(12, "EUR") { box: 0 0 10 10 }\n')
+    later = ("lxml", "ddm_lang.perception.catalogue", "ddm_lang.scene", "ddm_lang.environment",
+             "ddm_lang.copy.facts", "ddm_lang.copy.prices")
+    loaded = _heavy_after("from ddm_lang.cli import main\n"
+                          f"assert main(['check', {str(template)!r}]) == 0", later)
+    assert loaded == "", f"ddm check loaded {loaded}"
 
 
 def test_the_cli_builds_its_parser_without_the_batch_machinery() -> None:

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.diagnostics import DiagnosticError
 from ddm_lang.syntax.formatter import format_module, format_source
+from ddm_lang.syntax.node import Node, node_fields
 from ddm_lang.syntax.parser import parse
 
 pytestmark = pytest.mark.slow  # hundreds of generated templates per property
@@ -191,10 +192,10 @@ def _walk(node: object) -> Iterator[object]:
     if isinstance(node, tuple):
         for x in node:
             yield from _walk(x)
-    elif hasattr(node, "__dataclass_fields__") and not isinstance(node, ast.Span):
-        for f in node.__dataclass_fields__:
-            if f != "span":
-                yield from _walk(getattr(node, f))
+    elif isinstance(node, Node) and not isinstance(node, ast.Span):
+        for name, value in node_fields(node):
+            if name != "span":
+                yield from _walk(value)
 
 
 # ---- properties -------------------------------------------------------------------

@@ -31,9 +31,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ddm_lang.errors import UserError
-
 from . import records
+from .catalogue_errors import CatalogueError
 from .records import JSONTextError, decode_json, list_problem, text_problem
 
 IMAGE_SUFFIXES: frozenset[str] = frozenset({".png", ".jpg", ".jpeg", ".webp"})
@@ -42,9 +41,6 @@ IMAGE_SUFFIXES: frozenset[str] = frozenset({".png", ".jpg", ".jpeg", ".webp"})
 CATALOGUE_SUFFIXES: dict[str, str] = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
                                       ".csv": "csv"}
 """File suffix (lower case) → catalogue kind."""
-
-MAX_SHOWN = 50
-"""Problems listed in a `CatalogueError` message; `problems` keeps them all."""
 
 PRODUCT_FIELDS: tuple[str, ...] = ("id", "title", "category", "description", "lang", "brand",
                                    "price", "selling_points", "attributes", "images")
@@ -64,28 +60,6 @@ _ICONIC = re.compile(r"[_-]iconic\Z", re.IGNORECASE)
 AttrValue = str | int | float
 
 
-class CatalogueError(UserError):
-    """A catalogue that cannot be used; the message lists every problem found (up to 50).
-
-    Each problem reads `FILE[:LINE]: [WHERE] product "ID": field "NAME" ...` so it can be
-    fixed without searching; `problems` holds them all, uncapped.
-    """
-
-    def __init__(self, problems: str | list[str] | tuple[str, ...], source: str = "") -> None:
-        self.problems: tuple[str, ...] = ((problems,) if isinstance(problems, str)
-                                          else tuple(problems))
-        self.source = source
-        super().__init__(_summary(self.problems, source))
-
-
-def _summary(problems: tuple[str, ...], source: str) -> str:
-    if len(problems) == 1:
-        return problems[0]
-    head = f"{source}: {len(problems)} problems" if source else f"{len(problems)} problems"
-    lines = [head + ":"] + [f"  {p}" for p in problems[:MAX_SHOWN]]
-    if len(problems) > MAX_SHOWN:
-        lines.append(f"  ... and {len(problems) - MAX_SHOWN} more")
-    return "\n".join(lines)
 
 
 @dataclass(frozen=True)

@@ -336,12 +336,17 @@ def headline_names(template: Any) -> frozenset[str]:
     text was written; the template does, and every caption there is named."""
     ir = getattr(template, "ir", template)
     from ddm_lang.syntax import ast
+    from ddm_lang.syntax.node import Node, node_fields
     names: set[str] = set()
 
     def walk(value: Any) -> Iterator[Any]:
         if isinstance(value, ast.Element):
             yield value
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if isinstance(value, Node):
+            for name, item in node_fields(value):
+                if name != "span":
+                    yield from walk(item)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             for f in dataclasses.fields(value):
                 if f.name != "span":
                     yield from walk(getattr(value, f.name))

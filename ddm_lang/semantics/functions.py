@@ -12,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ddm_lang.copy.facts import sale_amount  # one sale price, captions too
-from ddm_lang.copy.prices import format_price  # one price formatter, captions too
 from ddm_lang.syntax.bounds import MAX_NESTING, MAX_VALUE_CHARS
 from ddm_lang.values import BLACK, WHITE, Color, FitSize, Length, LengthSum, Region
 
@@ -376,6 +374,7 @@ def join(items: Any, separator: Any = ", ") -> str:
 @_register("price", "amount:number, currency:string?, lang:string?", "string",
            "a price in the language's style: currency symbol, decimal mark, decimals")
 def price(amount: Any, currency: Any = "", lang: Any = "en") -> str:
+    from ddm_lang.copy.prices import format_price  # one price formatter, captions too
     return format_price(_num(amount, "price's amount"), _text(currency, "price's currency"),
                         _text(lang, "price's language") or "en")
 
@@ -386,6 +385,8 @@ def sale_price(amount: Any, discount: Any, currency: Any = "", lang: Any = "en")
     """`price` of the list amount less `discount` percent. Feeds give the list price and the
     discount; an ad must show what the buyer pays (with the list price struck through
     beside it), and the copy writer computes the same number the same way."""
+    from ddm_lang.copy.facts import sale_amount  # one sale price, captions too
+    from ddm_lang.copy.prices import format_price
     paid = sale_amount(_num(amount, "sale_price's amount"),
                        _num(discount, "sale_price's discount"))
     return format_price(paid, _text(currency, "sale_price's currency"),

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from ..namespaces import SVG_NS, SVG_TAG, XLINK_NS, XLINK_TAG
+
+if TYPE_CHECKING:  # lxml is loaded by the first raw block, not by every `ddm check`
+    from lxml import etree
 
 FORBIDDEN_TAGS = frozenset({"script", "foreignObject", "iframe", "object", "embed", "audio",
                             "video", "handler", "listener", "set", "animate", "animateMotion",
@@ -36,18 +38,21 @@ class RawProblem:
 
 
 def _parser() -> etree.XMLParser:
+    from lxml import etree
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                            huge_tree=False, remove_comments=True, remove_pis=True)
 
 
 def _parse(markup: str) -> etree._Element:
     """`markup` inside an `<svg>` root that declares the SVG and XLink namespaces."""
+    from lxml import etree
     wrapped = f'<svg xmlns="{SVG_NS}" xmlns:xlink="{XLINK_NS}">{markup}</svg>'
     return etree.fromstring(wrapped.encode("utf-8"), _parser())
 
 
 def check_raw_svg(markup: str) -> RawProblem | None:
     """The first reason `markup` may not be emitted, or None when it is safe."""
+    from lxml import etree
     if len(markup) > MAX_MARKUP:
         return RawProblem(f"raw SVG is larger than {MAX_MARKUP} characters", 1)
     if re.search(r"<!(DOCTYPE|ENTITY)", markup, re.I):
@@ -141,7 +146,7 @@ def expanded_sizes(root: etree._Element) -> dict[etree._Element, int]:
 def _parts(el: etree._Element, ids: dict[str | None, etree._Element]) -> list[etree._Element]:
     """What drawing `el` draws next: its element children, and a `<use>`'s target."""
     parts = [c for c in el if isinstance(c.tag, str)]
-    if etree.QName(el).localname == "use":
+    if el.tag.rpartition("}")[2] == "use":  # the local name, as etree.QName gives it
         href = el.get("href") or el.get(f"{XLINK_TAG}href") or ""
         target = ids.get(href[1:]) if href.startswith("#") else None
         if target is not None:

@@ -12,10 +12,12 @@ import json
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ddm_lang.environment import Environment
 from ddm_lang.errors import SettingError
+
+if TYPE_CHECKING:
+    from ddm_lang.environment import Environment
 
 SECRET_ENV = "DDM_SERVE_SECRET"
 CONFIG_ENV = "DDM_SERVE_CONFIG"
@@ -85,6 +87,7 @@ class ServeConfig:
     def environment(self) -> Environment:
         """The environment this configuration compiles in: the `DDM_*` variables' with the
         configured material library."""
+        from ddm_lang.environment import Environment
         return Environment.from_environ(library=self.library)
 
     def to_env(self) -> dict[str, str]:

@@ -7,11 +7,13 @@ equal when they say the same thing, which is what the formatter round-trip relie
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from .node import Node, node
 
 
-@dataclass(frozen=True)
-class Span:
+@node
+class Span(Node):
     """A region of one source file; lines and columns are 1-based, offsets 0-based."""
 
     file: str = "<template>"
@@ -35,8 +37,8 @@ NO_SPAN = Span()
 
 # ---- expressions ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Number:
+@node
+class Number(Node):
     """A number with an optional unit ('' for none): px, %, vw, vh, vmin, vmax, deg..."""
 
     value: float
@@ -44,63 +46,63 @@ class Number:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Color:
+@node
+class Color(Node):
     """A hex colour as written, lower-cased (#rgb, #rgba, #rrggbb, #rrggbbaa)."""
 
     value: str
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class String:
+@node
+class String(Node):
     """A string literal; `parts` alternate literal text and interpolated expressions."""
 
     parts: tuple[str | Expr, ...]
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Bool:
+@node
+class Bool(Node):
     value: bool
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class NoneLit:
+@node
+class NoneLit(Node):
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Name:
+@node
+class Name(Node):
     id: str
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Member:
+@node
+class Member(Node):
     obj: Expr
     attr: str
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Index:
+@node
+class Index(Node):
     obj: Expr
     index: Expr
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Slice:
+@node
+class Slice(Node):
     obj: Expr
     start: Expr | None
     stop: Expr | None
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Arg:
+@node
+class Arg(Node):
     """A call argument: positional when `name` is None."""
 
     name: str | None
@@ -108,21 +110,21 @@ class Arg:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Call:
+@node
+class Call(Node):
     func: str
     args: tuple[Arg, ...]
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class ListLit:
+@node
+class ListLit(Node):
     items: tuple[Expr, ...]
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Unary:
+@node
+class Unary(Node):
     """`-x` or `not x`."""
 
     op: str
@@ -130,8 +132,8 @@ class Unary:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Binary:
+@node
+class Binary(Node):
     """Arithmetic, comparison, membership (`in`) and boolean (`and`, `or`) operators."""
 
     op: str
@@ -140,8 +142,8 @@ class Binary:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class ValueList:
+@node
+class ValueList(Node):
     """Space-separated values, as in CSS: `box: 6% 18% 40% 30%`; only in properties and args."""
 
     items: tuple[Expr, ...]
@@ -164,29 +166,29 @@ def dotted_name(node: Expr) -> list[str] | None:
 
 # ---- statements -------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class TemplateDecl:
+@node
+class TemplateDecl(Node):
     name: str
     title: str | None
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class FormatSpec:
+@node
+class FormatSpec(Node):
     name: str
     width: int
     height: int
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class FormatsDecl:
+@node
+class FormatsDecl(Node):
     formats: tuple[FormatSpec, ...]
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Import:
+@node
+class Import(Node):
     """`import "file.ddm"` (names is None: everything) or `import a, b from "file.ddm"`."""
 
     path: str
@@ -194,15 +196,15 @@ class Import:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class PreferKey:
+@node
+class PreferKey(Node):
     expr: Expr
     descending: bool | None  # None: not written (ascending)
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class ObjectDecl:
+@node
+class ObjectDecl(Node):
     """An abstract object: material chosen per product by perceived attributes."""
 
     name: str
@@ -215,30 +217,30 @@ class ObjectDecl:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class LetDecl:
+@node
+class LetDecl(Node):
     name: str
     value: Expr
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Param:
+@node
+class Param(Node):
     name: str
     type: str | None
     default: Expr | None
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Property:
+@node
+class Property(Node):
     name: str
     value: Expr
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Block:
+@node
+class Block(Node):
     """Properties and child statements, in source order."""
 
     items: tuple[Property | Stmt, ...] = ()
@@ -253,16 +255,16 @@ class Block:
         return tuple(i for i in self.items if not isinstance(i, Property))
 
 
-@dataclass(frozen=True)
-class ComponentDecl:
+@node
+class ComponentDecl(Node):
     name: str
     params: tuple[Param, ...]
     body: Block
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Clause:
+@node
+class Clause(Node):
     """An operation clause: `to slot(right 55%)`, `fit contain`, `avoid a, b`."""
 
     keyword: str
@@ -270,8 +272,8 @@ class Clause:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Operation:
+@node
+class Operation(Node):
     """One stage of an element's pipeline of abstract operations."""
 
     name: str
@@ -281,8 +283,8 @@ class Operation:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Element:
+@node
+class Element(Node):
     """A concrete SVG element or a component instance.
 
     For `image`, `name` also names the abstract object it shows unless `value` gives one.
@@ -299,8 +301,8 @@ class Element:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class ForStmt:
+@node
+class ForStmt(Node):
     var: str
     index_var: str | None
     iterable: Expr
@@ -308,16 +310,16 @@ class ForStmt:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class WhenStmt:
+@node
+class WhenStmt(Node):
     cond: Expr
     body: Block
     orelse: Block | WhenStmt | None
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class RawSvg:
+@node
+class RawSvg(Node):
     """Literal SVG markup, sanitised by the checker before it reaches any output."""
 
     markup: str
@@ -328,16 +330,16 @@ Stmt = Element | LetDecl | ForStmt | WhenStmt | RawSvg
 TopLevel = TemplateDecl | FormatsDecl | Import | ObjectDecl | ComponentDecl | Stmt
 
 
-@dataclass(frozen=True)
-class Comment:
+@node
+class Comment(Node):
     """A source comment, kept aside from the tree so the formatter can put it back."""
 
     text: str
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Module:
+@node
+class Module(Node):
     """One parsed .ddm file."""
 
     items: tuple[TopLevel, ...]
