@@ -18,7 +18,7 @@ from .gallery import compile_cells, contact_sheet
 from .perception.catalogue import load_catalogue
 from .progress import Progress
 from .renderer.encode import encode
-from .stdlib_templates import stdlib_dir
+from .stdlib_templates import bundled_templates, stdlib_dir
 
 
 def sample_catalogue() -> tuple[list[dict], Path]:
@@ -28,7 +28,7 @@ def sample_catalogue() -> tuple[list[dict], Path]:
 
 def run_demo(out: Path) -> int:
     products, base = sample_catalogue()
-    templates = [load_template(t) for t in sorted(stdlib_dir().glob("*.ddm"))]
+    templates = [load_template(t) for t in bundled_templates()]
     done, failures, start = 0, 0, time.perf_counter()
     for template in templates:
         def save(product: dict, fmt: str, pixels: np.ndarray, name: str = template.name) -> None:

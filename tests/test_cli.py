@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from ddm_lang.stdlib_templates import bundled_names
+
 pytestmark = pytest.mark.slow  # every test runs `ddm` in a fresh interpreter
 
 GOOD = ('template t "T"\nformats feed 200x200, banner 300x100\n'
@@ -86,8 +88,100 @@ def test_render_an_svg_file(project: Path) -> None:
 
 
 def test_missing_template_file(project: Path) -> None:
-    r = ddm("check", "nope.ddm", cwd=project)
-    assert r.returncode == 1 and "nope.ddm:1:1" in r.stderr and "not found" in r.stderr
+    r = ddm("check", "nope.ddm", "good.ddm", cwd=project)
+    assert r.returncode == 1 and "good.ddm: ok" in r.stdout  # the next template is checked
+    assert r.stderr == ("ddm: error: template `nope.ddm` not found: no such file and no bundled "
+                        "template of that name; the bundled templates are "
+                        f"{', '.join(bundled_names())}\n")
+
+
+def test_bundled_template_names(project: Path) -> None:
+    """Every command takes a bundled template's name where it takes a file."""
+    r = ddm("check", "tiny_price", cwd=project)
+    assert r.returncode == 0 and r.stdout.startswith("tiny_price: ok (tiny_price; "), r.stderr
+    r = ddm("gallery", "tiny_price", "--catalogue", "product.json", cwd=project)
+    assert r.returncode == 0, r.stderr
+    assert (project / "tiny_price-sheet.jpg").read_bytes().startswith(b"\xff\xd8\xff")
+    r = ddm("compile", "prodct_hero", "--product", "product.json", "--format", "feed",
+            "-o", "x.svg", cwd=project)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.count("\n") == 1 and "did you mean `product_hero`" in r.stderr
+
+
+# ---- picking a product from a catalogue --------------------------------------------------
+
+def _write_feeds(project: Path, product: dict) -> Path:
+    """feeds/ beside the photos' folder: catalogues whose image paths are relative to it."""
+    feeds = project / "feeds"
+    (feeds / "img").mkdir(parents=True)
+    for name in ("small.png", "big.jpg", "logo.png"):
+        (feeds / "img" / name).write_bytes((project / name).read_bytes())
+    record = {**product, "images": ["img/small.png", "img/big.jpg"],
+              "brand": {"name": "Grove", "logos": ["img/logo.png"]}}
+    other = {**record, "id": "sku-2", "title": "Stoneware Mug", "images": ["img/big.jpg"]}
+    (feeds / "one.json").write_text(json.dumps(other))
+    (feeds / "one.jsonl").write_text(json.dumps(other) + "\n")
+    (feeds / "two.jsonl").write_text(json.dumps(record) + "\n" + json.dumps(other) + "\n")
+    (feeds / "two.json").write_text(json.dumps([record, other], indent=1))
+    (feeds / "wrapped.json").write_text(json.dumps({"products": [record, other]}))
+    (feeds / "two.csv").write_text(
+        "id,title,images,brand,logos,price,currency,discount,selling_points\n"
+        "sku-1,Evergreen Olive Oil,img/small.png,Grove,img/logo.png,12.9,USD,20,Cold pressed\n"
+        "sku-2,Stoneware Mug,img/big.jpg,Grove,img/logo.png,12.9,USD,20,"
+        "Cold pressed|Single estate|Glass bottle|Fourth\n")
+    return feeds
+
+
+def test_compile_picks_a_product_from_a_catalogue(project: Path, product: dict) -> None:
+    _write_feeds(project, product)
+    made = {}
+    for name, source in (("product", ["--product", "feeds/one.json"]),
+                         ("jsonl", ["--catalogue", "feeds/two.jsonl", "--id", "sku-2"]),
+                         ("csv", ["--catalogue", "feeds/two.csv", "--id", "sku-2"]),
+                         ("json", ["--catalogue", "feeds/two.json", "--id", "sku-2"]),
+                         ("one-line", ["--product", "feeds/one.jsonl"])):
+        r = ddm("compile", "good.ddm", *source, "--format", "banner", "-o", f"{name}.svg",
+                cwd=project)
+        assert r.returncode == 0, r.stderr
+        made[name] = (project / f"{name}.svg").read_text()
+    assert ">Stoneware</tspan>" in made["product"]  # the second product, not the first
+    assert made["jsonl"] == made["product"] == made["csv"] == made["json"] == made["one-line"]
+
+
+def test_compile_product_selection_errors(project: Path, product: dict) -> None:
+    _write_feeds(project, product)
+
+    def fails(*source: str) -> str:
+        r = ddm("compile", "good.ddm", *source, "--format", "feed", "-o", "x.svg", cwd=project)
+        assert r.returncode == 1 and r.stderr.count("\n") == 1, r.stderr
+        assert not (project / "x.svg").exists()
+        return r.stderr
+
+    assert fails("--catalogue", "feeds/two.jsonl", "--id", "sku-20") == (
+        "ddm: error: feeds/two.jsonl: no product with id `sku-20`; did you mean `sku-2`, "
+        "`sku-1`?\n")
+    assert fails("--catalogue", "feeds/two.csv", "--id", "olive") == (
+        "ddm: error: feeds/two.csv: no product with id `olive`; its ids: sku-1, sku-2\n")
+    assert fails("--catalogue", "feeds/two.jsonl") == (
+        "ddm: error: --catalogue feeds/two.jsonl: holds 2 products; pick one with --id ID "
+        "(ids: sku-1, sku-2)\n")
+    assert "pick one with --catalogue feeds/two.jsonl --id ID" in fails(
+        "--product", "feeds/two.jsonl")
+    assert "wrapped.json: holds 2 products" in fails("--product", "feeds/wrapped.json")
+    assert "product file not found" in fails("--product", "feeds/none.json")
+    r = ddm("compile", "good.ddm", "--product", "product.json", "--catalogue",
+            "feeds/two.jsonl", "--format", "feed", "-o", "x.svg", cwd=project)
+    assert r.returncode == 2 and "not allowed with argument" in r.stderr
+
+
+def test_check_product_by_id(project: Path, product: dict) -> None:
+    _write_feeds(project, product)
+    r = ddm("check", "good.ddm", "--product", "feeds/two.jsonl", "--id", "sku-2", cwd=project)
+    assert r.returncode == 0, r.stderr
+    assert "sku-2 · feed 200x200" in r.stdout and "sku-1" not in r.stdout
+    assert "1 creatives, 0 failed" in r.stdout
+    r = ddm("check", "good.ddm", "--id", "sku-2", cwd=project)
+    assert r.returncode == 2 and "--id needs --product" in r.stderr
 
 
 SUITE_FONTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "svg-conformance" / "fonts"

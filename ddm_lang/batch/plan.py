@@ -26,7 +26,7 @@ from ddm_lang.environment import Environment
 from ddm_lang.errors import SettingError
 from ddm_lang.perception.catalogue import Catalogue
 from ddm_lang.perception.materials import MaterialError, load_material
-from ddm_lang.stdlib_templates import stdlib_dir
+from ddm_lang.stdlib_templates import TemplateNotFoundError, template_files
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -88,27 +88,12 @@ def template_paths(specs: Sequence[str]) -> list[Path]:
     """`.ddm` files from `--templates` items (each may hold comma-separated parts): a folder
     (its `*.ddm`), a `.ddm` file, `stdlib` (every bundled template) or a bundled name."""
     paths: list[Path] = []
-    stdlib = stdlib_dir()
     for spec in specs:
         for part in filter(None, (p.strip() for p in spec.split(","))):
-            path = Path(part)
-            if path.is_dir():
-                found = sorted(path.glob("*.ddm"))
-                if not found:
-                    raise BatchError(f"{part}: no .ddm templates in this folder")
-                paths += found
-            elif path.suffix == ".ddm":
-                if not path.is_file():
-                    raise BatchError(f"{part}: template file not found")
-                paths.append(path)
-            elif part == "stdlib":
-                paths += sorted(stdlib.glob("*.ddm"))
-            elif (stdlib / f"{part}.ddm").is_file():
-                paths.append(stdlib / f"{part}.ddm")
-            else:
-                names = ", ".join(p.stem for p in sorted(stdlib.glob("*.ddm")))
-                raise BatchError(f"template `{part}` is not a folder, a .ddm file or a bundled "
-                                 f"template (bundled: stdlib, {names})")
+            try:
+                paths += template_files(part)
+            except TemplateNotFoundError as err:
+                raise BatchError(str(err)) from None
     if not paths:
         raise BatchError("no templates given")
     # one entry per file, named as the user named it (messages show that name)

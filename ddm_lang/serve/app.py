@@ -339,8 +339,8 @@ def app_from_env() -> Starlette:
 
 
 def _editor(config: ServeConfig, service: Service) -> Starlette:
-    if not config.template_dirs:
-        raise ConfigError("--editor needs --templates DIR, a folder of your own "
+    if not config.template_dirs or not config.template_dirs[0].is_dir():
+        raise ConfigError("--editor needs --templates DIR, a folder of your own, first "
                           "(the bundled templates are not edited in place)")
     from .editor import editor_app, local_hosts
     return editor_app(template_dir=config.template_dirs[0],

@@ -31,7 +31,8 @@ def add_serve_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser
                        description="GET /render/TEMPLATE/FORMAT.{png,jpg,webp,svg}?product=ID"
                                    "&seed=N&exp=T&sig=S renders a creative; see docs/serve.md")
     s.add_argument("--templates", action="append", default=[], metavar="DIR",
-                   help="folder of .ddm templates (repeatable; default: the bundled ones)")
+                   help="folder of .ddm templates, a .ddm file or a bundled template's name "
+                        "(repeatable; default: the bundled ones)")
     s.add_argument("--catalogue", help="catalogue file or photo folder (default: the sample)")
     s.add_argument("--library", help="material library SQLite file (default: $DDM_LIBRARY "
                    "or the user cache)")
@@ -93,12 +94,17 @@ def config_from_args(args: argparse.Namespace) -> ServeConfig:
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from ..stdlib_templates import TemplateNotFoundError, template_files
     from .app import create_app
     from .connections import uvicorn_options
     config = config_from_args(args)
     for folder in config.template_dirs:
-        if not folder.is_dir():
-            raise ConfigError(f"--templates {folder}: not a folder")
+        if folder.is_dir():  # an empty folder is the registry's to report, not refused here
+            continue
+        try:  # a .ddm file, a bundled template's name or `stdlib`
+            template_files(str(folder))
+        except TemplateNotFoundError as err:
+            raise ConfigError(f"--templates: {err}") from None
     if config.unsigned:
         print("ddm serve: UNSIGNED mode: anyone who can reach this port can render; "
               "for development only", file=sys.stderr)

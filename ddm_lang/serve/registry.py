@@ -22,7 +22,7 @@ from typing import Any
 
 from ..api import Template, load_template
 from ..perception.catalogue import Catalogue, CatalogueError, load_catalogue
-from ..stdlib_templates import stdlib_dir
+from ..stdlib_templates import TemplateNotFoundError, stdlib_dir, template_files
 from ..syntax.diagnostics import DiagnosticError
 from .config import ConfigError
 
@@ -66,7 +66,8 @@ def product_hash(product: dict[str, Any]) -> str:
 
 
 class Registry:
-    """Templates from `template_dirs` (`*.ddm`, by their declared name) and one catalogue."""
+    """Templates from `template_dirs` (each a folder of `*.ddm`, a `.ddm` file or a bundled
+    template's name; served by their declared name) and one catalogue."""
 
     def __init__(self, template_dirs: tuple[Path, ...] = (), catalogue: Path | None = None
                  ) -> None:
@@ -113,9 +114,11 @@ class Registry:
         templates: dict[str, Entry] = {}
         failed: set[Path] = set()
         for folder in self.template_dirs:
-            files = sorted(Path(folder).glob("*.ddm"))
-            if not files:
-                errors.append(f"{folder}: no .ddm templates in this folder")
+            try:
+                files = template_files(str(folder))
+            except TemplateNotFoundError as err:
+                errors.append(str(err))
+                files = []
             for path in files:
                 try:
                     template = load_template(path)
