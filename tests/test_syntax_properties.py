@@ -109,6 +109,7 @@ def _compound(children: st.SearchStrategy) -> st.SearchStrategy:
         st.lists(children, max_size=3).map(lambda xs: ast.ListLit(tuple(xs))),
         st.builds(ast.Unary, st.sampled_from(["-", "not"]), children),
         st.builds(ast.Binary, st.sampled_from(BINARY_OPS), children, children),
+        st.builds(ast.Conditional, children, children, children),
     )
 
 

@@ -266,6 +266,11 @@ class Evaluator:
         right = self.require(right, node.right.span)
         return self.arithmetic(op, left, right, node)
 
+    def _conditional(self, node: ast.Conditional, scope: Scope, record: Any) -> Any:
+        """Only the chosen side is evaluated: the other may read data the product lacks."""
+        chosen = node.then if truthy(self.eval(node.cond, scope, record)) else node.orelse
+        return self.eval(chosen, scope, record)
+
     def arithmetic(self, op: str, a: Any, b: Any, node: ast.Binary) -> Any:
         if op == "+" and (isinstance(a, str) or isinstance(b, str)):
             text_a, text_b = to_text(a), to_text(b)

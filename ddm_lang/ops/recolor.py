@@ -24,12 +24,13 @@ from typing import Any
 
 from ddm_lang.scene import ImageNode
 from ddm_lang.semantics.functions import EvalError, _color, from_oklch, scheme, to_oklch
+from ddm_lang.semantics.operations import RECOLOR_SCHEMES, UNIT_INTERVAL
 from ddm_lang.values import Color, format_number
 
 from .context import OpContext
 from .registry import register
 
-SCHEMES = ("dominant", "accent", "complement", "background")
+SCHEMES = RECOLOR_SCHEMES         # the words `with` takes (ddm check knows them too)
 LUMA = (0.2126, 0.7152, 0.0722)   # Rec. 709 weights on sRGB values: the photo's light
 DARK_L, LIGHT_L = 0.22, 0.96      # OKLCH lightness of the duotone's two ends
 LIGHT_CHROMA = 0.35               # the highlights keep this share of the colour's chroma
@@ -83,7 +84,7 @@ def values_text(m: Matrix) -> str:
 def resolve(node: ImageNode, *, context: OpContext, amount: float = 1.0,
             **clauses: Any) -> ImageNode:
     # `with` is a Python keyword, so the clause arrives in **clauses.
-    if isinstance(amount, bool) or not isinstance(amount, int | float) or not 0 <= amount <= 1:
+    if amount not in UNIT_INTERVAL:
         raise ValueError(f"amount must be a number between 0 and 1, not {amount!r}")
     colour = scheme_colour(clauses.get("with", "dominant"), context.record)
     matrix = duotone(colour, float(amount))

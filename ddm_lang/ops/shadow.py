@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from ddm_lang.scene import ImageNode, Shadow
-from ddm_lang.semantics.operations import SHADOW_KINDS
+from ddm_lang.semantics.operations import SHADOW_KINDS, UNIT_INTERVAL
 
 from .context import OpContext
 from .registry import register
@@ -38,7 +38,7 @@ def resolve(node: ImageNode, *, context: OpContext, kind: str = "drop",
             blur: float | None = None, opacity: float | None = None) -> ImageNode:
     if kind not in SHADOW_KINDS:
         raise ValueError(f"kind must be drop or contact, not {kind!r}")
-    if opacity is not None and not 0 <= opacity <= 1:
+    if opacity is not None and opacity not in UNIT_INTERVAL:
         raise ValueError(f"opacity must be between 0 and 1, not {opacity}")
     side = min(node.box.width, node.box.height) or 1.0
     dx, dy = offset(context.record, kind)

@@ -10,6 +10,7 @@ becomes `any` so one typo gives one diagnostic.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,14 +20,23 @@ from ddm_lang.perception import schema
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.bounds import MAX_COMPONENT_DEPTH, MAX_NESTING
 from ddm_lang.syntax.diagnostics import Diagnostic, DiagnosticError, did_you_mean
-from ddm_lang.syntax.parser import parse
-from ddm_lang.values import UNITS
+from ddm_lang.syntax.parser import parse, when_read_as_guard
+from ddm_lang.values import LENGTH_UNITS, UNITS
 
 from . import operations
 from .functions import FUNCTIONS, SIDES
 from .ir import AbstractObject, CheckedTemplate, Component, Format
 from .raw_svg import check_raw_svg
-from .svg_vocab import ANCHORS, CONTAINERS, ELEMENT_TAGS, attribute_problem
+from .svg_vocab import (
+    ANCHORS,
+    BLEED_EDGES,
+    BLEED_WORDS,
+    CONTAINERS,
+    DDM_PROPERTIES,
+    ELEMENT_TAGS,
+    SVG_FUNCTIONS,
+    attribute_problem,
+)
 
 OBJECT_KINDS = ("image",)
 ROOT_NAMES = {"product": "any", "brand": "any", "format": "format", "seed": "number"}
@@ -81,7 +91,14 @@ class _Checker:
         self.components: dict[str, Component] = {}
         self.imported_lets: list[ast.LetDecl] = []
         self.element_names: set[str] = set()
-        self.later_lets: dict[str, ast.LetDecl] = {}
+        # every name a `let`, loop or parameter declares anywhere in the file, for saying
+        # why a name is not visible where it is used
+        self.declared: dict[str, list[_Declared]] = {}
+        # what is being checked: a component's body (or a default of its parameters), or
+        # an object's source and conditions; None for the template's body
+        self.component: Component | None = None
+        self.in_default = False
+        self.in_object = False
 
     # ---- reporting ---------------------------------------------------------------
     def error(self, code: str, message: str, span: ast.Span, hint: str | None = None) -> None:
@@ -99,23 +116,28 @@ class _Checker:
             if isinstance(item, ast.ComponentDecl):
                 self._declare_component(item)
         self._collect_element_names(items)
-        self.later_lets = {i.name: i for i in items if isinstance(i, ast.LetDecl)}
+        self._collect_declared(items)
 
+        # Objects and components see the built-in names and the objects; the template's
+        # body sees its top-level `let`s (imported ones first) as well.
         scope = _Scope({k: ("root", t) for k, t in ROOT_NAMES.items()})
-        for let in self.imported_lets:
-            scope.names[let.name] = ("let", "any")
+        self.in_object = True
         for item in items:
             if isinstance(item, ast.ObjectDecl):
                 self._object(item, scope)
+        self.in_object = False
         self._check_component_cycles()
         for comp in self.components.values():
             if comp.span.file == self.module.path:
                 self._component_body(comp, scope)
+        top = scope.child()
+        for let in self.imported_lets:
+            top.names[let.name] = ("let", "any")
         body: list[ast.Stmt] = list(self.imported_lets)
         self._statements(
             [i for i in items if not isinstance(i, ast.TemplateDecl | ast.FormatsDecl | ast.Import
                                                    | ast.ObjectDecl | ast.ComponentDecl)],
-            scope, parent_kind=None, out=body)
+            top, parent_kind=None, out=body)
         return CheckedTemplate(
             name=header.name if header else Path(self.module.path).stem,
             title=header.title if header else None,
@@ -339,11 +361,17 @@ class _Checker:
 
     def _component_body(self, comp: Component, scope: _Scope) -> None:
         inner = scope.child()
-        for p in comp.params:
-            if p.default is not None:
-                self.expr(p.default, scope)
-            inner.names[p.name] = ("param", p.type or "any")
-        self._block_children(comp.body, inner, parent_kind="group")
+        self.component = comp
+        try:
+            for p in comp.params:
+                if p.default is not None:
+                    self.in_default = True
+                    self.expr(p.default, scope)
+                    self.in_default = False
+                inner.names[p.name] = ("param", p.type or "any")
+            self._block_children(comp.body, inner, parent_kind="group")
+        finally:
+            self.component, self.in_default = None, False
 
     # ---- statements --------------------------------------------------------------
     def _statements(self, stmts: Iterable, scope: _Scope, parent_kind: str | None,
@@ -441,8 +469,27 @@ class _Checker:
                            _span_of(node.value), "only text and image elements have a value")
         self._properties(node, scope, component)
         self._pipeline(node, scope)
+        if self._when_read_as_guard(node, component):
+            return
         inner = scope.child()
         self._block_children(ast.Block(node.body.children), inner, kind)
+
+    def _when_read_as_guard(self, node: ast.Element, component: Component | None) -> bool:
+        """Report a `when` statement written after an element without a block, which the
+        parser read as the element's (or its last operation's) guard and its block as the
+        element's: an element that cannot hold children says so, not "cannot contain"."""
+        guard = node.pipeline[-1].when if node.pipeline and node.pipeline[-1].when else node.when
+        if guard is None or not node.body.children or node.kind in CONTAINERS or component:
+            return False
+        line = when_read_as_guard(self.sources.get(guard.span.file, ""), guard.span.start)
+        if line is None:
+            return False
+        owner = f"`{node.pipeline[-1].name}`" if node.pipeline else f"`{node.kind}`"
+        self.error("check.when-guard", f"the `when` on line {line} was read as the guard of "
+                   f"{owner} before it, and its block as that `{node.kind}`'s",
+                   _span_of(guard), "a line break does not end an element: give it a block, "
+                   "`{ }`, before the `when`")
+        return True
 
     def _image_source(self, node: ast.Element, scope: _Scope) -> None:
         if node.value is not None:
@@ -483,7 +530,16 @@ class _Checker:
             if prop.name == "flow":
                 self._flow(prop, scope)
                 continue
-            t = self.expr(prop.value, scope)
+            if prop.name == "bleed":
+                self._bleed(prop)
+                continue
+            svg_call = (None if prop.name in DDM_PROPERTIES or prop.name in params
+                        else _svg_call(prop.value))
+            if svg_call is not None:
+                self._unquoted_svg(prop, svg_call)
+                t = "string"
+            else:
+                t = self.expr(prop.value, scope)
             if component is not None and prop.name in params:
                 continue
             problem = attribute_problem(prop.name)
@@ -514,6 +570,25 @@ class _Checker:
                                f"component `{component.name}` needs `{p.name}`", node.span,
                                f"add `{p.name}: ...;` to the block")
 
+    def _unquoted_svg(self, prop: ast.Property, call: ast.Call) -> None:
+        """`transform: scale(1, -1)`, `mask: url(#m)`: SVG attribute text written without
+        quotes, read as a call to a function DDM does not have."""
+        text = self._source(prop.value.span)
+        message = (f"`{text}` is SVG attribute text, which is written in quotes: unquoted, "
+                   f"it reads as a call to a function `{call.func}` that DDM does not have")
+        colour = next((a.value for a in call.args if isinstance(a.value, ast.Color)
+                       or (isinstance(a.value, ast.Binary) and isinstance(a.value.left, ast.Color))),
+                      None)
+        if colour is not None:
+            first = colour if isinstance(colour, ast.Color) else colour.left
+            message += f", and `{self._source(first.span)}` as a colour"
+        self.error("check.svg-text", message, prop.value.span,
+                   f"write `{prop.name}: {_quoted(text)}`")
+
+    def _source(self, span: ast.Span) -> str:
+        """The source text a span covers."""
+        return self.sources.get(span.file, "")[span.start:span.end]
+
     def _href(self, prop: ast.Property) -> None:
         v = prop.value
         if isinstance(v, ast.String):
@@ -525,14 +600,31 @@ class _Checker:
                 self.error("check.external-ref", f"`{text[:60]}` refers outside the document",
                            prop.span, "href may only name an element (`#id`); show files with `image`")
 
+    def _bleed(self, prop: ast.Property) -> None:
+        """`bleed` names canvas edges in words, as the binder reads them."""
+        words = prop.value.items if isinstance(prop.value, ast.ValueList) else (prop.value,)
+        for word in words:
+            if isinstance(word, ast.Name) and word.id in BLEED_WORDS:
+                continue
+            shown = word.id if isinstance(word, ast.Name) else self._source(word.span)
+            hint = (did_you_mean(word.id, BLEED_WORDS) if isinstance(word, ast.Name) else None)
+            self.error("check.bleed", f"`bleed` names canvas edges ({', '.join(BLEED_EDGES)} "
+                       f"or all), not `{shown}`", word.span,
+                       hint or "write `bleed: bottom`, `bleed: left right` or `bleed: all`")
+
     def _flow(self, prop: ast.Property, scope: _Scope) -> None:
         """`flow: below|above|after|before NAME [gap LENGTH] [align start|center|end]`."""
         v = prop.value
         items = v.items if isinstance(v, ast.ValueList) else (v,)
         usage = "write `flow: below NAME`, `flow: after NAME gap 16px` or `... align center`"
         if len(items) not in (2, 4, 6) or not all(isinstance(i, ast.Name) for i in items[:2]):
-            self.error("check.flow", "`flow` takes a direction and an element name, then "
-                       "optionally `gap LENGTH` and `align start|center|end`", _span_of(v), usage)
+            message = ("`flow` takes a direction and an element name, then optionally "
+                       "`gap LENGTH` and `align start|center|end`")
+            read = self._read_as_subtraction(items) if len(items) not in (2, 4, 6) else None
+            if read is not None:
+                self.error("check.flow", message + read[0], read[1].span, read[2])
+            else:
+                self.error("check.flow", message, _span_of(v), usage)
             return
         direction, name = items[0], items[1]
         assert isinstance(direction, ast.Name) and isinstance(name, ast.Name)
@@ -581,8 +673,30 @@ class _Checker:
                        did_you_mean(first.id, ANCHORS))
             return
         if len(items) != 4 and not (len(items) == 1 and isinstance(first, ast.Name)):
-            self.error("check.box", f"`box` takes four lengths (x y width height), got {len(items)}",
-                       prop.span, "or an anchored box: `box: top-left margin 4% size 12%`")
+            message = f"`box` takes four lengths (x y width height), got {len(items)}"
+            read = self._read_as_subtraction(items)
+            if read is not None:
+                self.error("check.box", message + read[0], read[1].span, read[2])
+            else:
+                self.error("check.box", message, prop.span,
+                           "or an anchored box: `box: top-left margin 4% size 12%`")
+
+    def _read_as_subtraction(self, items: Iterable[ast.Expr]
+                             ) -> tuple[str, ast.Binary, str] | None:
+        """An item written `0 -10px` (a space before the `-`, none after), which reads as
+        the subtraction `0 - 10px` rather than two items: what to add to the message
+        about the count of items, the item, and the hint."""
+        for item in items:
+            if not isinstance(item, ast.Binary) or item.op != "-":
+                continue
+            between = self.sources.get(item.span.file, "")[item.left.span.end:item.right.span.start]
+            if between.strip() == "-" and between[0].isspace() and not between[-1].isspace():
+                left, right = self._source(item.left.span), self._source(item.right.span)
+                return (f": `{self._source(item.span)}` was read as the subtraction "
+                        f"`{left} - {right}`", item,
+                        f"for a negative length write `{left} (-{right})`; to subtract, write "
+                        f"`{left} - {right}`")
+        return None
 
     def _pipeline(self, node: ast.Element, scope: _Scope) -> None:
         for op in node.pipeline:
@@ -603,7 +717,7 @@ class _Checker:
                                f"`{op.name}` has no argument `{arg.name or '(positional)'}`",
                                arg.span, did_you_mean(arg.name or "", spec.args))
                 else:
-                    self.expr(arg.value, scope)
+                    self._op_arg(op.name, spec.args[arg.name], arg, scope)
             seen: set[str] = set()
             for clause in op.clauses:
                 self._clause(op, spec, clause, scope, seen)
@@ -638,10 +752,75 @@ class _Checker:
                     self.error("check.unknown-element-name", f"no element named `{value.id}`",
                                _span_of(value), did_you_mean(value.id, self.element_names))
             else:
+                before = len(self.diagnostics)
                 t = self.expr(value, scope)
                 if cspec.type == "region" and t not in ("region", "any"):
                     self.error("check.type", f"`{clause.keyword}` takes a region, not {_a(t)}",
                                _span_of(value), "e.g. `slot(right 55%)`")
+                elif len(self.diagnostics) == before:
+                    problem = self._literal_problem(cspec.type, cspec.choices, cspec.bounds,
+                                                    value, scope)
+                    if problem is not None:
+                        expected, hint, code = problem
+                        self.error(code, f"`{clause.keyword}` takes {expected}, not "
+                                   f"`{self._source(value.span)}`", _span_of(value), hint)
+
+    def _op_arg(self, op: str, spec: operations.OpArgSpec, arg: ast.Arg, scope: _Scope) -> None:
+        """An operation's argument: its expression, and a literal against what the
+        signature table says the argument accepts (a computed value is checked when bound).
+        A name given for a word is that word: the binder does not look it up."""
+        before = len(self.diagnostics)
+        if not (spec.type == "word" and isinstance(arg.value, ast.Name)):
+            self.expr(arg.value, scope)
+        if len(self.diagnostics) > before:
+            return  # one mistake, one message
+        problem = self._literal_problem(spec.type, spec.choices, spec.bounds, arg.value, scope)
+        if problem is not None:
+            expected, hint, _ = problem
+            if isinstance(arg.value, ast.Name):
+                hint = dict(spec.elsewhere).get(arg.value.id, hint)
+            self.error("check.operation-arg", f"`{op}`'s `{spec.name}` is {expected}, not "
+                       f"`{self._source(arg.value.span)}`", arg.span, hint)
+
+    def _literal_problem(self, kind: str, choices: tuple[str, ...],
+                         bounds: operations.Interval | None, value: ast.Expr,
+                         scope: _Scope) -> tuple[str, str | None, str] | None:
+        """(what is accepted, a hint, the code) when `value` is a literal that an argument
+        or clause of this `kind` refuses; None when it is accepted or computed."""
+        literal = _literal(value, scope, names_are_words=kind == "word")
+        if literal is None or kind in ("region", "names", "expr"):
+            return None
+        what, v, unit = literal
+        word = v if what in ("word", "string") and isinstance(v, str) else None
+        hint = did_you_mean(word, choices) if word is not None and choices else None
+        if kind == "word":
+            if word in choices:
+                return None
+            if hint is None and isinstance(value, ast.Name) and scope.lookup(value.id):
+                hint = f"`{value.id}` is read as the word itself here, not as the value it names"
+            return f"one of {', '.join(choices)}", hint, "check.word"
+        if kind == "color":
+            if what == "color" or word in choices or (what == "string" and _hex(word)):
+                return None
+            expected = "a colour" + (f" or one of {', '.join(choices)}" if choices else "")
+            return expected, hint, "check.word" if what == "word" else "check.type"
+        if kind in ("number", "length"):
+            expected = f"a {kind}" + (f" {bounds.describe()}" if bounds is not None else "")
+            if not isinstance(v, float):
+                return expected, None, "check.type"
+            if unit and (kind == "number" or unit not in LENGTH_UNITS):
+                hint = None
+                if kind == "number":
+                    hint = "write it without a unit" + (f": `{v / 100:g}`" if unit == "%" else "")
+                return expected, hint, "check.type"
+            if bounds is not None and not _within(v, unit, bounds):
+                return expected, None, "check.type"
+            return None
+        if kind == "string":
+            return None if what in ("string", "word") else ("a string", None, "check.type")
+        if kind == "bool":
+            return None if what == "bool" else ("`true` or `false`", None, "check.type")
+        return None
 
     # ---- expressions -------------------------------------------------------------
     def expr(self, node: ast.Expr, scope: _Scope, perception: bool = False) -> str:
@@ -705,6 +884,8 @@ class _Checker:
             return t
         if isinstance(node, ast.Binary):
             return self._binary(node, scope, perception)
+        if isinstance(node, ast.Conditional):
+            return self._conditional(node, scope, perception)
         if isinstance(node, ast.Call):
             return self._call(node, scope, perception)
         raise TypeError(f"unexpected node {type(node).__name__}")  # a parser/checker mismatch
@@ -735,6 +916,18 @@ class _Checker:
             return "length"
         return "number" if known == {"number"} else "any"
 
+    def _conditional(self, node: ast.Conditional, scope: _Scope, perception: bool) -> str:
+        """`a if c else b`: all three parts are checked (only one side is evaluated when
+        bound); its type is what both sides share, else known only when bound."""
+        self._expr(node.cond, scope, perception)
+        then = self._expr(node.then, scope, perception)
+        orelse = self._expr(node.orelse, scope, perception)
+        if then == orelse:
+            return then
+        if {then, orelse} == {"number", "length"}:
+            return "length"
+        return "any"
+
     def _caption(self, node: ast.Call, scope: _Scope) -> None:
         """`caption(kind: headline, max_lines: 2, lang: "zh")` as a text's value: its word
         arguments are names from the operation's list, the others expressions."""
@@ -746,14 +939,8 @@ class _Checker:
                            f"`caption` has no argument `{arg.name or '(positional)'}`",
                            arg.span, did_you_mean(arg.name or "", spec.args)
                            or "arguments: " + ", ".join(spec.args))
-            elif a.type == "word":
-                word = arg.value.id if isinstance(arg.value, ast.Name) else None
-                if word not in a.choices:
-                    self.error("check.operation-arg",
-                               f"`caption`'s `{arg.name}` is one of {', '.join(a.choices)}",
-                               arg.span, did_you_mean(word or "", a.choices))
             else:
-                self.expr(arg.value, scope)
+                self._op_arg("caption", a, arg, scope)
 
     def _call(self, node: ast.Call, scope: _Scope, perception: bool) -> str:
         spec = FUNCTIONS.get(node.func)
@@ -762,8 +949,11 @@ class _Checker:
                 self.error("check.caption-place", "`caption` writes a text's value only",
                            node.span, "write `text NAME = caption(kind: headline) { box: ... }`")
                 return "string"
+            hint = (f"SVG attribute text is written in quotes: "
+                    f"`{_quoted(self._source(node.span))}`" if node.func in SVG_FUNCTIONS
+                    else did_you_mean(node.func, FUNCTIONS))
             self.error("check.unknown-function", f"unknown function `{node.func}`", node.span,
-                       did_you_mean(node.func, FUNCTIONS))
+                       hint)
             for arg in node.args:
                 self._expr(arg.value, scope, perception)
             return "any"
@@ -798,6 +988,16 @@ class _Checker:
 
     def _slot_args(self, value: ast.Expr) -> None:
         items = value.items if isinstance(value, ast.ValueList) else (value,)
+        if isinstance(value, ast.ValueList) and len(items) not in (2, 4):
+            message = (f"`slot` takes `side size` or four lengths (x y width height), "
+                       f"got {len(items)}")
+            read = self._read_as_subtraction(items)
+            if read is not None:
+                self.error("check.slot", message + read[0], read[1].span, read[2])
+            else:
+                self.error("check.slot", message, value.span,
+                           "e.g. `slot(right 55%)` or `slot(0 0 50% 100%)`")
+            return
         first = items[0]
         if isinstance(first, ast.Name) and len(items) == 2 and first.id not in SIDES:
             self.error("check.word", f"unknown side `{first.id}`", _span_of(first),
@@ -840,10 +1040,9 @@ class _Checker:
         """A name nothing defines: a bare word (`right`, `round`, `top-left`) is a keyword
         value, as in CSS, unless it looks like a misspelt name; a dotted path is an error."""
         root, rest = parts[0], parts[1:]
-        later = self.later_lets.get(root)
-        if later is not None and later.span.start > root_span.start:
-            self.error("check.unknown-name", f"`{root}` is used before it is defined", root_span,
-                       f"`{root}` is defined later, at line {later.span.line}")
+        hidden = self._not_visible(root, root_span)
+        if hidden is not None:
+            self.error("check.unknown-name", hidden[0], root_span, hidden[1])
             return "any"
         candidates = list(scope.all_names())
         if perception:
@@ -864,6 +1063,104 @@ class _Checker:
             return "any"
         return "string"
 
+    def _not_visible(self, name: str, at: ast.Span) -> tuple[str, str | None] | None:
+        """(message, hint) for a name declared somewhere in the template that is not
+        visible where it is used, or None when nothing declares it (a keyword value)."""
+        decls = self.declared.get(name)
+        if not decls:
+            return None
+        here = at.file == self.module.path
+        context = self.component is not None or self.in_object
+        for d in decls:  # a property of the element whose block holds the `let`
+            if here and any(s.start <= at.start < s.end for s in d.hidden):
+                return (f"unknown name `{name}`: an element's properties do not see the "
+                        f"`let`s inside it (`let {name}` at line {d.span.line})",
+                        "define it before the element")
+        for d in decls:  # in its block (or at the top level), but further down
+            if here and d.span.file == at.file and d.span.start > at.start and (
+                    (d.kind == "top-let" and not context)
+                    or (d.kind == "block-let" and d.region is not None
+                        and d.region.start <= at.start < d.region.end)):
+                return (f"`{name}` is used before it is defined",
+                        f"`{name}` is defined later, at line {d.span.line}")
+        top = next((d for d in decls if d.kind in ("top-let", "imported-let")), None)
+        if top is not None and context:
+            origin = (f"(line {top.span.line})" if top.kind == "top-let"
+                      else f"(imported from {self._shown_file(top.span.file)})")
+            if self.component is None:
+                return (f"unknown name `{name}`: objects are chosen before any `let` is "
+                        f"evaluated, so an object's `from`, `where` and `prefer` do not see "
+                        f"`let {name}` {origin}", "write the value itself")
+            comp = self.component.name
+            message = (f"unknown name `{name}`: component `{comp}` does not see the "
+                       f"top-level `let {name}` {origin}")
+            if self.in_default:
+                return message, ("a parameter's default sees only `product`, `brand`, "
+                                 "`format`, `seed` and the objects: write the value itself, "
+                                 f"or set the parameter where `{comp}` is used")
+            params = ", ".join([*(p.name + (f": {p.type}" if p.type else "")
+                                  for p in self.component.params), name])
+            return message, (f"pass it in as a parameter: `component {comp}({params})`, and "
+                             f"`{name}: {name};` where `{comp}` is used")
+        for d in decls:
+            if d.kind == "block-let":
+                return (f"unknown name `{name}`: the `let {name}` at line {d.span.line} is "
+                        "only visible in its own block",
+                        "define it where both can see it, e.g. at the top level")
+            if d.kind == "loop":
+                return (f"unknown name `{name}`: the loop variable `{name}` of the `for` at "
+                        f"line {d.span.line} is only visible inside that loop",
+                        "use it inside the loop's `{ }`")
+            if d.kind == "param":
+                return (f"unknown name `{name}`: it is a parameter of component `{d.owner}` "
+                        f"(line {d.span.line}), visible only in its body", None)
+        return None
+
+    def _shown_file(self, file: str) -> str:
+        """An imported file as the importing one names it (relative to its folder)."""
+        folder = os.path.dirname(self.module.path)
+        try:
+            return os.path.relpath(file, folder) if folder else file
+        except ValueError:  # another drive
+            return file
+
+    def _collect_declared(self, items: Iterable) -> None:
+        """Every `let`, loop variable and parameter of the file, with where it is visible."""
+        found: list[tuple[str, _Declared]] = [
+            (let.name, _Declared("imported-let", let.span)) for let in self.imported_lets]
+        stack: list[tuple[object, ast.Block | None]] = [(item, None) for item in items]
+        while stack:
+            item, block = stack.pop()
+            if isinstance(item, ast.LetDecl):
+                found.append((item.name, _Declared("top-let" if block is None else "block-let",
+                                                   item.span, None if block is None
+                                                   else block.span)))
+            elif isinstance(item, ast.ComponentDecl):
+                found += [(p.name, _Declared("param", p.span, item.body.span, item.name))
+                          for p in item.params]
+                stack += [(c, item.body) for c in item.body.children]
+            elif isinstance(item, ast.ForStmt):
+                found += [(n, _Declared("loop", item.span, item.body.span))
+                          for n in (item.var, item.index_var) if n]
+                stack += [(c, item.body) for c in item.body.children]
+            elif isinstance(item, ast.Element):
+                props = tuple(p.span for p in item.body.properties)
+                for child in item.body.children:
+                    if isinstance(child, ast.LetDecl):  # not seen by the element's properties
+                        found.append((child.name, _Declared("block-let", child.span,
+                                                            item.body.span, hidden=props)))
+                    else:
+                        stack.append((child, item.body))
+            elif isinstance(item, ast.WhenStmt):
+                stack += [(c, item.body) for c in item.body.children]
+                if isinstance(item.orelse, ast.WhenStmt):
+                    stack.append((item.orelse, block))
+                elif item.orelse is not None:
+                    stack += [(c, item.orelse) for c in item.orelse.children]
+        for name, decl in sorted(found, key=lambda f: (f[1].span.file != self.module.path,
+                                                       f[1].span.start)):
+            self.declared.setdefault(name, []).append(decl)
+
     def _attribute(self, node: ast.Expr, parts: list[str], span: ast.Span) -> str:
         path = ".".join(parts)
         attr = schema.lookup(path)
@@ -880,6 +1177,67 @@ class _Checker:
 
 
 # ---- helpers ---------------------------------------------------------------------
+
+def _literal(value: ast.Expr, scope: _Scope, names_are_words: bool
+             ) -> tuple[str, object, str] | None:
+    """A value written out in the template as (kind, value, unit): a number (negated
+    too), a colour, a string without interpolation, a boolean, `none`, or a bare word (a
+    name nothing in scope defines, or any name where `names_are_words`); None for a
+    computed value."""
+    if isinstance(value, ast.Unary) and value.op == "-" and isinstance(value.operand, ast.Number):
+        return "number", -value.operand.value, value.operand.unit
+    if isinstance(value, ast.Number):
+        return "number", value.value, value.unit
+    if isinstance(value, ast.Color):
+        return "color", value.value, ""
+    if isinstance(value, ast.String) and all(isinstance(p, str) for p in value.parts):
+        return "string", "".join(p for p in value.parts if isinstance(p, str)), ""
+    if isinstance(value, ast.Bool):
+        return "bool", value.value, ""
+    if isinstance(value, ast.NoneLit):
+        return "none", None, ""
+    if isinstance(value, ast.Name) and (names_are_words or scope.lookup(value.id) is None):
+        return "word", value.id, ""
+    return None
+
+
+def _within(value: object, unit: str, bounds: operations.Interval) -> bool:
+    """A number or length inside `bounds`: lengths other than pixels only by their sign
+    (their size in pixels depends on the slot)."""
+    if unit in ("", "px"):
+        return value in bounds
+    if bounds.low < 0:
+        return True
+    return value in operations.Interval(bounds.low, open_low=bounds.open_low)
+
+
+def _hex(text: str | None) -> bool:
+    """`text` is a colour written in hex (`#1f3b73`)."""
+    return text is not None and re.fullmatch(r"#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})",
+                                             text) is not None
+
+
+def _svg_call(value: ast.Expr) -> ast.Call | None:
+    """The call that shows a property's value to be SVG text written without quotes: a
+    call (the value, or an item of its list) to a function DDM does not have, named as
+    SVG and CSS name theirs or not close to any DDM function (`shde` is a misspelling)."""
+    items = value.items if isinstance(value, ast.ValueList) else (value,)
+    for item in items:
+        if isinstance(item, ast.Call) and item.func not in FUNCTIONS and item.func != "caption" \
+                and (item.func in SVG_FUNCTIONS or did_you_mean(item.func, FUNCTIONS) is None):
+            return item
+    return None
+
+
+def _quoted(text: str) -> str:
+    """`text` as a DDM string literal: double quotes unless it holds them, braces escaped."""
+    text = text.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}")
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"' + text.replace('"', '\\"') + '"'
+
 
 def _root_span(node: ast.Expr) -> ast.Span:
     while isinstance(node, ast.Member):
@@ -914,6 +1272,20 @@ def _compatible(actual: str, expected: str) -> bool:
 def _signature(spec) -> str:
     params = ", ".join(p.name + ("" if p.required else "?") for p in spec.params)
     return f"{spec.name}({params})"
+
+
+@dataclass(frozen=True)
+class _Declared:
+    """Where a name is declared: a top-level `let` (this file's or an imported one), a
+    `let` inside a block, a loop variable or a component parameter; `region` is the block
+    it is visible in, `owner` the component a parameter belongs to, `hidden` the parts of
+    `region` that do not see it (the properties of the element whose block holds it)."""
+
+    kind: str  # top-let | imported-let | block-let | loop | param
+    span: ast.Span
+    region: ast.Span | None = None
+    owner: str = ""
+    hidden: tuple[ast.Span, ...] = ()
 
 
 @dataclass(frozen=True)

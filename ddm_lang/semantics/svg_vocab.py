@@ -39,7 +39,12 @@ DDM_PROPERTIES: dict[str, str] = {
     "anchor": "which part of an image to keep: center, top, left...",
     "flow": "below|above|after|before NAME [gap LENGTH] [align start|center|end]",
     "text-mode": "text (an SVG text element) or path (glyph outlines, drawn alike everywhere)",
+    "bleed": "canvas edges the element crosses on purpose: top, right, bottom, left or all",
 }
+
+# `bleed`: the canvas edges an element may name (`all` is every one), in this order.
+BLEED_EDGES = ("top", "right", "bottom", "left")
+BLEED_WORDS = (*BLEED_EDGES, "all")
 
 # Attributes whose % values refer to the slot's width, height, or its normalised diagonal.
 HORIZONTAL = frozenset({"x", "cx", "x1", "x2", "dx", "width", "rx", "fx"})
@@ -47,6 +52,17 @@ VERTICAL = frozenset({"y", "cy", "y1", "y2", "dy", "height", "ry", "fy"})
 DIAGONAL = frozenset({"r", "stroke-width", "font-size", "letter-spacing", "stdDeviation"})
 
 ATTRIBUTE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_:-]*\Z")
+
+# Functional notations of SVG and CSS attribute text (transforms, references, colours,
+# filters, clip shapes). A template writes such text in quotes (`transform: "scale(1, -1)"`):
+# unquoted, it reads as a call to a DDM function of that name, and DDM has none of these.
+SVG_FUNCTIONS = frozenset({
+    "matrix", "translate", "translateX", "translateY", "scale", "scaleX", "scaleY", "rotate",
+    "skewX", "skewY", "url", "rgba", "hsla", "hwb", "lab", "lch", "oklab", "oklch", "color-mix",
+    "calc", "var", "attr", "linear-gradient", "radial-gradient", "conic-gradient", "inset",
+    "circle", "ellipse", "polygon", "path", "blur", "brightness", "drop-shadow", "grayscale",
+    "hue-rotate", "invert", "opacity", "saturate", "sepia",
+})
 ANCHORS = ("top-left", "top", "top-right", "left", "center", "right", "bottom-left", "bottom",
            "bottom-right")
 

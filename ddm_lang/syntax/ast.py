@@ -150,8 +150,18 @@ class ValueList(Node):
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
+@node
+class Conditional(Node):
+    """`then if cond else orelse`: only the side `cond` chooses is evaluated."""
+
+    cond: Expr
+    then: Expr
+    orelse: Expr
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
 Expr = (Number | Color | String | Bool | NoneLit | Name | Member | Index | Slice | Call | ListLit
-        | Unary | Binary | ValueList)
+        | Unary | Binary | Conditional | ValueList)
 
 
 def dotted_name(node: Expr) -> list[str] | None:

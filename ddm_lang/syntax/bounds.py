@@ -25,11 +25,12 @@ MAX_COMPONENT_DEPTH = 32       # components using components using components ..
 MAX_VALUE_CHARS = 100_000      # a string or list built while binding (see `functions.too_long`)
 MAX_TOKENS = 40_000            # words, numbers and signs (Lark takes ~50 µs each)
 
-# Lark rules that each add one level: blocks and `else`, then every operator, access,
-# call and list of an expression (`a + b + c` is two levels, `f(g(x))` two).
+# Lark rules that each add one level: blocks and `else`, then every operator (the
+# conditional `a if c else b` too), access, call and list of an expression (`a + b + c`
+# is two levels, `f(g(x))` two).
 NESTING_RULES = frozenset({
-    "block", "else_clause", "or_op", "and_op", "not_op", "compare", "contains", "binary",
-    "neg", "member", "index", "slice", "call", "list",
+    "block", "else_clause", "conditional", "or_op", "and_op", "not_op", "compare", "contains",
+    "binary", "neg", "member", "index", "slice", "call", "list",
 })
 
 

@@ -37,9 +37,12 @@ from .parser import parse
 INDENT = "  "
 WIDTH = 100
 
-# Binding strength, mirroring the grammar's expression rules: higher binds tighter.
+# Binding strength, mirroring the grammar's expression rules: higher binds tighter; the
+# conditional `a if c else b` is loosest (0) and a value list looser still.
 _PREC = {"or": 1, "and": 2, "not": 3, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
          "in": 4, "+": 5, "-": 5, "*": 6, "/": 6, "neg": 7}
+_CONDITIONAL = 0
+_OR = 1
 _COMPARISON = 4
 _SUM = 5
 _POSTFIX = 8
@@ -71,8 +74,10 @@ def _prec(node: ast.Expr) -> int:
         return _PREC["not"] if node.op == "not" else _PREC["neg"]
     if isinstance(node, ast.Member | ast.Index | ast.Slice):
         return _POSTFIX
+    if isinstance(node, ast.Conditional):
+        return _CONDITIONAL
     if isinstance(node, ast.ValueList):
-        return 0
+        return _CONDITIONAL - 1
     return _ATOM
 
 
@@ -120,6 +125,12 @@ def expr(node: ast.Expr, quote: str | None = None, active: frozenset[str] = froz
         left = _wrap(node.left, p + 1 if p == _COMPARISON else p, q, a)
         right = _wrap(node.right, p + 1, q, a)
         return f"{left} {node.op} {right}"
+    if isinstance(node, ast.Conditional):
+        # Right-associative: the chosen side and the condition bind tighter, the `else`
+        # side may be another conditional (`a if p else b if q else c`).
+        then = _wrap(node.then, _OR, q, a)
+        cond = _wrap(node.cond, _OR, q, a)
+        return f"{then} if {cond} else {_wrap(node.orelse, _CONDITIONAL, q, a)}"
     if isinstance(node, ast.ValueList):
         return value_list(node, q, a)
     raise TypeError(f"cannot format {type(node).__name__}")
@@ -137,13 +148,14 @@ def value_list(node: ast.ValueList, quote: str | None = None,
 
     After the first item, one that starts with `-` would read as subtraction from the item
     before, and one that starts with `[` as indexing into it: both need parentheses. An
-    operator inside any item is parenthesised too; the grammar would not need it, but
-    `6% (56% + i * 9%) 40%` shows where the items are.
+    operator or a conditional inside any item is parenthesised too; the grammar would not
+    need it, but `6% (56% + i * 9%) 40%` shows where the items are.
     """
     parts = []
     for i, item in enumerate(node.items):
         text = expr(item, quote, active)
-        grouped = isinstance(item, ast.Binary) or (isinstance(item, ast.Unary) and item.op == "not")
+        grouped = isinstance(item, ast.Binary | ast.Conditional) or (
+            isinstance(item, ast.Unary) and item.op == "not")
         parts.append(f"({text})" if grouped or (i > 0 and text.startswith(("-", "["))) else text)
     return " ".join(parts)
 

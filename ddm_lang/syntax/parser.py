@@ -35,6 +35,9 @@ _HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8
 _ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'", "{": "{", "}": "}"}
 
 _WORD_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)\s*\Z")
+# `url(#m)` left unquoted: `#m` is not refused as a colour here, the checker says to quote
+# the SVG text (an unquoted `url(...)` is a call to a function DDM does not have).
+_IN_URL = re.compile(r"(?<![A-Za-z0-9_-])url\(\s*\Z")
 
 _local = threading.local()
 
@@ -302,6 +305,10 @@ class _Builder(Transformer_NonRecursive):
 
     # -- expressions ---------------------------------------------------------------
     @v_args(meta=True, inline=True)
+    def conditional(self, meta, then, cond, orelse):
+        return ast.Conditional(cond, then, orelse, self._meta_span(meta))
+
+    @v_args(meta=True, inline=True)
     def or_op(self, meta, left, right):
         return ast.Binary("or", left, right, self._meta_span(meta))
 
@@ -348,7 +355,8 @@ class _Builder(Transformer_NonRecursive):
     @v_args(inline=True)
     def color(self, tok):
         text = str(tok)
-        if not _HEX.match(text):
+        at = tok.start_pos + self.offset.pos  # in the file, also inside an interpolation
+        if not _HEX.match(text) and not _IN_URL.search(self.source, max(0, at - 64), at):
             self._error("syntax.color", f"`{text}` is not a colour",
                         self._tok_span(tok), "write #rgb, #rgba, #rrggbb or #rrggbbaa in hex digits")
         return ast.Color(text.lower(), self._tok_span(tok))
@@ -506,6 +514,40 @@ def _interpolation_end(body: str, i: int, outer_quote: str) -> int | None:
     return None
 
 
+_LINE_START_WHEN = re.compile(r"^[ \t]*when\b", re.M)
+_LINE_COMMENT = re.compile(r"//[^\n]*")
+
+
+def when_read_as_guard(source: str, before: int) -> int | None:
+    """The line of a `when` written on a line of its own, as a statement, that the parser
+    read as the guard of the element or operation before it (a line break ends nothing in
+    DDM), the last such `when` before offset `before` with nothing but its condition
+    between; None when there is none. `image hero | shadow` then `when wide { ... }` on
+    the next line is one element whose last operation is guarded, and the block its own."""
+    found = None
+    for m in _LINE_START_WHEN.finditer(source, 0, before):
+        found = m
+    if found is None or any(c in source[found.end():before] for c in "{};"):
+        return None
+    head = _LINE_COMMENT.sub("", source[:found.start()]).rstrip()
+    if not head or head[-1] in "{};":
+        return None  # the `when` starts a statement, as written
+    return source.count("\n", 0, found.start()) + 1
+
+
+def _guard_before_block(source: str, at: int) -> int | None:
+    """`when_read_as_guard` for the block that closes just before offset `at`."""
+    close = len(source[:at].rstrip()) - 1
+    if close < 0 or source[close] != "}":
+        return None
+    depth = 0
+    for i in range(close, -1, -1):
+        depth += {"}": 1, "{": -1}.get(source[i], 0)
+        if depth == 0:
+            return when_read_as_guard(source, i)
+    return None
+
+
 def _syntax_diagnostic(err: UnexpectedInput, file: str, source: str,
                        offset: _Offset | None = None) -> Diagnostic:
     """Translate a Lark error into the project's diagnostic form, with a useful hint."""
@@ -527,6 +569,14 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, source: str,
     assert isinstance(err, UnexpectedToken)
     tok = err.token
     expected = sorted(err.expected)
+    if "ELSE" in expected and "NAME" not in expected:
+        # after `a if CONDITION` only `else` (or more of the condition) can follow
+        at = len(source) if tok.type == "$END" else tok.start_pos
+        line, col = position(source, at)
+        return Diagnostic("syntax.conditional",
+                          f"`if` without `else`: unexpected {_describe_token(tok)}",
+                          span_at(line, col, at, len(str(tok.value)) if tok.type != "$END" else 1),
+                          "a conditional chooses between two values: write `A if CONDITION else B`")
     if tok.type == "$END":
         end_line = source.count("\n") + 1
         end_col = len(source) - (source.rfind("\n") + 1) + 1
@@ -550,6 +600,11 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, source: str,
     if tok.type == "EQUAL" and "COLON" in expected:
         return Diagnostic("syntax.property", "properties are written `name: value`, not `name = value`",
                           span, "replace `=` with `:`")
+    if tok.type == "ELSE" and (guard := _guard_before_block(source, tok.start_pos)):
+        return Diagnostic("syntax.when-guard", f"`else` without a `when` statement: the `when` "
+                          f"on line {guard} was read as a guard of the element before it", span,
+                          "a line break does not end an element: give it a block, `{ }`, "
+                          "before the `when`, or write the `when` statement first")
     if tok.type == "RBRACE":
         return Diagnostic("syntax.brace", "unexpected `}`", span,
                           "no block is open here, or a value is missing before it")
