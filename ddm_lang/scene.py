@@ -71,6 +71,7 @@ class Node:
     children: tuple[SceneItem, ...] = ()
     text: str | None = None
     name: str | None = None   # the template's element name, for `avoid` and diagnostics
+    bleed: tuple[str, ...] = ()  # canvas edges it (and what it holds) may cross: `bleed`
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,26 @@ class Shadow:
 
 
 @dataclass(frozen=True)
+class Reflection:
+    """A floor reflection under an image: the image as drawn, flipped about its base, `gap`
+    px below it, fading from `opacity` at the base to nothing over `fade` × its drawn
+    height. The base is that of `subject` (the subject box as fractions of the material)
+    when the image shows only its subject (cut out, or a transparent file), else the
+    image box's bottom edge."""
+
+    opacity: float
+    fade: float
+    gap: float = 0.0
+    subject: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True)
 class ImageNode:
     """A material drawn into `box`, showing the `crop` rectangle of the source (image px).
     `matte` (an 8-bit PNG covering the whole material, white = subject) masks it for a
-    cutout; `shadow` is drawn beneath it; `recolor` is a colour matrix applied to its pixels."""
+    cutout; `shadow` is drawn beneath it; `recolor` is a colour matrix applied to its pixels;
+    `reflection` is drawn beneath it too, below its base. `bleed` names the canvas edges
+    the template lets it cross (the `bleed` property), which layout checks then allow."""
 
     material: Material
     box: Box
@@ -104,6 +121,8 @@ class ImageNode:
     matte: bytes | None = None
     shadow: Shadow | None = None
     recolor: str | None = None   # `recolor`: the 20 values of an sRGB feColorMatrix
+    reflection: Reflection | None = None
+    bleed: tuple[str, ...] = ()  # canvas edges it may cross: top, right, bottom, left
 
     def with_(self, **changes: Any) -> ImageNode:
         return replace(self, **changes)
@@ -133,6 +152,7 @@ class TextNode:
     letter_spacing: float = 0.0  # px, as measured (also in attrs for <text>)
     line_height: float = 1.2     # a multiple of the size, as the text was fitted
     content: str = ""            # the text before it was broken: where its spaces were
+    bleed: tuple[str, ...] = ()  # canvas edges it may cross (the `bleed` property)
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,13 @@ from ddm_lang.semantics.functions import describe, to_text
 from ddm_lang.semantics.ir import AbstractObject, CheckedTemplate, Component
 from ddm_lang.semantics.operations import OPERATIONS
 from ddm_lang.semantics.raw_svg import drawn_count
-from ddm_lang.semantics.svg_vocab import DDM_PROPERTIES, ELEMENT_TAGS, axis_of
+from ddm_lang.semantics.svg_vocab import (
+    BLEED_EDGES,
+    BLEED_WORDS,
+    DDM_PROPERTIES,
+    ELEMENT_TAGS,
+    axis_of,
+)
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.diagnostics import DiagnosticError
 from ddm_lang.values import Color, FitSize, Length, LengthSum, Region, format_number
@@ -110,6 +116,7 @@ class _Binder:
         self.consulted: dict[tuple[str, str], Any] = {}
         self.solved = solved or {}  # boxes the layout solver moved, by element name
         self.laid_out: dict[str, tuple[str, Flow | None]] = {}  # top-level boxes: kind, flow
+        self.bleeding: set[str] = set()  # elements that declare `bleed`
         # Elements left out for this product or format, with what they would flow after:
         # copy that flows after one of them flows after that instead.
         self.dropped: dict[str, str | None] = dict(self.known.dropped)
@@ -298,12 +305,33 @@ class _Binder:
                              "each text is shaped and fitted to its box")
         component = self.template.components.get(node.kind)
         if component is not None:
-            return self.instance(node, component, scope)
+            return self.bled(node, self.instance(node, component, scope))
         if node.kind == "image":
-            return self.image(node, scope)
+            return self.bled(node, self.image(node, scope))
         if node.kind == "text":
-            return self.text(node, scope)
-        return [self.plain(node, scope)]
+            return self.bled(node, self.text(node, scope))
+        return self.bled(node, [self.plain(node, scope)])
+
+    def bled(self, node: ast.Element, items: list[SceneItem]) -> list[SceneItem]:
+        """The element's items carrying the canvas edges its `bleed` declares (the layout
+        checks allow those edges; the layout solver leaves such an element where it is)."""
+        prop = next((p for p in node.body.properties if p.name == "bleed"), None)
+        if prop is None:
+            return items
+        words = prop.value.items if isinstance(prop.value, ast.ValueList) else (prop.value,)
+        named: set[str] = set()
+        for word in words:
+            if not isinstance(word, ast.Name) or word.id not in BLEED_WORDS:
+                shown = word.id if isinstance(word, ast.Name) else _source_text(self.template, word)
+                self.ev.fail("bind.bleed", f"`bleed` names canvas edges ({', '.join(BLEED_EDGES)}"
+                             f" or all), not `{shown}`", word.span,
+                             "write `bleed: bottom`, `bleed: left right` or `bleed: all`")
+            named |= set(BLEED_EDGES) if word.id == "all" else {word.id}
+        edges = tuple(e for e in BLEED_EDGES if e in named)
+        if node.name:
+            self.bleeding.add(node.name)
+        return [replace(item, bleed=edges) if isinstance(item, Node | ImageNode | TextNode)
+                else item for item in items]
 
     # ---- concrete elements -----------------------------------------------------------
     def plain(self, node: ast.Element, scope: Scope) -> Node:
@@ -523,8 +551,8 @@ class _Binder:
         items = []
         for name, (kind, flow) in self.laid_out.items():
             box = self.boxes.get(name)
-            if box is None or kind == "image":
-                continue
+            if box is None or kind == "image" or name in self.bleeding:
+                continue  # a declared bleed crosses the canvas edge on purpose
             items.append(Item(name, kind, box, self.extents.get(name, box), flow))
         return items
 

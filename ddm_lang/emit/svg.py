@@ -81,6 +81,8 @@ def _emit(parent: etree._Element, item: SceneItem, href: Href,
 
 
 def _image(parent: etree._Element, node: ImageNode, href: Href) -> None:
+    if node.reflection is not None:
+        _reflection(parent, node, href)
     host = parent
     if node.flip:
         host = etree.SubElement(parent, "g")
@@ -183,12 +185,61 @@ def _shadow(host: etree._Element, node: ImageNode) -> etree._Element:
     return host
 
 
-def _subject_in_box(node: ImageNode) -> tuple[float, float, float, float]:
-    """The subject box (fractions of the material) where it lands on the canvas, clipped
-    to the image box."""
-    assert node.shadow is not None
+def _reflection(parent: etree._Element, node: ImageNode, href: Href) -> None:
+    """The node's floor reflection, beneath everything else it draws: the image as drawn
+    (without its shadow or id), flipped about its base and moved `gap` below it, under a
+    mask whose linear gradient fades it from `opacity` to nothing over `fade` × its drawn
+    height. The mask is in canvas units around the flipped copy, so it fades downwards."""
+    r = node.reflection
+    assert r is not None
+    if r.subject is not None:
+        _, y, w, h = _subject_in_box(node, r.subject)
+    else:
+        y, w, h = node.box.y, node.box.width, node.box.height
+    base, length = y + h, r.fade * h
+    if length <= 0 or w <= 0 or node.box.width <= 0:
+        return
+    top = base + r.gap
+    key = hashlib.sha256(repr((r, node.box, node.crop, node.material.sha256)).encode())
+    mask_id = _unique_id(parent, f"reflection-{key.hexdigest()[:12]}")
+    mask = etree.SubElement(parent, "mask")
+    mask.set("id", mask_id)
+    mask.set("maskUnits", "userSpaceOnUse")
+    region = (("x", node.box.x), ("y", top), ("width", node.box.width), ("height", length))
+    for k, v in region:
+        mask.set(k, _n(v))
+    gradient = etree.SubElement(mask, "linearGradient")
+    gradient.set("id", f"{mask_id}-fade")
+    gradient.set("gradientUnits", "userSpaceOnUse")
+    for k, v in (("x1", node.box.x), ("y1", top), ("x2", node.box.x), ("y2", top + length)):
+        gradient.set(k, _n(v))
+    for offset, opacity in (("0", r.opacity), ("1", 0.0)):
+        stop = etree.SubElement(gradient, "stop")
+        stop.set("offset", offset)
+        stop.set("stop-color", "#ffffff")
+        stop.set("stop-opacity", _n(opacity))
+    rect = etree.SubElement(mask, "rect")
+    for k, v in region:
+        rect.set(k, _n(v))
+    rect.set("fill", f"url(#{mask_id}-fade)")
+    masked = etree.SubElement(parent, "g")
+    masked.set("mask", f"url(#{mask_id})")
+    flipped = etree.SubElement(masked, "g")
+    flipped.set("transform", f"matrix(1 0 0 -1 0 {_n(2 * base + r.gap)})")
+    copy = node.with_(reflection=None, shadow=None,
+                      attrs=tuple((k, v) for k, v in node.attrs if k != "id"))
+    _image(flipped, copy, href)
+
+
+def _subject_in_box(node: ImageNode, subject: tuple[float, float, float, float] | None = None
+                    ) -> tuple[float, float, float, float]:
+    """The subject box (fractions of the material; the shadow's when not given) where it
+    lands on the canvas, clipped to the image box."""
+    if subject is None:
+        assert node.shadow is not None
+        subject = node.shadow.subject
     m, box, crop = node.material, node.box, node.crop
-    fx, fy, fw, fh = node.shadow.subject
+    fx, fy, fw, fh = subject
     kx, ky = box.width / crop.width, box.height / crop.height
     x0 = box.x + (fx * m.width - crop.x) * kx
     y0 = box.y + (fy * m.height - crop.y) * ky

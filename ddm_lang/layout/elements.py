@@ -17,6 +17,10 @@ clip paths, masks, gradients and raw SVG are not laid-out elements). Each elemen
   its geometry, when it paints anything (not `fill: none` without a stroke, not
   `opacity: 0`).
 
+Bleed. An element may declare canvas edges it crosses on purpose (`bleed: bottom`); a
+group's declaration holds for everything in it. `Element.bleed` is the union, which the
+layout checks allow (`ddm_lang.quality`).
+
 Roles. An image or shape whose visible box covers ≥ 90 % of the canvas is *background*.
 A shape painted before a text or image it substantially lies under (their intersection
 is ≥ half the smaller of the two) is an *underlay* — a plate, a halo, a card. Everything
@@ -99,6 +103,7 @@ class Element:
     role: str = "content"          # content | underlay | background
     item: SceneItem | None = field(default=None, repr=False, compare=False)
     matrix: tuple[float, ...] = field(default=(1, 0, 0, 0, 1, 0), repr=False, compare=False)
+    bleed: frozenset[str] = frozenset()  # canvas edges it may cross: its own `bleed`, its groups'
 
     @property
     def label(self) -> str:
@@ -250,13 +255,14 @@ def flatten(scene: Scene, subjects: SubjectLookup | None = None) -> list[Element
     lookup = subjects or (lambda _node: None)
     out: list[Element] = []
 
-    def walk(items: Iterable[SceneItem], matrix: skia.Matrix) -> None:
+    def walk(items: Iterable[SceneItem], matrix: skia.Matrix, bleed: frozenset[str]) -> None:
         for item in items:
             if isinstance(item, TextNode):
                 ink = text_box(item)
                 if ink is not None:
                     out.append(Element("text", item.name, map_box(matrix, ink), len(out),
-                                       item=item, matrix=_matrix_tuple(matrix)))
+                                       item=item, matrix=_matrix_tuple(matrix),
+                                       bleed=bleed | frozenset(item.bleed)))
             elif isinstance(item, ImageNode):
                 drawn = item.box
                 placed = image_subject_box(item, lookup(item)) if item.matte is not None \
@@ -264,7 +270,8 @@ def flatten(scene: Scene, subjects: SubjectLookup | None = None) -> list[Element
                 if placed is not None:  # cut out: what shows is the subject
                     drawn = intersection(placed, item.box)
                 out.append(Element("image", item.name, map_box(matrix, drawn), len(out),
-                                   item=item, matrix=_matrix_tuple(matrix)))
+                                   item=item, matrix=_matrix_tuple(matrix),
+                                   bleed=bleed | frozenset(item.bleed)))
             elif isinstance(item, Node):
                 a = dict(item.attrs)
                 if a.get("display") == "none":
@@ -274,16 +281,17 @@ def flatten(scene: Scene, subjects: SubjectLookup | None = None) -> list[Element
                     from ddm_lang.renderer.units import parse_transform
                     local = skia.Matrix.Concat(matrix, parse_transform(a["transform"]))
                 if item.tag in CONTAINERS:
-                    walk(item.children, local)
+                    walk(item.children, local, bleed | frozenset(item.bleed))
                 elif item.tag in SHAPES:
                     box = _shape_box(item)
                     if box is not None:
                         out.append(Element("shape", item.name, map_box(local, box), len(out),
-                                           item=item, matrix=_matrix_tuple(local)))
+                                           item=item, matrix=_matrix_tuple(local),
+                                           bleed=bleed | frozenset(item.bleed)))
             elif isinstance(item, RawNode):
                 continue  # designer markup: not a laid-out element
 
-    walk(scene.children, skia.Matrix())
+    walk(scene.children, skia.Matrix(), frozenset())
     return classify(out, scene.width, scene.height)
 
 

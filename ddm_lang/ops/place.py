@@ -3,8 +3,10 @@
 `contain` shows the whole image, `fill` stretches it; `cover` fills the box and crops, on
 the `anchor` side, but slides the crop so the perceived subject stays whole whenever it
 fits; `subject` crops to the subject itself (with a margin) and fills the box with it,
-letterboxing only when the image runs out around it. `avoid` shrinks the region clear of
-named elements first.
+letterboxing only when the image runs out around it. With `fit subject`, an `anchor` other
+than `center` sets the subject's own box against that side of the box (`bottom`: its base
+on the box's bottom edge, a product standing on a floor line), at the same size. `avoid`
+shrinks the region clear of named elements first.
 """
 
 from __future__ import annotations
@@ -104,6 +106,28 @@ def fit_subject(src_w: float, src_h: float, subject: Box, box: Box) -> tuple[Box
     return crop, Box(dx, dy, dw, dh)
 
 
+def fit_subject_anchored(src_w: float, src_h: float, subject: Box, box: Box,
+                         anchor: str) -> tuple[Box, Box]:
+    """`fit subject` with an anchor: the subject at the size `fit_subject` gives it, its own
+    box set against the anchor's sides of `box` (`bottom`: its base on the box's bottom
+    edge) and centred along an axis the anchor does not name. The crop is the window of the
+    image that fills `box` around it, cut to the image: where the image runs out, that part
+    of the box stays empty rather than the subject moving."""
+    fx, fy = _anchor_fraction(anchor)
+    crop, dest = fit_subject(src_w, src_h, subject, box)
+    scale = dest.width / crop.width if crop.width > 0 else 1.0
+    ww, wh = box.width / scale, box.height / scale        # the window, in image px
+    wx = subject.x + fx * (subject.width - ww)
+    wy = subject.y + fy * (subject.height - wh)
+    x0, y0 = max(wx, 0.0), max(wy, 0.0)
+    x1, y1 = min(wx + ww, src_w), min(wy + wh, src_h)
+    if x1 <= x0 or y1 <= y0:
+        return crop, dest
+    return (Box(x0, y0, x1 - x0, y1 - y0),
+            Box(box.x + (x0 - wx) * scale, box.y + (y0 - wy) * scale,
+                (x1 - x0) * scale, (y1 - y0) * scale))
+
+
 def resolve(node: ImageNode, *, context: OpContext, region: Box | None = None,
             fit: str = "contain", anchor: str = "center", avoid: tuple[Box, ...] = ()) -> ImageNode:
     """Place the node's material into `region` (or its own box), clear of `avoid`."""
@@ -117,8 +141,10 @@ def resolve(node: ImageNode, *, context: OpContext, region: Box | None = None,
     if fit == "subject":
         if subject is None:
             crop, dest = fit_image(w, h, target, "cover", anchor)
-        else:
+        elif anchor == "center":
             crop, dest = fit_subject(w, h, subject, target)
+        else:
+            crop, dest = fit_subject_anchored(w, h, subject, target, anchor)
         return node.with_(box=dest, crop=crop)
     crop, dest = fit_image(w, h, target, fit, anchor)
     if fit == "cover" and subject is not None:

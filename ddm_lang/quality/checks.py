@@ -7,13 +7,13 @@ has a finding; `ddm check --product` prints one line per check (its count and th
 and each failing creative's findings. `docs/quality.md` says what to do about each.
 
 - `overflow`, `off-canvas`, `occlusion`: the hard layout failures `measure` has always
-  reported (a text that did not fit at its minimum size; a text or subject across the
-  canvas edge; copy over the product), carried over unchanged.
+  reported (a text that did not fit at its minimum size; a text or subject across a
+  canvas edge its `bleed` does not declare; copy over the product), carried over unchanged.
 - `safe-margin`: a text, or the button it sits on, closer to the canvas edge than the
   safe margin, max(8 px, 3 % of the shorter side). Platforms crop and round the corners
   of a slot and put their own UI over its edges; copy in that band is cut or unreadable.
   A shape that reaches the edge (a band, a bleed) is a design device and exempt; the
-  text on it is checked instead.
+  text on it is checked instead. Edges an element declares with `bleed` are not measured.
 - `orphan-decoration`: decoration left without its content — a plate, card, bullet or
   badge shape with no text or image on it or, for small marks, next to it (a bullet dot
   whose selling point was left out, a button plate whose caption came back empty).
@@ -199,8 +199,12 @@ def label(element: le.Element) -> str:
     return f"{tag} `{element.name}`" if element.name else f"an unnamed {tag}"
 
 
-def _edge_distance(box: Box, width: float, height: float) -> float:
-    return min(box.x, box.y, width - box.right, height - box.bottom)
+def _edge_distance(box: Box, width: float, height: float,
+                   bleed: frozenset[str] = frozenset()) -> float:
+    """The distance to the nearest canvas edge, leaving out the edges declared in `bleed`."""
+    edges = {"left": box.x, "top": box.y, "right": width - box.right,
+             "bottom": height - box.bottom}
+    return min((d for edge, d in edges.items() if edge not in bleed), default=float("inf"))
 
 
 @_register(Check("safe-margin", "a text or a button too close to the canvas edge",
@@ -221,11 +225,13 @@ def _safe_margin(ctx: CheckContext, check: Check) -> list[Finding]:
         if target.order in seen:
             continue
         seen.add(target.order)
-        distance = _edge_distance(target.box, ctx.width, ctx.height)
+        # Edges the text (or its plate) declares a bleed across are not measured.
+        distance = _edge_distance(target.box, ctx.width, ctx.height, text.bleed | target.bleed)
         if distance < margin - le.EDGE_TOLERANCE:
+            digits = 0 if round(distance) != round(margin) else 1  # never "32 px; 32 px"
             out.append(Finding(check.name, name, distance, margin,
-                               f"{name} is {distance:.0f} px from the canvas edge; the safe "
-                               f"margin is {margin:.0f} px"))
+                               f"{name} is {distance:.{digits}f} px from the canvas edge; the "
+                               f"safe margin is {margin:.{digits}f} px"))
     return out
 
 

@@ -45,7 +45,8 @@ Metrics (↓ lower is better, ↑ higher is better):
   Any is a failure.
 - `off_canvas` ↓: content elements (text boxes, image subjects, or the drawn image when
   no subject is known) that cross the canvas edge by more than half a pixel. Any is a
-  failure. Shapes may bleed off the edge: that is a design device, not a mistake.
+  failure. Shapes may bleed off the edge: that is a design device, not a mistake; so may
+  any element across the edges its `bleed` property declares (`bleed: bottom`).
 - `subject_cut` ↓: the largest share of a perceived subject's box that its image's crop
   or the canvas cuts away (reported, not a failure on its own: `place` already keeps
   subjects whole where the image allows).
@@ -320,7 +321,9 @@ def measure_scene(scene: Scene, *, subjects: SubjectLookup | None = library_subj
             if e.role == "background" and placed is None:
                 continue  # a full-bleed photo without a known subject may bleed
         t = EDGE_TOLERANCE
-        if visible.x < -t or visible.y < -t or visible.right > w + t or visible.bottom > h + t:
+        crossed = {"left": visible.x < -t, "top": visible.y < -t,
+                   "right": visible.right > w + t, "bottom": visible.bottom > h + t}
+        if any(out and edge not in e.bleed for edge, out in crossed.items()):
             off += 1
             problems.append(f"{e.label} crosses the canvas edge")
 
