@@ -7,25 +7,29 @@ Exit codes: 0 success, 1 a template, product or image problem (printed as diagno
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import UserError
+from .errors import SettingError, UserError
 from .syntax.diagnostics import DiagnosticError
 
 if TYPE_CHECKING:
     from collections import Counter
 
     from .api import Template
+    from .perception.catalogue import Product
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from .api import load_template
-    if args.all_formats and not args.product:
-        print("ddm check: --all-formats needs --product", file=sys.stderr)
-        return 2
+    from .stdlib_templates import TemplateNotFoundError, resolve_template
+    for flag, given in (("--all-formats", args.all_formats), ("--id", args.product_id)):
+        if given and not args.product:
+            print(f"ddm check: {flag} needs --product", file=sys.stderr)
+            return 2
     checks: list[str] = []
     if args.product or args.checks:  # the creative checks measure pixels: load them only here
         from .quality import check_names
@@ -41,30 +45,35 @@ def _cmd_check(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.templates:
         try:
-            template = load_template(Path(path))
+            template = load_template(resolve_template(path))
         except DiagnosticError as err:
             print(err.render(), file=sys.stderr)
+            failed += 1
+            continue
+        except TemplateNotFoundError as err:  # the next template is still checked
+            print(f"ddm: error: {err}", file=sys.stderr)
             failed += 1
             continue
         formats = ", ".join(f"{f.name} {f.width}x{f.height}" for f in template.formats)
         print(f"{path}: ok ({template.name}; formats: {formats or 'none'})")
         if args.product:
-            failed += _check_layout(template, Path(args.product), args.all_formats,
-                                    args.max_occlusion, checks)
+            failed += _check_layout(template, Path(args.product), args.product_id,
+                                    args.all_formats, args.max_occlusion, checks)
     return 1 if failed else 0
 
 
-def _check_layout(template: Template, source: Path, all_formats: bool, max_occlusion: float,
-                  checks: Sequence[str]) -> int:
-    """Compile for every product of `source` (one product file or a catalogue) in every
-    format (or the first), print each creative's layout metrics and the findings of the
-    creative checks (`ddm_lang.quality`), then one line per check with its count and
-    threshold; the number of creatives that failed to compile or have a finding."""
+def _check_layout(template: Template, source: Path, product_id: str | None, all_formats: bool,
+                  max_occlusion: float, checks: Sequence[str]) -> int:
+    """Compile for every product of `source` (one product file or a catalogue; only the one
+    with `product_id` when given) in every format (or the first), print each creative's
+    layout metrics and the findings of the creative checks (`ddm_lang.quality`), then one
+    line per check with its count and threshold; the number of creatives that failed to
+    compile or have a finding."""
     from collections import Counter
 
     from .quality import headline_names, run_checks
     from .quality.layout_metrics import measure
-    products, base = _products(source)
+    products, base = _products(source, product_id)
     formats = template.formats if all_formats else template.formats[:1]
     headlines = headline_names(template)
     findings: Counter[str] = Counter()
@@ -117,25 +126,98 @@ def _check_lines(checks: Sequence[str], findings: Counter[str], creatives: Count
     return out
 
 
-def _products(source: Path) -> tuple[list[dict], Path]:
-    """The products to check and their images' folder: a product JSON file (one object)
-    or any catalogue `load_catalogue` reads; both are checked by the same record rules."""
+def _products(source: Path, product_id: str | None = None, *, what: str = "file"
+              ) -> tuple[list[dict], Path]:
+    """The products of `source` as the binder's dicts, and their images' folder: a product
+    JSON file (one object) or any catalogue `load_catalogue` reads (image paths relative to
+    its folder, as in a batch); both are checked by the same record rules. With
+    `product_id`, only that product: a catalogue without it is an error naming the
+    catalogue and the ids it has. `what` names a missing .json file (`product file`)."""
     from .perception.catalogue import load_catalogue, read_json, validate_product
-    if source.suffix.lower() == ".json" and source.is_file():
-        data = read_json(source)  # bounded, and names the file, line and column
+    records: Sequence[Product] | None = None
+    if source.suffix.lower() == ".json" and _may_be_product(source):
+        data = read_json(source, what=what)  # bounded, and names the file, line and column
         if isinstance(data, dict) and "products" not in data:
             product = validate_product(data, source=str(source), base=source.parent)
-            return [product.as_dict()], product.base_dir
-    catalogue = load_catalogue(source)
-    return catalogue.as_dicts(), catalogue.base_dir
+            records, base = (product,), product.base_dir
+    if records is None:
+        catalogue = load_catalogue(source)
+        records, base = catalogue.products, catalogue.base_dir
+    if product_id is not None:
+        records = (_find_product(records, product_id, source),)
+    return [p.as_dict() for p in records], base
+
+
+_CATALOGUE_START = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*(?:\[|\{\s*"products"\s*:)')
+
+
+def _may_be_product(source: Path) -> bool:
+    """Whether a .json file may hold one product, told from its first bytes so that a
+    catalogue (`[...]` or `{"products": ...}`) is parsed once, by the catalogue loader; a
+    missing file is one, for the product file's own message."""
+    if source.is_dir():
+        return False
+    try:
+        with source.open("rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return True
+    return _CATALOGUE_START.match(head) is None
+
+
+def _find_product(products: Sequence[Product], product_id: str, source: Path) -> Product:
+    """The product with `product_id`; else a one-line error naming the catalogue and the
+    ids nearest to it (or its first few)."""
+    import difflib
+
+    from .perception.catalogue import CatalogueError
+    found = next((p for p in products if p.id == product_id), None)
+    if found is not None:
+        return found
+    ids = [p.id for p in products]
+    near = difflib.get_close_matches(product_id, ids, n=3, cutoff=0.6)
+    hint = (f"did you mean {', '.join(f'`{i}`' for i in near)}?" if near
+            else f"its ids: {_some_ids(ids)}")
+    raise CatalogueError(f"{source}: no product with id `{product_id}`; {hint}", str(source))
+
+
+def _some_ids(ids: Sequence[str], shown: int = 5) -> str:
+    """A few ids of a catalogue, for a message: `a, b, c, d, e and 35 more`."""
+    if not ids:
+        return "none, the catalogue is empty"
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
+
+
+def _compile_product(args: argparse.Namespace) -> tuple[dict, Path]:
+    """The one product `ddm compile` makes creatives of: `--product FILE` (a product JSON
+    file or a catalogue holding one product) or `--catalogue FILE --id ID`; `--id` may be
+    left out of a catalogue of one product."""
+    flag, given = ("--product", args.product) if args.product else ("--catalogue",
+                                                                    args.catalogue)
+    source = Path(given)
+    products, base = _products(source, args.product_id,
+                               what="product file" if args.product else "catalogue")
+    if len(products) == 1:
+        return products[0], base
+    ids = _some_ids([str(p.get("id", "?")) for p in products])
+    pick = f"--catalogue {source} --id ID" if args.product else "--id ID"
+    raise SettingError(f"{flag} {source}: holds {len(products)} products; pick one with "
+                       f"{pick} (ids: {ids})")
 
 
 def _cmd_fmt(args: argparse.Namespace) -> int:
     from .files import write_atomic
+    from .stdlib_templates import TemplateNotFoundError, resolve_template
     from .syntax.formatter import format_source
     status = 0
     for path in args.templates:
-        p = Path(path)
+        try:  # a file only: the bundled templates are not rewritten in place
+            p = resolve_template(path, bundled=False)
+        except TemplateNotFoundError as err:
+            print(f"ddm: error: {err}", file=sys.stderr)
+            status = 1
+            continue
         source = p.read_text("utf-8")
         try:
             formatted = format_source(source, str(p))
@@ -157,14 +239,15 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
 
 
 def _cmd_compile(args: argparse.Namespace) -> int:
-    from .api import load_product, load_template
+    from .api import load_template
     from .environment import Environment
+    from .stdlib_templates import resolve_template
     # the --font-dir fonts are measured by the binder and drawn by the renderer alike
     env = Environment.from_environ(more_font_dirs=args.font_dir)
-    template = load_template(Path(args.template), environment=env)
+    template = load_template(resolve_template(args.template), environment=env)
     names = [f.name for f in template.formats] if args.format == "all" else [args.format]
     out = Path(args.output)
-    product, base = load_product(Path(args.product))   # read and checked once, not per format
+    product, base = _compile_product(args)   # read and checked once, not per format
     for name in names:
         target = out if len(names) == 1 else out.with_name(f"{out.stem}-{name}{out.suffix}")
         creative = template.compile(product, name, base_dir=base, seed=args.seed)
@@ -197,14 +280,19 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+_TEMPLATE_HELP = "a .ddm file, or a bundled template's name (product_hero, price_tag, ...)"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ddm", description="DDM templates → ad creatives")
     sub = p.add_subparsers(dest="command", required=True)
 
     c = sub.add_parser("check", help="check templates and report every problem")
-    c.add_argument("templates", nargs="+")
+    c.add_argument("templates", nargs="+", help=_TEMPLATE_HELP)
     c.add_argument("--product", help="also compile for this product JSON or catalogue "
                    "(.json, .jsonl, .csv, folder) and report layout metrics")
+    c.add_argument("--id", dest="product_id", metavar="ID",
+                   help="with --product: only the product with this id")
     c.add_argument("--all-formats", action="store_true",
                    help="with --product: every format the template serves (default: the first)")
     c.add_argument("--max-occlusion", type=float, default=0.10,
@@ -214,15 +302,20 @@ def _parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_cmd_check)
 
     f = sub.add_parser("fmt", help="print templates in canonical form")
-    f.add_argument("templates", nargs="+")
+    f.add_argument("templates", nargs="+", help=".ddm files")
     mode = f.add_mutually_exclusive_group()
     mode.add_argument("--write", "-w", action="store_true", help="rewrite the files in place")
     mode.add_argument("--check", action="store_true", help="fail if a file is not formatted")
     f.set_defaults(func=_cmd_fmt)
 
     k = sub.add_parser("compile", help="compile a template for a product and a format")
-    k.add_argument("template")
-    k.add_argument("--product", required=True, help="product JSON file")
+    k.add_argument("template", help=_TEMPLATE_HELP)
+    source = k.add_mutually_exclusive_group(required=True)
+    source.add_argument("--product", help="product JSON file (or a catalogue of one product)")
+    source.add_argument("--catalogue", help="catalogue .json / .jsonl / .csv or photo folder; "
+                        "the product is picked with --id")
+    k.add_argument("--id", dest="product_id", metavar="ID",
+                   help="the product's id in the catalogue")
     k.add_argument("--format", required=True, help="format name, or `all`")
     k.add_argument("-o", "--output", required=True, help="out.svg | out.png | out.jpg | out.webp")
     k.add_argument("--seed", type=int, default=0)
@@ -266,7 +359,7 @@ def _parser() -> argparse.ArgumentParser:
     ml.set_defaults(func=_cmd_models_list)
 
     g = sub.add_parser("gallery", help="a contact sheet of a template: products × formats")
-    g.add_argument("template")
+    g.add_argument("template", help=_TEMPLATE_HELP)
     g.add_argument("--catalogue", required=True,
                    help="catalogue file or photo folder (or one product JSON)")
     g.add_argument("-o", "--output", default=None,
@@ -279,11 +372,20 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="demo-out")
     d.set_defaults(func=_cmd_demo)
 
+    m = sub.add_parser("samples", help="copy the sample catalogue (products and photos) into a "
+                       "folder, to write templates against",
+                       description="Copies the catalogue the demo and the docs use "
+                                   "(catalogue.json and its images/) into FOLDER.")
+    m.add_argument("folder", nargs="?", default="samples")
+    m.set_defaults(func=_cmd_samples)
+
     from .serve.commands import add_serve_parser, add_sign_parser
     add_serve_parser(sub)
     add_sign_parser(sub)
     from .batch.arguments import add_batch_parser
     add_batch_parser(sub, _cmd_batch)
+    from .lsp.command import add_parser as add_lsp_parser
+    add_lsp_parser(sub)
     return p
 
 
@@ -313,12 +415,12 @@ def _cmd_models_list(args: argparse.Namespace) -> int:
 
 def _cmd_gallery(args: argparse.Namespace) -> int:
     from .api import load_template
-    from .errors import SettingError
     from .files import write_atomic
     from .gallery import compile_cells, contact_sheet, spread
     from .progress import Progress
     from .renderer.encode import encode
-    template = load_template(Path(args.template))
+    from .stdlib_templates import resolve_template
+    template = load_template(resolve_template(args.template))
     products, base = _products(Path(args.catalogue))
     products = spread(products, args.limit)
     out = Path(args.output or f"{Path(args.template).stem}-sheet.jpg")
@@ -340,6 +442,23 @@ def _cmd_gallery(args: argparse.Namespace) -> int:
 def _cmd_batch(args: argparse.Namespace) -> int:
     from .batch.command import run_batch
     return run_batch(args)
+
+
+def _cmd_samples(args: argparse.Namespace) -> int:
+    import shutil
+
+    from .stdlib_templates import stdlib_dir
+    target = Path(args.folder)
+    if target.exists() and any(target.iterdir()):
+        print(f"ddm samples: {target} is not empty; name a new folder", file=sys.stderr)
+        return 1
+    source = stdlib_dir() / "samples"
+    shutil.copytree(source, target, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("README.md", "__pycache__"))
+    count = len(list((target / "images").iterdir()))
+    print(f"{target}/catalogue.json: the sample catalogue, with {count} images in "
+          f"{target}/images")
+    return 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

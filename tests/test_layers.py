@@ -29,7 +29,7 @@ FLOORS: list[set[str]] = [
     {"api"},                                    # load_template, Template, Creative
     {"quality", "gallery"},                     # measuring creatives; contact sheets
     {"demo"},
-    {"batch", "serve"},                         # production: catalogues, the URL service
+    {"batch", "serve", "lsp"},                  # production; the URL service; the language server
     {"cli"},
     {"__init__"},                               # the package's lazy public names
 ]
