@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from ddm_lang.scene import Node, Scene, TextNode
 from ddm_lang.semantics.ir import AbstractObject, CheckedTemplate, Component, Format
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.parser import parse
@@ -40,3 +41,18 @@ def build(source: str, path: str = "<template>") -> CheckedTemplate:
     return CheckedTemplate(name, title, tuple(formats), MappingProxyType(objects),
                     MappingProxyType(components), tuple(body), path, source,
                     MappingProxyType({path: source}))
+
+
+def texts(scene: Scene) -> list[str]:
+    """The text of every TextNode, lines joined by `|`, in document order."""
+    out: list[str] = []
+
+    def walk(items: tuple) -> None:
+        for item in items:
+            if isinstance(item, TextNode):
+                out.append("|".join(line.text for line in item.lines))
+            elif isinstance(item, Node):
+                walk(item.children)
+
+    walk(scene.children)
+    return out

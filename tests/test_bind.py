@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from _ir_helper import build
+from _ir_helper import build, texts
 from PIL import Image
 
 from ddm_lang.bind import bind
@@ -36,21 +36,6 @@ def error_of(body: str, product: dict, base: Path, fmt: str = "feed") -> Diagnos
         scene_of(body, product, base, fmt)
     assert len(info.value.diagnostics) == 1
     return info.value.diagnostics[0]
-
-
-def texts(scene: Scene) -> list[str]:
-    """The text of every TextNode, lines joined by `|`, in document order."""
-    out: list[str] = []
-
-    def walk(items: tuple) -> None:
-        for item in items:
-            if isinstance(item, TextNode):
-                out.append("|".join(line.text for line in item.lines))
-            elif isinstance(item, Node):
-                walk(item.children)
-
-    walk(scene.children)
-    return out
 
 
 def say(expr: str) -> str:

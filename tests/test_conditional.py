@@ -10,11 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _ir_helper import build
+from _ir_helper import build, texts
 
 from ddm_lang import DiagnosticError, template_from_string
 from ddm_lang.bind import bind
-from ddm_lang.scene import Node, TextNode
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.bounds import MAX_NESTING
 from ddm_lang.syntax.formatter import expr as format_expr
@@ -189,18 +188,7 @@ def test_conditional_has_the_type_its_two_sides_share() -> None:
 # ---- binding -------------------------------------------------------------------------
 
 def _texts(body: str, product: dict, base: Path) -> list[str]:
-    scene = bind(build(HEAD + body), product, "feed", base_dir=base)
-    out: list[str] = []
-
-    def walk(items: tuple) -> None:
-        for item in items:
-            if isinstance(item, TextNode):
-                out.append("|".join(line.text for line in item.lines))
-            elif isinstance(item, Node):
-                walk(item.children)
-
-    walk(scene.children)
-    return out
+    return texts(bind(build(HEAD + body), product, "feed", base_dir=base))
 
 
 def test_only_the_chosen_side_is_evaluated(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """`ddm lsp`: run the language server on stdin and stdout.
 
 `add_parser` registers the subcommand as the other `ddm` subcommands are registered; the
-server (and pygls, the `lsp` extra) is imported only when the command runs, so every
+server (and pygls) is imported only when the command runs, so every
 other `ddm` command starts without it.
 """
 

@@ -620,11 +620,8 @@ class _Checker:
         if len(items) not in (2, 4, 6) or not all(isinstance(i, ast.Name) for i in items[:2]):
             message = ("`flow` takes a direction and an element name, then optionally "
                        "`gap LENGTH` and `align start|center|end`")
-            read = self._read_as_subtraction(items) if len(items) not in (2, 4, 6) else None
-            if read is not None:
-                self.error("check.flow", message + read[0], read[1].span, read[2])
-            else:
-                self.error("check.flow", message, _span_of(v), usage)
+            self._count_error("check.flow", message, items if len(items) not in (2, 4, 6)
+                              else (), _span_of(v), usage)
             return
         direction, name = items[0], items[1]
         assert isinstance(direction, ast.Name) and isinstance(name, ast.Name)
@@ -674,12 +671,18 @@ class _Checker:
             return
         if len(items) != 4 and not (len(items) == 1 and isinstance(first, ast.Name)):
             message = f"`box` takes four lengths (x y width height), got {len(items)}"
-            read = self._read_as_subtraction(items)
-            if read is not None:
-                self.error("check.box", message + read[0], read[1].span, read[2])
-            else:
-                self.error("check.box", message, prop.span,
-                           "or an anchored box: `box: top-left margin 4% size 12%`")
+            self._count_error("check.box", message, items, prop.span,
+                              "or an anchored box: `box: top-left margin 4% size 12%`")
+
+    def _count_error(self, code: str, message: str, items: Iterable[ast.Expr],
+                     span: ast.Span, hint: str) -> None:
+        """A list with the wrong number of items: said of the item that swallowed the next
+        one when it was read as a subtraction, else of the whole list."""
+        read = self._read_as_subtraction(items)
+        if read is not None:
+            self.error(code, message + read[0], read[1].span, read[2])
+        else:
+            self.error(code, message, span, hint)
 
     def _read_as_subtraction(self, items: Iterable[ast.Expr]
                              ) -> tuple[str, ast.Binary, str] | None:
@@ -991,12 +994,8 @@ class _Checker:
         if isinstance(value, ast.ValueList) and len(items) not in (2, 4):
             message = (f"`slot` takes `side size` or four lengths (x y width height), "
                        f"got {len(items)}")
-            read = self._read_as_subtraction(items)
-            if read is not None:
-                self.error("check.slot", message + read[0], read[1].span, read[2])
-            else:
-                self.error("check.slot", message, value.span,
-                           "e.g. `slot(right 55%)` or `slot(0 0 50% 100%)`")
+            self._count_error("check.slot", message, items, value.span,
+                              "e.g. `slot(right 55%)` or `slot(0 0 50% 100%)`")
             return
         first = items[0]
         if isinstance(first, ast.Name) and len(items) == 2 and first.id not in SIDES:
