@@ -386,6 +386,8 @@ def _parser() -> argparse.ArgumentParser:
     add_batch_parser(sub, _cmd_batch)
     from .lsp.command import add_parser as add_lsp_parser
     add_lsp_parser(sub)
+    from .generate.command import add_parser as add_generate_parser
+    add_generate_parser(sub)
     return p
 
 

@@ -28,7 +28,7 @@ FLOORS: list[set[str]] = [
     {"bind"},                                   # template × product × format → Scene
     {"api"},                                    # load_template, Template, Creative
     {"quality", "gallery"},                     # measuring creatives; contact sheets
-    {"demo"},
+    {"demo", "generate"},                       # the demo; template-free generation
     {"batch", "serve", "lsp"},                  # production; the URL service; the language server
     {"cli"},
     {"__init__"},                               # the package's lazy public names
