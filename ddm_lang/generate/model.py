@@ -214,14 +214,14 @@ def occupied(role: str, placed: Sequence[RoleBox], condition: LayoutCondition,
     grid = np.zeros((bins, bins), bool)
     if role not in APART:
         return grid
+    eps = 1e-9
     for box in placed:
-        if box.role in APART:
-            pass
-        elif box.role == "hero" and role in COPY_ROLES and condition.cutout:
+        if box.role == "hero":
+            if role not in COPY_ROLES or not condition.cutout:
+                continue
             box = subject_box(box, condition)
-        else:
+        elif box.role not in APART:
             continue
-        eps = 1e-9
         x0, x1 = math.floor(box.x * bins + eps), math.ceil(box.right * bins - eps)
         y0, y1 = math.floor(box.y * bins + eps), math.ceil(box.bottom * bins - eps)
         grid[max(y0, 0):min(y1, bins), max(x0, 0):min(x1, bins)] = True
