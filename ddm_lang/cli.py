@@ -7,7 +7,6 @@ Exit codes: 0 success, 1 a template, product or image problem (printed as diagno
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -128,41 +127,14 @@ def _check_lines(checks: Sequence[str], findings: Counter[str], creatives: Count
 
 def _products(source: Path, product_id: str | None = None, *, what: str = "file"
               ) -> tuple[list[dict], Path]:
-    """The products of `source` as the binder's dicts, and their images' folder: a product
-    JSON file (one object) or any catalogue `load_catalogue` reads (image paths relative to
-    its folder, as in a batch); both are checked by the same record rules. With
-    `product_id`, only that product: a catalogue without it is an error naming the
-    catalogue and the ids it has. `what` names a missing .json file (`product file`)."""
-    from .perception.catalogue import load_catalogue, read_json, validate_product
-    records: Sequence[Product] | None = None
-    if source.suffix.lower() == ".json" and _may_be_product(source):
-        data = read_json(source, what=what)  # bounded, and names the file, line and column
-        if isinstance(data, dict) and "products" not in data:
-            product = validate_product(data, source=str(source), base=source.parent)
-            records, base = (product,), product.base_dir
-    if records is None:
-        catalogue = load_catalogue(source)
-        records, base = catalogue.products, catalogue.base_dir
+    """The products of `source` (`read_products`) as the binder's dicts, and their images'
+    folder. With `product_id`, only that product: a catalogue without it is an error naming
+    the catalogue and the ids it has."""
+    from .perception.catalogue import read_products
+    records, base = read_products(source, what=what)
     if product_id is not None:
         records = (_find_product(records, product_id, source),)
     return [p.as_dict() for p in records], base
-
-
-_CATALOGUE_START = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*(?:\[|\{\s*"products"\s*:)')
-
-
-def _may_be_product(source: Path) -> bool:
-    """Whether a .json file may hold one product, told from its first bytes so that a
-    catalogue (`[...]` or `{"products": ...}`) is parsed once, by the catalogue loader; a
-    missing file is one, for the product file's own message."""
-    if source.is_dir():
-        return False
-    try:
-        with source.open("rb") as f:
-            head = f.read(4096)
-    except OSError:
-        return True
-    return _CATALOGUE_START.match(head) is None
 
 
 def _find_product(products: Sequence[Product], product_id: str, source: Path) -> Product:

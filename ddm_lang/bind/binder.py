@@ -47,10 +47,12 @@ from ddm_lang.semantics.operations import OPERATIONS
 from ddm_lang.semantics.raw_svg import drawn_count
 from ddm_lang.semantics.svg_vocab import (
     BLEED_EDGES,
+    BLEED_HINT,
     BLEED_WORDS,
     DDM_PROPERTIES,
     ELEMENT_TAGS,
     axis_of,
+    bleed_problem,
 )
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.diagnostics import DiagnosticError
@@ -323,9 +325,7 @@ class _Binder:
         for word in words:
             if not isinstance(word, ast.Name) or word.id not in BLEED_WORDS:
                 shown = word.id if isinstance(word, ast.Name) else _source_text(self.template, word)
-                self.ev.fail("bind.bleed", f"`bleed` names canvas edges ({', '.join(BLEED_EDGES)}"
-                             f" or all), not `{shown}`", word.span,
-                             "write `bleed: bottom`, `bleed: left right` or `bleed: all`")
+                self.ev.fail("bind.bleed", bleed_problem(shown), word.span, BLEED_HINT)
             named |= set(BLEED_EDGES) if word.id == "all" else {word.id}
         edges = tuple(e for e in BLEED_EDGES if e in named)
         if node.name:

@@ -143,28 +143,17 @@ def _one(data: dict[str, Any], base: str, options: _Options) -> tuple[bool, str]
 
 
 def _products(args: argparse.Namespace) -> list[Product]:
-    """The products asked for, read by the catalogue loader `ddm compile` uses: a product
-    file is one JSON object, anything else a catalogue."""
+    """The products asked for, read as `ddm compile` reads them (`read_products`)."""
     from ddm_lang.gallery import spread
-    from ddm_lang.perception.catalogue import (
-        CatalogueError,
-        load_catalogue,
-        read_json,
-        validate_product,
-    )
+    from ddm_lang.perception.catalogue import CatalogueError, load_catalogue, read_products
     if args.product:
         source = Path(args.product)
-        if source.suffix.lower() == ".json":
-            data = read_json(source, what="product file")
-            if isinstance(data, dict) and "products" not in data:
-                return [validate_product(data, source=str(source), base=source.parent)]
-        catalogue = load_catalogue(source)
-        if len(catalogue.products) != 1:
-            raise CatalogueError([f"{source}: holds {len(catalogue.products)} products; pick "
+        found, _ = read_products(source, what="product file")
+        if len(found) != 1:
+            raise CatalogueError([f"{source}: holds {len(found)} products; pick "
                                   f"some with --catalogue {source} --id ID"], str(source))
-        return list(catalogue.products)
-    catalogue = load_catalogue(Path(args.catalogue))
-    products = list(catalogue.products)
+        return list(found)
+    products = list(load_catalogue(Path(args.catalogue)).products)
     if args.ids:
         known = {p.id: p for p in products}
         missing = [i for i in args.ids if i not in known]

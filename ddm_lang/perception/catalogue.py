@@ -209,6 +209,40 @@ def load_product_file(path: str | Path) -> Product:
     return validate_product(data, source=shown, base=Path(path).parent)
 
 
+def read_products(source: str | Path, *, what: str = "file"
+                  ) -> tuple[tuple[Product, ...], Path]:
+    """The products a command-line argument names, and their images' folder: a product
+    JSON file (one object) or any catalogue `load_catalogue` reads (image paths relative to
+    its folder, as in a batch); both are checked by the same record rules. A catalogue is
+    parsed once, by the catalogue loader: a `.json` file is read as one product only when
+    its first bytes are not a catalogue's. `what` names a missing .json file."""
+    path = Path(source)
+    if path.suffix.lower() == ".json" and _may_be_product(path):
+        data = read_json(path, what=what)  # bounded, and names the file, line and column
+        if isinstance(data, dict) and "products" not in data:
+            product = validate_product(data, source=str(source), base=path.parent)
+            return (product,), product.base_dir
+    catalogue = load_catalogue(path)
+    return catalogue.products, catalogue.base_dir
+
+
+_CATALOGUE_START = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*(?:\[|\{\s*"products"\s*:)')
+
+
+def _may_be_product(source: Path) -> bool:
+    """Whether a .json file may hold one product, told from its first bytes so that a
+    catalogue (`[...]` or `{"products": ...}`) is parsed once, by the catalogue loader; a
+    missing file is one, for the product file's own message."""
+    if source.is_dir():
+        return False
+    try:
+        with source.open("rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return True
+    return _CATALOGUE_START.match(head) is None
+
+
 def read_json(path: str | Path, *, what: str = "file") -> Any:
     """The JSON value of a UTF-8 file, nesting bounded (`records.MAX_JSON_DEPTH`); a
     `CatalogueError` naming FILE[:LINE:COL] when it is missing, unreadable or invalid."""

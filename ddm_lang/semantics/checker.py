@@ -29,13 +29,14 @@ from .ir import AbstractObject, CheckedTemplate, Component, Format
 from .raw_svg import check_raw_svg
 from .svg_vocab import (
     ANCHORS,
-    BLEED_EDGES,
+    BLEED_HINT,
     BLEED_WORDS,
     CONTAINERS,
     DDM_PROPERTIES,
     ELEMENT_TAGS,
     SVG_FUNCTIONS,
     attribute_problem,
+    bleed_problem,
 )
 
 OBJECT_KINDS = ("image",)
@@ -608,9 +609,7 @@ class _Checker:
                 continue
             shown = word.id if isinstance(word, ast.Name) else self._source(word.span)
             hint = (did_you_mean(word.id, BLEED_WORDS) if isinstance(word, ast.Name) else None)
-            self.error("check.bleed", f"`bleed` names canvas edges ({', '.join(BLEED_EDGES)} "
-                       f"or all), not `{shown}`", word.span,
-                       hint or "write `bleed: bottom`, `bleed: left right` or `bleed: all`")
+            self.error("check.bleed", bleed_problem(shown), word.span, hint or BLEED_HINT)
 
     def _flow(self, prop: ast.Property, scope: _Scope) -> None:
         """`flow: below|above|after|before NAME [gap LENGTH] [align start|center|end]`."""

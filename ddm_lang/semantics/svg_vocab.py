@@ -45,6 +45,12 @@ DDM_PROPERTIES: dict[str, str] = {
 # `bleed`: the canvas edges an element may name (`all` is every one), in this order.
 BLEED_EDGES = ("top", "right", "bottom", "left")
 BLEED_WORDS = (*BLEED_EDGES, "all")
+BLEED_HINT = "write `bleed: bottom`, `bleed: left right` or `bleed: all`"
+
+
+def bleed_problem(shown: str) -> str:
+    """What `ddm check` and the binder say of a `bleed` item that names no canvas edge."""
+    return f"`bleed` names canvas edges ({', '.join(BLEED_EDGES)} or all), not `{shown}`"
 
 # Attributes whose % values refer to the slot's width, height, or its normalised diagonal.
 HORIZONTAL = frozenset({"x", "cx", "x1", "x2", "dx", "width", "rx", "fx"})
