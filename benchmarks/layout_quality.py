@@ -165,14 +165,17 @@ def short_name(product: dict[str, Any]) -> str:
 
 
 def measure_template(template: Any, products: list[dict[str, Any]], base: Path,
-                     sheet_ids: set[int] | None = None) -> dict[str, Any]:
-    """Compile and measure every product × format; thumbnails for `sheet_ids`."""
+                     sheet_ids: set[int] | None = None,
+                     only: set[str] | None = None) -> dict[str, Any]:
+    """Compile and measure every product × format (of the formats named in `only`, when
+    given); thumbnails for `sheet_ids`."""
     from ddm_lang.layout import elements as le
     from ddm_lang.quality import layout_metrics as lm
     from ddm_lang.renderer import render
     from ddm_lang.syntax.diagnostics import DiagnosticError
 
-    per_format: dict[str, list[dict[str, Any]]] = {f.name: [] for f in template.formats}
+    formats = [f for f in template.formats if only is None or f.name in only]
+    per_format: dict[str, list[dict[str, Any]]] = {f.name: [] for f in formats}
     errors: list[dict[str, str]] = []
     failures: list[dict[str, Any]] = []
     blocks: list[tuple[str, list[np.ndarray]]] = []
@@ -182,7 +185,7 @@ def measure_template(template: Any, products: list[dict[str, Any]], base: Path,
     contrast_notes: list[str] = []
     for i, product in enumerate(products):
         thumbs: list[np.ndarray] = []
-        for fmt in template.formats:
+        for fmt in formats:
             t0 = time.perf_counter()
             try:
                 creative = template.compile(product, fmt.name, base_dir=base)
@@ -231,7 +234,7 @@ def measure_template(template: Any, products: list[dict[str, Any]], base: Path,
     everything = [r for rows in per_format.values() for r in rows]
     overall = {key: stats([float(r[key]) for r in everything if r.get(key) is not None])
                for key in METRICS}
-    return {"formats": [f"{f.name} {f.width}x{f.height}" for f in template.formats],
+    return {"formats": [f"{f.name} {f.width}x{f.height}" for f in formats],
             "creatives": len(everything), "errors": len(errors), "error_details": errors,
             "failed_layout_checks": len(failures), "failures": failures,
             "layouts_repaired": repairs["kept"], "repairs_not_kept": repairs["not kept"],

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from .design import Slot
     from .generator import Generated, ProductResult
 
+from .proposers import DEFAULT, NAMES
+
 DEFAULT_FORMATS = "feed,story,banner"
 
 
@@ -47,6 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="distinct designs per product and format (default 8)")
     parser.add_argument("-o", "--output", default="generated", metavar="FOLDER",
                         help="output folder (default generated/)")
+    parser.add_argument("--proposer", choices=NAMES, default=DEFAULT,
+                        help="where layouts come from: the archetype search, the trained "
+                             "layout model, or half of each (default both)")
     parser.add_argument("--seed", type=int, default=0, help="the same seed, the same designs")
     parser.add_argument("--candidates", type=int, default=None, metavar="K",
                         help="candidates compiled per design asked for (default 2)")
@@ -88,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     products = _products(args)
     options = _Options(slots, args.n, Path(args.output), args.seed, args.budget,
-                       args.candidates or CANDIDATES_PER_DESIGN, args.quality)
+                       args.candidates or CANDIDATES_PER_DESIGN, args.quality, args.proposer)
     jobs = max(1, min(args.jobs, len(products)))
     failed = 0
     if jobs == 1:
@@ -122,6 +127,7 @@ class _Options:
     budget: float | None
     per_design: int
     quality: int
+    proposer: str = DEFAULT
 
 
 def _one(data: dict[str, Any], base: str, options: _Options) -> tuple[bool, str]:
@@ -130,10 +136,12 @@ def _one(data: dict[str, Any], base: str, options: _Options) -> tuple[bool, str]
     from ddm_lang.perception.catalogue import validate_product
 
     from .generator import GenerateError, generate
+    from .proposers import make
     product = validate_product(data, source=str(data.get("id", "product")), base=base)
     try:
         result = generate(product, options.slots, options.n, seed=options.seed,
-                          budget=options.budget, per_design=options.per_design)
+                          budget=options.budget, per_design=options.per_design,
+                          proposer=make(options.proposer))
     except GenerateError as err:
         return False, f"ddm generate: {err}"
     start = time.perf_counter()

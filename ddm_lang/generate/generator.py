@@ -11,8 +11,8 @@ taken from the candidates that passed in that shape — with its own style where
 else rewritten in its style and compiled to verify it — so its template serves every
 slot. Only the designs kept are rendered to pixels.
 
-The proposer is any `layout.Proposer`: the search-only one by default, the trained
-layout model where it is installed.
+The proposer is any `layout.Proposer`: by default half the trained layout model's
+layouts (repaired) and half the archetype search's (`proposers`).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from .design import (
     signature_distance,
 )
 from .layout import ROLES, Layout, LayoutCondition, Proposer
-from .search import SearchProposer
+from .proposers import DEFAULT, make
 from .style import Style, estimate_styles
 from .writer import Drafts, template_name
 
@@ -421,7 +421,7 @@ def generate(product: Product, slots: Sequence[Slot], n: int, *,
     from ddm_lang.environment import default_environment
     start = time.perf_counter()
     env = env or default_environment()
-    proposer = proposer or SearchProposer()
+    proposer = proposer or make(DEFAULT)
     perceived = perceive(product, env)
     ctx = _Context(product, product.as_dict(), tuple(slots),
                    estimate_styles(perceived.main.record, product.category), env,

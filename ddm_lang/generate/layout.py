@@ -9,9 +9,10 @@ the search-only proposer alike, and a design written as a template stays in `%`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 ROLES: tuple[str, ...] = ("hero", "headline", "subline", "points", "price", "button",
                           "brand", "badge", "decoration")

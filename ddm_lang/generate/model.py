@@ -382,7 +382,7 @@ def _load(onnx_path: Path, contract_path: Path) -> LayoutModel:
                                "ddm_lang[gpu]") from None
     options = ort.SessionOptions()
     options.log_severity_level = 3
-    options.intra_op_num_threads = 1  # one small graph per step: threads cost more than they give
+    options.intra_op_num_threads = 2  # a batch of layouts per step: two threads halve it, more add little
     try:
         session = ort.InferenceSession(str(onnx_path), options,
                                        providers=["CPUExecutionProvider"])

@@ -187,7 +187,7 @@ def _place_badge(f: _Frame, j: _Jitter, boxes: dict[str, Box], condition: Layout
         box = _snapped("badge", (x, y, w, h))
         if box is None or box.x < sx or box.y < sy or box.right > 1 - sx or box.bottom > 1 - sy:
             continue
-        if all(_overlap(box, other) <= 1e-6 for other in taken):
+        if all(overlap(box, other) <= 1e-6 for other in taken):
             return (x, y, w, h)
     return None
 
@@ -454,6 +454,89 @@ def _archetypes(cond: LayoutCondition) -> list[tuple[str, Archetype]]:
     return out
 
 
+# ---- restacking another proposer's copy --------------------------------------------------
+
+COLUMN_ROLES = ("headline", "subline", "points", "price", "button")
+
+
+def restack(layout: Layout, condition: LayoutCondition, rng: np.random.Generator
+            ) -> Layout | None:
+    """A layout's copy set again as one column in the room the layout gave it.
+
+    A learned layout places the product, the copy's room, the brand, the badge and the
+    decoration well, and the pieces of copy less so (a price right of the button, a
+    subline under the price). This keeps everything but the column's copy and stacks
+    that in reading order (`_stack`) within the rectangle round it, pulled off the
+    product's box on the side where most of the room is, centred when the room is
+    centred on the canvas and anchored towards the product; a room too low for the
+    stack but wide takes it as two columns (`_band`). None when no headline fits.
+    """
+    boxes = {b.role: b for b in layout}
+    column = [boxes[r] for r in COLUMN_ROLES if r in boxes]
+    if "headline" not in boxes or not layout or layout[0].role != "hero":
+        return None
+    f = _Frame(condition.width, condition.height)
+    hero = boxes["hero"]
+    sx, sy = safe_share(condition)
+    left, top = max(min(b.x for b in column), sx), max(min(b.y for b in column), sy)
+    right = min(max(b.right for b in column), 1 - sx)
+    bottom = min(max(b.bottom for b in column), 1 - sy)
+    room = _off((left, top, right - left, bottom - top), hero, f)
+    if room is None:
+        return None
+    x, y, w, h = room
+    centred = abs(x + w / 2 - 0.5) < 0.05 and w < 0.9
+    anchor = ("top" if y >= hero.bottom - 1e-6 else "bottom" if y + h <= hero.y + 1e-6
+              else "middle")
+    j, wanted = _Jitter(rng, 0.0), {b.role for b in column}
+    stacked = _stack(f, j, wanted, x, w, y, y + h, anchor, centred)
+    if stacked is None and w > 0.5:
+        stacked = _band(f, j, wanted, x, w, y, h, anchor)
+    if stacked is None:
+        return None
+    kept = {b.role: (b.x, b.y, b.w, b.h) for b in layout if b.role not in COLUMN_ROLES}
+    return _layout({**kept, **stacked}, condition)
+
+
+def _band(f: _Frame, j: _Jitter, roles: set[str], x: float, w: float, y: float, h: float,
+          anchor: str) -> dict[str, Box] | None:
+    """Copy in a wide, low room as two columns: the headline (and subline) on the left,
+    the price above the button ranged right on the right, their tops level."""
+    right = [r for r in ("price", "button") if r in roles]
+    rw = max(f.fx(0.3), 0.34 * w)
+    lw = w - rw - f.fx(GUTTER)
+    left = _stack(f, j, roles - {"points", "price", "button"}, x, lw, y, y + h, anchor, False)
+    if left is None or lw < f.fx(_HEADLINE_MIN * 2):
+        return None
+    top = left["headline"][1]
+    t = f.tallness
+    for i, role in enumerate(right):
+        rh = f.fy(_HEIGHTS[role] * t)
+        if top + rh > y + h + 1e-9:
+            return None
+        bw = rw if role == "price" else min(rw, f.fx(0.34 * t))
+        left[role] = (x + w - bw, top, bw, rh)
+        top += rh + (f.fy(0.03 * t) if i == 0 else 0.0)
+    return left
+
+
+def _off(room: Box, hero: RoleBox, f: _Frame) -> Box | None:
+    """The room cut off the product's box, a gutter apart, on the side that leaves the
+    most of it; the room itself when it is clear of the box."""
+    x, y, w, h = room
+    if w <= 0 or h <= 0:
+        return None
+    if overlap(RoleBox("room", x, y, w, h), hero) <= 1e-9:
+        return room
+    gx, gy = f.fx(GUTTER), f.fy(GUTTER)
+    options = [(hero.right + gx, y, x + w - hero.right - gx, h),   # right of the product
+               (x, y, hero.x - gx - x, h),                          # left of it
+               (x, hero.bottom + gy, w, y + h - hero.bottom - gy),  # below it
+               (x, y, w, hero.y - gy - y)]                          # above it
+    usable = [b for b in options if b[2] > 0 and b[3] > 0]
+    return max(usable, key=lambda b: b[2] * b[3]) if usable else None
+
+
 # ---- validity ---------------------------------------------------------------------------
 
 def snap(value: float) -> float:
@@ -492,7 +575,7 @@ def stands_on_floor(hero: RoleBox, decoration: RoleBox | None) -> bool:
             and decoration.bottom >= 1 - 1e-6 and abs(decoration.y - hero.bottom) < 0.021)
 
 
-def _overlap(a: RoleBox, b: RoleBox) -> float:
+def overlap(a: RoleBox, b: RoleBox) -> float:
     w = min(a.right, b.right) - max(a.x, b.x)
     h = min(a.bottom, b.bottom) - max(a.y, b.y)
     return max(0.0, w) * max(0.0, h)
@@ -522,11 +605,11 @@ def valid(layout: Layout, condition: LayoutCondition) -> bool:
     for b in texts:
         if b.x < sx - eps or b.y < sy - eps or b.right > 1 - sx + eps or b.bottom > 1 - sy + eps:
             return False
-        if _overlap(b, subject) > eps or (b.role != "badge" and _overlap(b, hero) > eps):
+        if overlap(b, subject) > eps or (b.role != "badge" and overlap(b, hero) > eps):
             return False
     for i, a in enumerate(texts):
         for b in texts[i + 1:]:
-            if _overlap(a, b) > eps:
+            if overlap(a, b) > eps:
                 return False
     return True
 
@@ -547,7 +630,7 @@ def _layout(boxes: dict[str, Box], condition: LayoutCondition) -> Layout | None:
 # ---- distance ---------------------------------------------------------------------------
 
 def iou(a: RoleBox, b: RoleBox) -> float:
-    inter = _overlap(a, b)
+    inter = overlap(a, b)
     union = a.w * a.h + b.w * b.h - inter
     return inter / union if union > 0 else 0.0
 

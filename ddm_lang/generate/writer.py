@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.formatter import format_module, format_source
@@ -213,9 +213,13 @@ def _brand(b: _Branch, brand: RoleBox, middle: bool) -> None:
               ("box", _box(chip)), ("rx", "999"),
               ("fill", "contrast(logo.palette.dominant, #ffffff, #111111)")]))
     b.lines.append(_inline("image logo?", [("box", _box(logo)), ("fit", "contain")]))
+    gap = 0.015 * unit
     flow: Props = [] if middle else [
-        ("flow", f"after logo-chip gap {vmin(0.015 * unit, slot)} align center")]
-    props: Props = [("box", _box(brand)), *flow, ("font", f"body {style.body_weight + 100}"),
+        ("flow", f"after logo-chip gap {vmin(gap, slot)} align center")]
+    # ranged left, the name keeps to what the chip leaves of the brand's box
+    line = brand if middle else replace(brand, w=max(brand.w - side - gap / slot.width,
+                                                     0.5 * brand.w))
+    props: Props = [("box", _box(line)), *flow, ("font", f"body {style.body_weight + 100}"),
                     ("size", _fit(10, min(bh * 0.5, b.body_cap * 0.8), slot)),
                     ("max-lines", "1"),
                     *([("align", "center")] if middle else []), ("valign", "middle"),
