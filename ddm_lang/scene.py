@@ -110,7 +110,10 @@ class ImageNode:
     `matte` (an 8-bit PNG covering the whole material, white = subject) masks it for a
     cutout; `shadow` is drawn beneath it; `recolor` is a colour matrix applied to its pixels;
     `reflection` is drawn beneath it too, below its base. `bleed` names the canvas edges
-    the template lets it cross (the `bleed` property), which layout checks then allow."""
+    the template lets it cross (the `bleed` property), which layout checks then allow.
+    `logo` marks a material listed in the product's `brand.logos`: perception finds a
+    subject in a logo as in a photo, but what the product checks and guarantees keep clear,
+    whole and standing out is the product, not its brand's mark."""
 
     material: Material
     box: Box
@@ -123,6 +126,7 @@ class ImageNode:
     recolor: str | None = None   # `recolor`: the 20 values of an sRGB feColorMatrix
     reflection: Reflection | None = None
     bleed: tuple[str, ...] = ()  # canvas edges it may cross: top, right, bottom, left
+    logo: bool = False           # one of the product's brand logos: a mark, not the product
 
     def with_(self, **changes: Any) -> ImageNode:
         return replace(self, **changes)

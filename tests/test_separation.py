@@ -293,3 +293,28 @@ def test_a_repair_never_loses_a_logo_that_stood_out(tmp_path: Path) -> None:
     assert fill_of(scene, "background") != "#141414"
     results = measure_separation(scene)
     assert len(results) == 2 and all(r.passed for r in results), [r.describe() for r in results]
+
+
+@pytest.mark.model
+def test_a_brand_logo_is_not_held_to_the_products_guarantee(tmp_path: Path) -> None:
+    """A dark logo on a dark field is the brand's own mark on the brand's choice of field:
+    the field is not moved for it and the check does not count it as a product; the
+    product beside it still is measured."""
+    photo(tmp_path, "mark.png", (26, 26, 28))
+    photo(tmp_path, "red.png", (200, 36, 36))
+    template = template_from_string(
+        'template t "A product and its brand\'s logo on one field"\nformats feed 400x400\n'
+        "object hero = image from product.images where subject.found\n"
+        "object logo = image from brand.logos\n"
+        "rect background { box: 0 0 100% 100%; fill: #141414 }\n"
+        "image logo | cutout | place in slot(4% 4% 20% 20%) fit subject\n"
+        "image hero | cutout | place in slot(30% 20% 60% 70%) fit subject\n")
+    item = {"id": "p", "title": "Red Disc", "images": ["red.png"],
+            "brand": {"name": "Mark", "logos": ["mark.png"]}}
+    creative = template.compile(item, "feed", base_dir=tmp_path)
+    scene = creative.scene
+    assert fill_of(scene, "background") == "#141414"
+    images = {n.name: n for n in _walk(scene.children) if getattr(n, "material", None)}
+    assert images["logo"].logo and not images["hero"].logo
+    assert [r.name for r in measure_separation(scene)] == ["hero"]
+    assert not [f for f in run_checks(creative, product=item) if f.check == "separation"]

@@ -237,6 +237,17 @@ class _Binder:
             self.ev.fail("bind.material", f'product "{self.product_id}": {err}', span)
         raise AssertionError("unreachable")
 
+    def is_logo(self, material: Material) -> bool:
+        """Whether a material is one of the product's brand logos (by file, however the
+        template reached it: an object over `brand.logos` or the path itself)."""
+        brand = self.product.get("brand")
+        logos = brand.get("logos") if isinstance(brand, dict) else None
+        if not isinstance(logos, list) or not logos:
+            return False
+        drawn = Path(material.path).resolve()
+        return any(isinstance(p, str) and (self.base_dir / p).resolve() == drawn
+                   for p in logos)
+
     # ---- statements --------------------------------------------------------------------
     def statements(self, stmts: Iterable[Any], scope: Scope) -> list[SceneItem]:
         out: list[SceneItem] = []
@@ -606,7 +617,8 @@ class _Binder:
         attrs = self.id_attr(node) + self.attributes(
             node, scope, skip=frozenset({"box", "x", "y", "width", "height", "href",
                                          "preserveAspectRatio"}))
-        image = ImageNode(material, dest, crop, False, attrs, node.name)
+        image = ImageNode(material, dest, crop, False, attrs, node.name,
+                          logo=self.is_logo(material))
         for op in node.pipeline:
             if op.when is not None and not truthy(self.ev.eval(op.when, scope)):
                 continue

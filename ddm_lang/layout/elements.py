@@ -252,7 +252,7 @@ def subject_cut(node: ImageNode, subject: Subject | None, canvas: Box,
 
 def flatten(scene: Scene, subjects: SubjectLookup | None = None) -> list[Element]:
     """Every laid-out element of the scene in paint order, with its role."""
-    lookup = subjects or (lambda _node: None)
+    lookup = products(subjects) if subjects is not None else (lambda _node: None)
     out: list[Element] = []
 
     def walk(items: Iterable[SceneItem], matrix: skia.Matrix, bleed: frozenset[str]) -> None:
@@ -409,11 +409,22 @@ def record_subject(record: Mapping[str, Any], matte_png: bytes | None) -> Subjec
 
 
 def cached_lookup(lookup: SubjectLookup) -> SubjectLookup:
-    memo: dict[tuple[str, bool], Subject | None] = {}
+    """`lookup` asked once per material and matte, and never for a logo (`products`)."""
+    memo: dict[tuple[str, bool, bool], Subject | None] = {}
+    lookup = products(lookup)
 
     def get(node: ImageNode) -> Subject | None:
-        key = (node.material.sha256, node.matte is not None)
+        key = (node.material.sha256, node.matte is not None, node.logo)
         if key not in memo:
             memo[key] = lookup(node)
         return memo[key]
+    return get
+
+
+def products(lookup: SubjectLookup) -> SubjectLookup:
+    """`lookup` for product images only: a brand logo (`ImageNode.logo`) has no product
+    subject, so no check keeps copy off it, measures its separation or its crop as a
+    product's."""
+    def get(node: ImageNode) -> Subject | None:
+        return None if node.logo else lookup(node)
     return get

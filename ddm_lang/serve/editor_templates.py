@@ -1,7 +1,7 @@
 """The editor's template directory: list, read, check and save templates.
 
 Saving applies the same validation as `ddm check` (`template_from_string` with the directory as
-import root), accepts only plain identifiers as names and writes atomically, so nothing a
+import root), accepts only identifiers (words joined by hyphens) as names and writes atomically, so nothing a
 browser sends can create a file outside the directory or leave a half-written template
 for the URL service to pick up.
 """
@@ -25,7 +25,9 @@ text in the editor, others to a file it imports."""
 MAX_SOURCE_BYTES = 512 * 1024
 """Largest template source accepted: far above any real template, far below a memory risk."""
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# A name is an identifier as DDM writes them, words joined by single hyphens (`price-promo`,
+# `feed-1`, as `ddm generate` names its files): nothing that could leave the directory.
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*\Z")
 _HEADER = re.compile(r'^\s*template\s+[A-Za-z_][\w-]*\s*(?:"((?:\\.|[^"\\\n])*)")?', re.M)
 
 
