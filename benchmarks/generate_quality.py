@@ -140,12 +140,12 @@ def generate_catalogue(name: str, path: Path, n: int, limit: int, proposer: str,
             for c in g.coverage:
                 if c.slot != g.design.slot.name:
                     coverage["checked" if c.status == "checked" else "failed"] += 1
-        if sheet and product.id in sheet_ids:
-            for slot in slots:
-                mine = [g for g in result.designs if g.design.slot == slot]
-                sheet_rows.append([Cell(f"{_short(product.title)} · {g.stem} · "
-                                        f"{g.design.style.name}", g.creative.pixels())
-                                   for g in mine[:SHEET_PER_FORMAT]])
+        if sheet and product.id in sheet_ids:    # a row per product: each format's first
+            sheet_rows.append([Cell(f"{_short(product.title)} · {g.stem} · "
+                                    f"{g.design.style.name}", g.creative.pixels())
+                               for slot in slots
+                               for g in [d for d in result.designs
+                                         if d.design.slot == slot][:SHEET_PER_FORMAT]])
         print(f"\r{name} ({proposer}): [{k + 1}/{len(products)}] {designs} designs",
               end="", flush=True)
     print()
@@ -332,8 +332,8 @@ def main(argv: list[str] | None = None) -> int:
         from ddm_lang.gallery import contact_sheet
         res["sheets"] = {}
         for name, rows in sheets.items():
-            pixels = contact_sheet(f"ddm generate: {name}, {len(rows) // 3} products × "
-                                   f"{FORMATS}", rows)
+            pixels = contact_sheet(f"ddm generate: {name}, {len(rows)} products × {FORMATS}, "
+                                   f"the first {SHEET_PER_FORMAT} designs of each", rows)
             jpeg, _ = encode_within(np.ascontiguousarray(pixels), SHEET_LIMIT)
             path = OUT / f"generate_{name}.jpg"
             path.write_bytes(jpeg)

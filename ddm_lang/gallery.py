@@ -77,28 +77,42 @@ def spread(items: list[Any], limit: int) -> list[Any]:
     return [items[int(i * step)] for i in range(limit)]
 
 
+def _fitted_height(cell: Cell, inner: float) -> float:
+    """How high a cell's creative is drawn, fitted into an `inner` × `inner` frame."""
+    if cell.pixels is None:
+        return inner
+    h, w = cell.pixels.shape[:2]
+    return h * min(inner / w, inner / h)
+
+
 def contact_sheet(title: str, rows: list[list[Cell]], cell_size: int = CELL) -> np.ndarray:
     """A grid with one row per product and one column per format, each fitted into a cell
-    of `cell_size` px."""
+    of `cell_size` px; a row is only as high as its tallest creative, so a row of
+    leaderboards is not a band of white."""
     cols = max((len(r) for r in rows), default=1)
-    width, height = cols * cell_size, LABEL * 2 + len(rows) * (cell_size + LABEL)
+    inner = cell_size - 16
+    heights = [round(max((_fitted_height(c, inner) for c in row), default=inner)) + 16
+               for row in rows]
+    width, height = cols * cell_size, LABEL * 2 + sum(h + LABEL for h in heights)
     surface = skia.Surface(width, height)
     canvas = surface.getCanvas()
     canvas.clear(skia.ColorWHITE)
     fonts = FontRegistry.default()
     head = fonts.font("Inter", 700, False, 20)
     small = fonts.font("Inter", 400, False, 12)
+    small_cjk = fonts.font("Noto Sans CJK SC", 400, False, 12)   # labels naming CJK products
     ink = skia.Paint(Color=skia.ColorSetRGB(30, 30, 30), AntiAlias=True)
     canvas.drawString(title, 12, 34, head, ink)
-    for r, row in enumerate(rows):
-        top = LABEL * 2 + r * (cell_size + LABEL)
+    top = LABEL * 2
+    for row, row_height in zip(rows, heights, strict=True):
         for c, cell in enumerate(row):
             left = c * cell_size
             canvas.save()
             canvas.clipRect(skia.Rect.MakeXYWH(left, top, cell_size - 4, LABEL))
-            canvas.drawString(cell.label, left + 8, top + 18, small, ink)
+            face = small_cjk if any(ord(ch) >= 0x2E80 for ch in cell.label) else small
+            canvas.drawString(cell.label, left + 8, top + 18, face, ink)
             canvas.restore()
-            frame = skia.Rect.MakeXYWH(left + 8, top + LABEL, cell_size - 16, cell_size - 16)
+            frame = skia.Rect.MakeXYWH(left + 8, top + LABEL, inner, row_height - 16)
             if cell.pixels is None:
                 canvas.drawRect(frame, skia.Paint(Color=skia.ColorSetRGB(250, 220, 220)))
                 continue
@@ -113,4 +127,5 @@ def contact_sheet(title: str, rows: list[list[Cell]], cell_size: int = CELL) -> 
                 skia.FilterMode.kLinear, skia.MipmapMode.kLinear))
             canvas.drawRect(dest, skia.Paint(Color=skia.ColorSetRGB(200, 200, 200),
                                              Style=skia.Paint.kStroke_Style, StrokeWidth=1))
+        top += row_height + LABEL
     return surface.makeImageSnapshot().toarray(colorType=skia.ColorType.kRGBA_8888_ColorType)

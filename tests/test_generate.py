@@ -5,6 +5,7 @@ they were made for and, as templates, for other products and slots."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ from ddm_lang.generate.design import (
 )
 from ddm_lang.generate.generator import ProductResult, generate, roles
 from ddm_lang.generate.layout import ROLES, Layout, LayoutCondition, RoleBox
+from ddm_lang.generate.proposers import Blend
+from ddm_lang.generate.repair import Repaired
 from ddm_lang.generate.search import (
     DISTINCT,
     GRID,
@@ -47,6 +50,8 @@ from ddm_lang.syntax.formatter import format_source
 
 SAMPLES = stdlib_dir() / "samples" / "catalogue.json"
 FEED, STORY, BANNER = SLOTS["feed"], SLOTS["story"], SLOTS["banner"]
+LEADERBOARD, MOBILE = SLOTS["leaderboard"], SLOTS["mobile"]
+BILLBOARD, SKYSCRAPER = SLOTS["billboard"], SLOTS["skyscraper"]
 RECORD = {"palette.accent": "#d55b45", "palette.subject": ["#d55b45"],
           "background.kind": "plain"}
 
@@ -83,7 +88,8 @@ def _check_layout(layout: Layout, cond: LayoutCondition) -> None:
 
 # ---- the search proposer ----------------------------------------------------------------
 
-@pytest.mark.parametrize("slot", [FEED, STORY, BANNER, SLOTS["portrait"], SLOTS["rectangle"]])
+@pytest.mark.parametrize("slot", [FEED, STORY, BANNER, SLOTS["portrait"], SLOTS["rectangle"],
+                                  LEADERBOARD, MOBILE, BILLBOARD, SKYSCRAPER])
 @pytest.mark.parametrize("cutout", [True, False])
 def test_proposer_gives_n_distinct_valid_layouts(slot: Slot, cutout: bool) -> None:
     cond = LayoutCondition(slot.width, slot.height, 0.7, cutout, ROLES)
@@ -120,6 +126,9 @@ def test_archetypes_suit_the_slot_shape() -> None:
     assert names(STORY) == {"hero-top", "hero-bottom", "sandwich", "stage"}
     assert names(FEED) == {"split", "hero-top", "hero-bottom", "sandwich", "stage"}
     assert names(BANNER, cutout=False) == {"split"}           # a photo is not staged
+    for strip in (LEADERBOARD, MOBILE, BILLBOARD):                # only their own
+        assert names(strip) == names(strip, cutout=False) == {"ribbon", "price-end"}
+    assert names(SKYSCRAPER) == names(SKYSCRAPER, cutout=False) == {"tower", "plinth"}
 
 
 def test_proposer_is_deterministic() -> None:
@@ -143,7 +152,7 @@ def test_styles_suit_the_product() -> None:
 def test_parse_slots() -> None:
     assert parse_slots("feed, story,banner") == (FEED, STORY, BANNER)
     assert parse_slots("square=1200x1200")[0] == Slot("square", 1200, 1200)
-    for bad in ("leaderboard", "feed,feed", "strip=728x90", "x=1", ""):
+    for bad in ("tower=100x2000", "feed,feed", "wide=1200x500", "x=1", ""):
         with pytest.raises(SlotError):
             parse_slots(bad)
 
@@ -302,7 +311,7 @@ def test_the_command_writes_templates_creatives_and_a_report(tmp_path: Path) -> 
 
 def test_the_command_refuses_usage_mistakes(capsys: pytest.CaptureFixture[str]) -> None:
     assert generate_main(["--product", str(SAMPLES), "--id", "x"]) == 2
-    assert generate_main(["--catalogue", str(SAMPLES), "--formats", "leaderboard"]) == 2
+    assert generate_main(["--catalogue", str(SAMPLES), "--formats", "tower=100x2000"]) == 2
     assert "between 1:2 and 2:1" in capsys.readouterr().err
 
 
@@ -311,3 +320,107 @@ def test_roles_follow_the_product_data(catalogue: Catalogue) -> None:
     assert "brand" not in roles(lamp) and "badge" not in roles(lamp)
     assert "price" not in roles(jacket) and "button" in roles(jacket)
     assert "badge" in roles(_record(catalogue, "sample-serum"))
+
+
+# ---- strips and columns -----------------------------------------------------------------
+
+def test_strips_and_columns_parse_with_their_shape() -> None:
+    slots = parse_slots("leaderboard,mobile,billboard,skyscraper,half=300x1050,low=600x150")
+    assert [s.shape for s in slots] == ["strip", "strip", "strip", "column", "column", "strip"]
+    assert [s.shape for s in (FEED, STORY, BANNER)] == ["square", "tall", "wide"]
+    assert Slot("edge", 900, 300).shape == "strip" and Slot("edge", 400, 1000).shape == "column"
+    # too long, too thin, or between the common shapes and the strips
+    for bad in ("x=100x2000", "x=1000x100", "x=300x40", "x=30x120", "x=1200x500",
+                "x=450x1000"):
+        with pytest.raises(SlotError, match="strips from 3:1 to 9:1"):
+            parse_slots(bad)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(side=st.integers(50, 400), stretch=st.floats(2.5, 9.0), column=st.booleans(),
+       subject=st.floats(0.2, 5.0), cutout=st.booleans(),
+       extra=st.sets(st.sampled_from([r for r in ROLES if r not in ("hero", "headline")])),
+       n=st.integers(1, 6), seed=st.integers(0, 2 ** 16), temperature=st.floats(0.0, 2.0))
+def test_proposer_properties_on_strips_and_columns(side: int, stretch: float, column: bool,
+                                                   subject: float, cutout: bool,
+                                                   extra: set[str], n: int, seed: int,
+                                                   temperature: float) -> None:
+    long = math.ceil(side * (min(4.5, stretch) if column else max(3.0, stretch)))
+    width, height = (side, long) if column else (long, side)
+    chosen = {"hero", "headline"} | extra
+    cond = LayoutCondition(width, height, subject, cutout,
+                           tuple(r for r in ROLES if r in chosen))
+    layouts = SearchProposer().propose(cond, n, np.random.default_rng(seed), temperature)
+    assert 1 <= len(layouts) <= n
+    for i, layout in enumerate(layouts):
+        _check_layout(layout, cond)
+        assert all(layout_distance(layout, o) >= DISTINCT for o in layouts[i + 1:])
+
+
+def test_strip_layouts_read_in_a_row() -> None:
+    """A strip's copy sits beside the product, never above or below it; a column's below
+    or above it, centred, never beside it."""
+    for slot in (LEADERBOARD, MOBILE, BILLBOARD, SKYSCRAPER):
+        cond = LayoutCondition(slot.width, slot.height, 1.0, True, ROLES)
+        for layout in SearchProposer().propose(cond, 8, np.random.default_rng(4)):
+            hero = layout[0]
+            for box in (b for b in layout if b.role in TEXT_ROLES - {"badge"}):
+                beside = box.right <= hero.x + 1e-9 or box.x >= hero.right - 1e-9
+                assert beside == (slot.shape == "strip"), (slot, box, hero)
+
+
+def test_the_blend_leaves_strips_and_columns_to_the_search() -> None:
+    asked: list[int] = []
+
+    class Sketches:
+        def propose(self, condition: LayoutCondition, n: int, rng: np.random.Generator,
+                    temperature: float = 1.0) -> list[Layout]:
+            asked.append(n)
+            return []
+
+    both = Blend([Repaired(Sketches()), SearchProposer()])
+    for slot in (LEADERBOARD, SKYSCRAPER):
+        cond = LayoutCondition(slot.width, slot.height, 1.0, True, ROLES)
+        assert len(both.propose(cond, 4, np.random.default_rng(2))) == 4
+    assert asked == []
+    both.propose(LayoutCondition(1080, 1080, 1.0, True, ROLES), 4, np.random.default_rng(2))
+    assert asked != []                       # the common shapes still get their share
+
+
+def test_templates_with_strips_and_columns_test_them_first() -> None:
+    slots = (FEED, LEADERBOARD, SKYSCRAPER)
+    drafts = Drafts(slots)
+    designs = _designs(slots, 1)
+    for design in designs:
+        design = design.with_arrangements(tuple(
+            d.primary for d in designs if d.cutout == design.cutout
+            and d.slot.shape != design.slot.shape))
+        text = write(design, slots, name="banded")
+        assert format_source(text) == text and drafts.text(design, "banded") == text
+        template = ddm_lang.template_from_string(text)
+        assert [f.name for f in template.formats] == ["feed", "leaderboard", "skyscraper"]
+        assert "let strip = format.aspect >= 3" in text
+        assert "let column = format.aspect <= 0.4" in text
+        assert text.index("when strip {") < text.index("} else when column {") < \
+            text.index("} else {")
+        assert "// Strips (leaderboard 728x90)" in text and "// Columns (skyscraper" in text
+    only = _designs((LEADERBOARD, SKYSCRAPER), 1)[0]
+    text = write(only, (LEADERBOARD, SKYSCRAPER), name="bands")
+    assert "let wide" not in text and "let column" not in text   # `else` takes the column
+    assert "when strip {" in text
+
+
+@pytest.mark.slow
+def test_generates_strips_and_columns_that_pass_every_check(catalogue: Catalogue) -> None:
+    slots = (LEADERBOARD, SKYSCRAPER)
+    result = generate(_record(catalogue, "sample-headphones"), slots, 1)
+    product = _product(catalogue, "sample-headphones")
+    assert {d.design.slot for d in result.designs} == set(slots)
+    for design in result.designs:
+        assert design.design.primary.shape == design.design.slot.shape
+        assert {a.shape for a in design.design.arrangements} == {"strip", "column"}
+        template = ddm_lang.template_from_string(design.text)
+        slot = design.design.slot
+        creative = template.compile(product, slot.name, base_dir=catalogue.base_dir)
+        assert run_checks(creative, product=product, template=template) == []
+        assert creative.svg == design.creative.svg

@@ -43,8 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --catalogue: at most K products, spread over it (0: all)")
     parser.add_argument("--formats", default=DEFAULT_FORMATS,
                         help=f"formats to design, comma separated (default {DEFAULT_FORMATS}; "
-                             "feed, portrait, story, banner, landscape, pin, rectangle, or "
-                             "NAME=WIDTHxHEIGHT)")
+                             "feed, portrait, story, banner, landscape, pin, rectangle, "
+                             "billboard, leaderboard, skyscraper, mobile, or NAME=WIDTHxHEIGHT)")
     parser.add_argument("-n", type=int, default=8, dest="n",
                         help="distinct designs per product and format (default 8)")
     parser.add_argument("-o", "--output", default="generated", metavar="FOLDER",
@@ -198,7 +198,8 @@ def save(result: ProductResult, slots: Sequence[Slot], out: Path, *, quality: in
             write_atomic(folder / f"{design.stem}.ddm", design.text.encode("utf-8"))
             write_atomic(folder / f"{design.stem}.jpg", encode(pixels, "jpg", quality))
             row.append(Cell(f"{design.stem} · {design.design.style.name}", pixels))
-            entries.append(_entry(design, describe(design.design.primary.layout)))
+            primary = design.design.primary
+            entries.append(_entry(design, describe(primary.layout, primary.shape)))
         rows.append(row)
     title = f"{result.product.id}: generated designs"
     write_atomic(folder / "sheet.jpg", encode(contact_sheet(title, rows), "jpg", 88))

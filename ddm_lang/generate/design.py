@@ -1,10 +1,11 @@
 """The `Design` value: what one generated template is made of, before it is written.
 
 A design is a style, the way the product photo is shown (cut out on a field, or as a
-photo) and one arrangement per slot shape the template serves — wide, square or tall —
-each a proposed layout with the operations its hero gets. Keeping these as plain values
-lets the generator compare, rank and recombine designs (an arrangement checked for the
-banner joins a feed design that shares its style) before any DDM text exists.
+photo) and one arrangement per slot shape the template serves — strip, wide, square, tall
+or column — each a proposed layout with the operations its hero gets. Keeping these as
+plain values lets the generator compare, rank and recombine designs (an arrangement
+checked for the banner joins a feed design that shares its style) before any DDM text
+exists.
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .layout import Layout, LayoutCondition, RoleBox
+from .layout import COLUMN_ASPECT, STRIP_ASPECT, Layout, LayoutCondition, RoleBox
 from .search import layout_distance, stands_on_floor
 from .style import Style
 
 WIDE = 1.3     # format.aspect above this is a wide slot (banners, landscape)
 TALL = 0.8     # below this a tall one (stories, pins)
-SHAPES = ("wide", "tall", "square")
+STRIP = STRIP_ASPECT     # at or above this a strip (leaderboard, mobile banner, billboard)
+COLUMN = COLUMN_ASPECT   # at or below this a column (skyscraper)
+# The order a template tests the shapes in: a strip is also wide and a column also tall,
+# so each is tested before the shape that would otherwise take it; square is the rest.
+SHAPES = ("strip", "wide", "column", "tall", "square")
 
 
 @dataclass(frozen=True)
@@ -35,8 +40,15 @@ class Slot:
 
     @property
     def shape(self) -> str:
-        """wide, tall or square: the shapes a template has an arrangement for."""
-        return "wide" if self.aspect > WIDE else "tall" if self.aspect < TALL else "square"
+        """strip, wide, column, tall or square: the shapes a template has an arrangement
+        for (a strip's copy runs in a row beside a thumbnail, a column's in a narrow
+        stack: neither reads as a stretched banner or story)."""
+        aspect = self.aspect
+        if aspect >= STRIP:
+            return "strip"
+        if aspect <= COLUMN:
+            return "column"
+        return "wide" if aspect > WIDE else "tall" if aspect < TALL else "square"
 
     def __str__(self) -> str:
         return f"{self.name} {self.width}x{self.height}"
@@ -49,6 +61,10 @@ SLOTS: dict[str, Slot] = {s.name: s for s in (
     Slot("rectangle", 300, 250), Slot("billboard", 970, 250), Slot("leaderboard", 728, 90),
     Slot("skyscraper", 160, 600), Slot("mobile", 320, 50))}
 MIN_ASPECT, MAX_ASPECT, MIN_SIDE = 0.5, 2.0, 200
+# Strips and columns have their own limits: their copy is set in a row or a narrow stack,
+# so a shorter side of 50 px (a mobile banner) still holds a line of copy and a button,
+# and up to 9:1 (a leaderboard is 8.1:1) a thumbnail still shows the product.
+BAND_MIN_ASPECT, BAND_MAX_ASPECT, BAND_MIN_SIDE = 1 / 4.5, 9.0, 50
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -57,15 +73,26 @@ class SlotError(ValueError):
 
 
 def designable(slot: Slot) -> bool:
-    """Whether generation designs for a slot: between 1:2 and 2:1, sides of 200 px or more."""
-    return MIN_ASPECT <= slot.aspect <= MAX_ASPECT and min(slot.width, slot.height) >= MIN_SIDE
+    """Whether generation designs for a slot: between 1:2 and 2:1 with sides of 200 px or
+    more, or a strip or a column (`Slot.shape`) between 1:4.5 and 9:1 with sides of 50 px
+    or more. Slots between the two (2:1 to 3:1, 1:2 to 1:2.5) have no arrangement that
+    suits them: a banner's column of copy gets too low, a strip's row too short."""
+    side = min(slot.width, slot.height)
+    if slot.shape in ("strip", "column"):
+        return BAND_MIN_ASPECT <= slot.aspect <= BAND_MAX_ASPECT and side >= BAND_MIN_SIDE
+    return MIN_ASPECT <= slot.aspect <= MAX_ASPECT and side >= MIN_SIDE
+
+
+LIMITS = ("slots between 1:2 and 2:1 with sides of at least 200 px, strips from 3:1 to 9:1 "
+          "and columns from 1:2.5 to 1:4.5 with sides of at least 50 px")
 
 
 def parse_slots(text: str) -> tuple[Slot, ...]:
     """Slots from `feed,story,banner` (names from `SLOTS`) or `name=WIDTHxHEIGHT` items.
 
-    Generation designs slots between 1:2 and 2:1 with sides of at least 200 px; strips
-    (leaderboards, skyscrapers, mobile banners) need arrangements of their own."""
+    Generation designs the slots `designable` accepts (`LIMITS`): the common shapes, and
+    strips (leaderboards, mobile banners, billboards) and columns (skyscrapers), which
+    have arrangements of their own."""
     out: list[Slot] = []
     for item in (part.strip() for part in text.split(",")):
         if not item:
@@ -86,8 +113,7 @@ def parse_slots(text: str) -> tuple[Slot, ...]:
                             f"{', '.join(s.name for s in SLOTS.values() if designable(s))}, "
                             "or NAME=WIDTHxHEIGHT")
         if not designable(slot):
-            raise SlotError(f"format `{slot}`: generation designs slots between 1:2 and 2:1 "
-                            f"with sides of at least {MIN_SIDE} px")
+            raise SlotError(f"format `{slot}`: generation designs {LIMITS}")
         if any(o.name == slot.name for o in out):
             raise SlotError(f"format `{slot.name}` is named twice")
         out.append(slot)

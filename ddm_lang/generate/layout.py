@@ -18,6 +18,9 @@ ROLES: tuple[str, ...] = ("hero", "headline", "subline", "points", "price", "but
                           "brand", "badge", "decoration")
 """Element roles, in the order a design lists them (the hero first: the rest avoid it)."""
 
+STRIP_ASPECT = 3.0    # a canvas this much wider than high is a strip (leaderboard, billboard)
+COLUMN_ASPECT = 0.4   # one this narrow a column (skyscraper): both need arrangements of their own
+
 
 @dataclass(frozen=True)
 class RoleBox:

@@ -25,7 +25,8 @@ DEFAULT = "both"
 class Blend:
     """A `Proposer` that takes a share of `n` from each of several and interleaves them,
     the first proposer's first; a layout like one already taken (`search.DISTINCT`) is
-    dropped."""
+    dropped. A proposer with a `serves(condition)` method that says no to a slot gets no
+    share of it (the repaired model leaves strips and columns to the search)."""
 
     def __init__(self, proposers: Sequence[Proposer]) -> None:
         self.proposers = tuple(proposers)
@@ -33,10 +34,11 @@ class Blend:
     def propose(self, condition: LayoutCondition, n: int, rng: np.random.Generator,
                 temperature: float = 1.0) -> list[Layout]:
         from .search import DISTINCT, layout_distance
-        k = len(self.proposers)
+        active = [p for p in self.proposers if _serves(p, condition)] or list(self.proposers)
+        k = len(active)
         shares = [n // k + (i < n % k) for i in range(k)]
         queues = [p.propose(condition, share, rng, temperature)
-                  for p, share in zip(self.proposers, shares, strict=True)]
+                  for p, share in zip(active, shares, strict=True)]
         out: list[Layout] = []
         while any(queues):
             for queue in queues:
@@ -45,6 +47,12 @@ class Blend:
                     if all(layout_distance(layout, o) >= DISTINCT for o in out):
                         out.append(layout)
         return out
+
+
+def _serves(proposer: Proposer, condition: LayoutCondition) -> bool:
+    """Whether a proposer takes a share of a slot: unless it says otherwise, it does."""
+    serves = getattr(proposer, "serves", None)
+    return True if serves is None else bool(serves(condition))
 
 
 def make(name: str) -> Proposer:

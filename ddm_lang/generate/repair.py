@@ -31,7 +31,7 @@ import numpy as np
 
 from ddm_lang.layout.elements import UNDERLAY_SHARE
 
-from .layout import Layout, LayoutCondition, Proposer, RoleBox
+from .layout import COLUMN_ASPECT, STRIP_ASPECT, Layout, LayoutCondition, Proposer, RoleBox
 from .search import (
     DISTINCT,
     GRID,
@@ -107,6 +107,13 @@ class Repaired:
     def __init__(self, proposer: Proposer, oversample: float = 1.5) -> None:
         self.proposer = proposer
         self.oversample = oversample
+
+    @staticmethod
+    def serves(condition: LayoutCondition) -> bool:
+        """Whether repair suits the slot: not a strip or a column, whose shorter side is
+        so short that copy restacked and grown in its shares (`restack`, `MINIMUM`)
+        comes out too small to read; a blend leaves those to the search (`Blend`)."""
+        return COLUMN_ASPECT < condition.aspect < STRIP_ASPECT
 
     def propose(self, condition: LayoutCondition, n: int, rng: np.random.Generator,
                 temperature: float = 1.0) -> list[Layout]:

@@ -16,12 +16,13 @@ width or height and snapped to `GRID`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .layout import ROLES, Layout, LayoutCondition, RoleBox
+from .layout import COLUMN_ASPECT, ROLES, STRIP_ASPECT, Layout, LayoutCondition, RoleBox
 
 GRID = 0.02            # every edge lies on a 2 % step of the canvas (a 50 × 50 grid)
 MARGIN = 0.06          # outer margin, a share of the shorter side
@@ -31,6 +32,8 @@ GUTTER = 0.05          # between the product and the copy, a share of the shorte
 SUBJECT_MARGIN = 1.16  # `place … fit subject` keeps 8 % of the subject's size round it
 TEXT_ROLES = frozenset({"headline", "subline", "points", "price", "button", "brand", "badge"})
 DISTINCT = 0.08        # layouts closer than this (layout_distance) count as one
+BADGE_LEAST = 44.0     # px: a discount badge's least diameter, for its "−30%" to fit
+BADGE_MIN_SIDE = 200   # px: a canvas's shorter side below this has no room for a badge
 
 Box = tuple[float, float, float, float]   # x, y, w, h as canvas shares
 
@@ -162,10 +165,11 @@ def _brand(f: _Frame, j: _Jitter, roles: set[str], x: float, w: float, y: float,
 
 def _place_badge(f: _Frame, j: _Jitter, boxes: dict[str, Box], condition: LayoutCondition
                  ) -> Box | None:
-    """A round discount badge (as wide as it is high) on the top corner of the product's
-    box, else beside or above it, else in a free corner of the canvas: the first place
-    that stays inside the safe margin, off the product itself and off the copy."""
-    d = j(0.14, 0.18)
+    """A round discount badge (as wide as it is high, and at least `BADGE_LEAST` across)
+    on the top corner of the product's box, else beside or above it, else in a free
+    corner of the canvas: the first place that stays inside the safe margin, off the
+    product itself and off the copy."""
+    d = max(j(0.14, 0.18), BADGE_LEAST / f.u)
     bw, bh = f.fx(d), f.fy(d)
     hx, hy, hw, _ = boxes["hero"]
     gx, gy = f.fx(0.02), f.fy(0.02)
@@ -424,6 +428,418 @@ def _stage(f: _Frame, j: _Jitter, cond: LayoutCondition, roles: set[str]
     return boxes
 
 
+# ---- strips and columns -----------------------------------------------------------------
+
+# A strip (leaderboard, mobile banner, billboard) is too low for a column of copy: the
+# product is a thumbnail at one end and the copy runs beside it in a row. Its sizes are
+# worked out in pixels of the strip's height, and copy boxes are kept to the grid lines
+# inside their room (`_inward`), since a grid step is a large share of a strip's margin.
+ROW_STRIP = 5.0          # a strip this much wider than high sets its copy in one row
+_ROW_LINE = 0.36         # a strip's one-line headline is at least this share of its height
+PRICE_LEAST = 120.0      # px: the narrowest price box that holds a long sale price and
+                         # its list price ("1,043 kr 1,490 kr") at the writer's least sizes
+
+
+def _up(value: float) -> float:
+    """The first grid line at or after `value`."""
+    return round(math.ceil(value / GRID - 1e-6) * GRID, 4)
+
+
+def _down(value: float) -> float:
+    """The last grid line at or before `value`."""
+    return round(math.floor(value / GRID + 1e-6) * GRID, 4)
+
+
+def _inward(box: Box) -> Box:
+    """A copy box shrunk to the grid lines inside it, so that snapping never moves it
+    across the safe margin or onto its neighbour."""
+    x, y, w, h = box
+    left, top, right, bottom = _up(x), _up(y), _down(x + w), _down(y + h)
+    return (left, top, right - left, bottom - top)
+
+
+def _on_lines(box: Box) -> Box:
+    """A product box snapped to the grid as the layout will be: a strip's grid step is a
+    large share of its height, so the discount badge, which is placed before snapping,
+    is kept off the product where it will be drawn."""
+    snapped = _snapped("hero", box)
+    return box if snapped is None else (snapped.x, snapped.y, snapped.w, snapped.h)
+
+
+@dataclass(frozen=True)
+class _Room:
+    """A rectangle of the canvas where copy may go, as canvas shares on grid lines."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+
+def _safe_room(cond: LayoutCondition) -> _Room:
+    """The canvas inside the checks' safe margin, to the grid lines within it."""
+    sx, sy = safe_share(cond)
+    return _Room(_up(sx), _up(sy), _down(1 - sx), _down(1 - sy))
+
+
+def _thumbnail(f: _Frame, j: _Jitter, cond: LayoutCondition, side: str, room: _Room
+               ) -> tuple[Box, bool]:
+    """The product at the `side` end of a strip, and whether it bleeds: a cut-out product
+    (or a photo) the strip's full height less a small margin, its box brought towards the
+    product's shape and set at the end's copy margin; a photo of about the end's shape
+    may fill the end instead, bleeding off three edges."""
+    height = f.height
+    photo_w = height * min(max(cond.subject_aspect, 0.8), 1.6) * j(0.95, 1.1) / f.width
+    end = (0.0, 0.0, photo_w, 1.0) if side == "left" else (1 - photo_w, 0.0, photo_w, 1.0)
+    if _bleeds(f, cond, j, end):
+        return _on_lines(end), True
+    pad = max(2.0, j(0.05, 0.1) * height) / height
+    h = 1 - 2 * pad
+    w = h * height * j(1.0, 1.4) / f.width
+    x = room.left if side == "left" else room.right - w
+    return _on_lines(_hug(f, cond, (x, pad, w, h), side)), False
+
+
+def _gutter(j: _Jitter) -> float:
+    """The gap between a strip's thumbnail, headline and price, a share of its width."""
+    return j(0.018, 0.03)
+
+
+def _row_ends(f: _Frame, j: _Jitter, roles: set[str], room: _Room, both: float, one: float
+              ) -> tuple[dict[str, Box], float] | None:
+    """The price and the button at the right of `room` in a one-row strip, side by side,
+    and where they begin: both where that leaves `both` of the width before them, else
+    one (a mobile banner has room for one) where that leaves `one`; else None."""
+    band = (room.bottom - room.top) * f.height
+    ph = min(band, j(0.44, 0.54) * f.height + 6)
+    bh = min(band, j(0.44, 0.52) * f.height + 8)
+    most = room.width * f.width
+    sizes = {"price": (max(PRICE_LEAST, min(most, ph * j(3.4, 4.0))), ph),
+             "button": (min(most, bh * j(2.6, 3.1)), bh)}
+    ends: list[str] = [r for r in ("price", "button") if r in roles]
+    if len(ends) == 2 and j.chance(0.4):
+        ends.remove(j.pick(ends))
+    gap = j(0.02, 0.03)
+    while True:
+        boxes = _from_right(f, ends, sizes, room, gap)
+        start = min((b[0] for b in boxes.values()), default=room.right)
+        if start - room.left >= both or len(ends) < 2:
+            break
+        ends.remove("button")
+    if start - room.left < one - 1e-9:
+        return None
+    return boxes, start
+
+
+def _from_right(f: _Frame, ends: list[str], sizes: dict[str, tuple[float, float]],
+                room: _Room, gap: float) -> dict[str, Box]:
+    """`ends` in a row ending at the room's right edge, centred on its height, each at
+    least its size (px) wide with its edges on grid lines, in reading order."""
+    out: dict[str, Box] = {}
+    right = room.right
+    middle = (room.top + room.bottom) / 2
+    for role in reversed(ends):
+        w, h = sizes[role]
+        left = _down(right - w / f.width)
+        _, top, _, height = _inward((0.0, middle - h / f.height / 2, 1.0, h / f.height))
+        out[role] = (left, top, round(right - left, 4), height)
+        right = _down(left - gap)
+    return {r: out[r] for r in ends}
+
+
+def _centred_in(boxes: dict[str, Box], room: _Room) -> dict[str, Box]:
+    """Boxes moved across, together and by whole grid steps, to the middle of `room`."""
+    if not boxes:
+        return boxes
+    left = min(b[0] for b in boxes.values())
+    right = max(b[0] + b[2] for b in boxes.values())
+    shift = round((room.left + room.right - left - right) / 2 / GRID) * GRID
+    shift = max(room.left - left, min(room.right - right, shift))
+    return {r: (round(b[0] + shift, 4), b[1], b[2], b[3]) for r, b in boxes.items()}
+
+
+def _column_ends(f: _Frame, j: _Jitter, roles: set[str], room: _Room
+                 ) -> tuple[dict[str, Box], float]:
+    """The price above the button, centred on each other and on the strip's height, at
+    the right end of a strip deep enough for two rows (a billboard), and where they
+    begin."""
+    height = f.height
+    ends: list[str] = [r for r in ("price", "button") if r in roles]
+    if len(ends) == 2 and j.chance(0.25):
+        ends.remove(j.pick(ends))
+    ph, bh = j(0.2, 0.24) * height, j(0.18, 0.22) * height
+    most = room.width * f.width
+    sizes = {"price": (min(most, ph * j(3.4, 4.0)), ph),
+             "button": (min(most, bh * j(2.8, 3.2)), bh)}
+    gap = j(0.05, 0.08) * height
+    width = max((sizes[r][0] for r in ends), default=0.0) / f.width
+    total = sum(sizes[r][1] for r in ends) + gap * max(0, len(ends) - 1)
+    y = (room.top + room.bottom) / 2 - total / height / 2
+    start = room.right - width
+    boxes: dict[str, Box] = {}
+    for role in ends:
+        w, h = sizes[role][0] / f.width, sizes[role][1] / height
+        boxes[role] = _inward((start + (width - w) / 2, y, w, h))
+        y += h + gap / height
+    return boxes, start
+
+
+def _row_copy(f: _Frame, j: _Jitter, room: _Room) -> dict[str, Box] | None:
+    """A one-row strip's headline, centred on its height: one line as large as the strip
+    allows (a box more than seven times wider than high, which the writer sets on one
+    line); where the room is too short across for one line of at least `_ROW_LINE` of
+    the strip's height (a mobile banner with its price), two lines in the strip's whole
+    safe height instead."""
+    x, _, w, _ = _inward((room.left, 0.0, room.width, 1.0))
+    band = (room.bottom - room.top) * f.height
+    wide = w * f.width
+    h = min(band, j(0.4, 0.5) * f.height + 4, wide / 7.4)
+    if h < _ROW_LINE * f.height:     # two lines, a little inside the safe height
+        h = min(0.9 * band, wide / 2.8)
+    middle = (room.top + room.bottom) / 2
+    head = _inward((x, middle - h / f.height / 2, w, h / f.height))
+    return {"headline": head} if head[2] > 0 and head[3] > 0 else None
+
+
+def _deep_copy(f: _Frame, j: _Jitter, roles: set[str], room: _Room) -> dict[str, Box] | None:
+    """A deep strip's copy beside the product: the brand, a headline of up to two lines
+    and a selling point, as one block centred on the strip's height; the selling point
+    and then the brand are left out where they do not fit."""
+    height = f.height
+    wanted = [r for r in ("brand", "subline") if r in roles and j.chance(0.6)]
+    sizes = {"brand": j(0.09, 0.11), "headline": j(0.36, 0.46), "subline": j(0.1, 0.12)}
+    gaps = {"brand": j(0.04, 0.06), "subline": j(0.03, 0.05)}
+    band = room.bottom - room.top
+    while True:
+        order = [r for r in ("brand", "headline", "subline") if r == "headline" or r in wanted]
+        total = sum(sizes[r] * height for r in order) + sum(gaps[r] * height for r in wanted)
+        if total / height <= band or not wanted:
+            break
+        wanted.pop()
+    if total / height > band:
+        return None
+    boxes: dict[str, Box] = {}
+    y = (room.top + room.bottom) / 2 - total / height / 2
+    for role in order:
+        if role == "subline":
+            y += gaps["subline"]
+        h = sizes[role]
+        w = room.width if role != "brand" else min(room.width, h * height * 7 / f.width)
+        boxes[role] = _inward((room.left, y, w, h))
+        y += h + (gaps["brand"] if role == "brand" else 0.0)
+    return boxes
+
+
+def _strip_copy(f: _Frame, j: _Jitter, roles: set[str], room: _Room, gutter: float,
+                panel: _Room | None = None) -> dict[str, Box] | None:
+    """A strip's copy in `room`: the price and the button at its right end (centred in
+    `panel` where they have a place of their own), the headline (and in a deep strip the
+    brand and a selling point) in what is left."""
+    row = f.width >= ROW_STRIP * f.height
+    if row:
+        line = max(0.3, 7.4 * _ROW_LINE * f.height / f.width)   # a one-line headline's room
+        placed = _row_ends(f, j, roles, panel or room, *((0.0, 0.0) if panel else
+                                                          (line + gutter, 0.2 + gutter)))
+        if placed is None:
+            return None
+        ends, start = placed
+    else:
+        ends, start = _column_ends(f, j, roles, panel or room)
+    if panel is not None:
+        ends = _centred_in(ends, panel)
+        if any(b[0] < panel.left - 1e-9 for b in ends.values()):
+            return None
+    right = room.right if panel is not None or not ends else _down(start - gutter)
+    head_room = _Room(room.left, room.top, right, room.bottom)
+    if head_room.width < 0.16:
+        return None
+    copy = _row_copy(f, j, head_room) if row else _deep_copy(f, j, roles, head_room)
+    return None if copy is None else {**copy, **ends}
+
+
+def _ribbon(f: _Frame, j: _Jitter, cond: LayoutCondition, roles: set[str]
+            ) -> dict[str, Box] | None:
+    """A strip: the product as a thumbnail at one end, the headline beside it, the price
+    and the button after it; on a panel or a disc, or a photo bleeding off its end."""
+    side = j.pick(["left", "right"])
+    room = _safe_room(cond)
+    hero, bleed = _thumbnail(f, j, cond, side, room)
+    gutter = _gutter(j)
+    if side == "left":
+        room = _Room(_up(hero[0] + hero[2] + gutter), room.top, room.right, room.bottom)
+    else:
+        room = _Room(room.left, room.top, _down(hero[0] - gutter), room.bottom)
+    copy = _strip_copy(f, j, roles, room, gutter)
+    if copy is None:
+        return None
+    boxes: dict[str, Box] = {"hero": hero, **copy}
+    decoration = "none" if bleed else j.pick(["none", "panel", "disc"] if cond.cutout
+                                              else ["none", "panel"])
+    if decoration == "panel":
+        edge = hero[0] + hero[2] + gutter / 2 if side == "left" else hero[0] - gutter / 2
+        boxes["decoration"] = (0.0, 0.0, edge, 1.0) if side == "left" else \
+            (edge, 0.0, 1 - edge, 1.0)
+    elif decoration == "disc":
+        boxes["decoration"] = _disc(f, j, hero)
+    return boxes
+
+
+def _price_end(f: _Frame, j: _Jitter, cond: LayoutCondition, roles: set[str]
+               ) -> dict[str, Box] | None:
+    """A strip led by its price: the product at the left end, the headline beside it,
+    the price on a panel of colour across the right end (with the button under it where
+    the strip is deep enough)."""
+    if "price" not in roles:
+        return None
+    safe = _safe_room(cond)
+    hero, _ = _thumbnail(f, j, cond, "left", safe)
+    gutter = _gutter(j)
+    row = f.width >= ROW_STRIP * f.height
+    pad = max(safe.left, j(0.02, 0.03))
+    edge = _down(1 - max(j(0.24, 0.3), PRICE_LEAST / f.width + 2 * pad + 2 * GRID))
+    panel = _Room(_up(edge + pad), safe.top, _down(min(safe.right, 1 - pad)), safe.bottom)
+    room = _Room(_up(hero[0] + hero[2] + gutter), safe.top, _down(edge - gutter), safe.bottom)
+    wanted = roles - {"button"} if row or not j.chance(0.6) else roles
+    copy = _strip_copy(f, j, wanted, room, gutter, panel)
+    if copy is None or "price" not in copy:
+        return None
+    return {"hero": hero, **copy, "decoration": (edge, 0.0, 1 - edge, 1.0)}
+
+
+# A column's copy, top to bottom: its height and the gap above it, as shares of the
+# column's width (its shorter side); the price's box holds the list price under it. They
+# are set on whole grid steps (`_on_grid`): a skyscraper's grid step is 12 px, too coarse
+# to snap a stack of copy box by box.
+_COLUMN_COPY = {"headline": ((0.6, 0.72), (0.0, 0.0)), "subline": ((0.15, 0.17), (0.06, 0.08)),
+                "price": ((0.34, 0.38), (0.08, 0.1)), "button": ((0.26, 0.3), (0.08, 0.12))}
+
+
+def _on_grid(f: _Frame, share: float, least: int) -> float:
+    """A height (a share of the width) as a whole number of grid steps of the height, at
+    least `least` of them."""
+    steps = max(least, round(f.fy(share) / GRID))
+    return round(steps * GRID, 4)
+
+
+def _centred_across(width: float) -> tuple[float, float]:
+    """The left edge and width of a box centred on the canvas, both edges on grid lines
+    (the writer sets copy centred only when its boxes are centred)."""
+    half = _down(width / 2)
+    return round(0.5 - half, 4), round(2 * half, 4)
+
+
+def _column_stack(f: _Frame, j: _Jitter, roles: set[str], w: float, unit: float,
+                  top: float, bottom: float, anchor: str) -> dict[str, Box] | None:
+    """A column's copy centred on it, `w` wide: the headline (three lines), a selling point,
+    the price and the button, `unit` times `_COLUMN_COPY`'s sizes, from `top` down or up
+    from `bottom` (`anchor`), each on grid lines; the selling point is left out where it
+    does not fit, and None when the rest does not fit either."""
+    wanted = [r for r in ("headline", "subline", "price", "button")
+              if r == "headline" or (r in roles and (r != "subline" or j.chance(0.5)))]
+    sizes = {r: (_on_grid(f, unit * j(*_COLUMN_COPY[r][0]), 1),
+                 _on_grid(f, unit * j(*_COLUMN_COPY[r][1]), 1 if i else 0))
+             for i, r in enumerate(wanted)}
+    total = sum(h + gap for h, gap in sizes.values())
+    if total > bottom - top + 1e-9 and "subline" in wanted:
+        wanted.remove("subline")
+        total -= sum(sizes.pop("subline"))
+    if total > bottom - top + 1e-9:
+        return None
+    y = top if anchor == "top" else round(bottom - total, 4)
+    widths = {"headline": w, "subline": w, "price": w, "button": w * j(0.72, 0.9)}
+    boxes: dict[str, Box] = {}
+    for role in wanted:
+        h, gap = sizes[role]
+        y += gap
+        left, bw = _centred_across(widths[role])
+        boxes[role] = (left, y, bw, h)
+        y = round(y + h, 4)
+    return boxes
+
+
+def _column(f: _Frame, j: _Jitter, cond: LayoutCondition, roles: set[str], hero_on: str
+            ) -> dict[str, Box] | None:
+    """A column (a skyscraper): the product above the copy (`hero_on` top) or below it,
+    the brand at the top, the headline, price and button centred and sized by the
+    column's width (by 0.3 of its height where that is less: a wide column would spend
+    its height on copy), the product in the rest of the height."""
+    unit = min(1.0, 0.3 * f.height / f.width)
+    room = _safe_room(cond)
+    x = max(room.left, _up(f.fx(j(0.07, 0.1))))
+    w = 1 - 2 * x
+    top = max(room.top, _up(f.fy(j(0.1, 0.16))))
+    bottom = min(room.bottom, _down(1 - f.fy(j(0.1, 0.16))))
+    brand: Box | None = None
+    if "brand" in roles and j.chance(0.6):
+        left, bw = _centred_across(min(w, f.fx(j(0.6, 0.8))))
+        brand = (left, top, bw, _on_grid(f, unit * j(0.15, 0.18), 1))
+        top = _up(top + brand[3] + f.fy(j(0.06, 0.1)))
+    gutter = _on_grid(f, unit * j(0.1, 0.16), 1)
+    least = f.fy(0.9 * unit)               # the product's part is at least this high
+    if hero_on == "top":
+        stack = _column_stack(f, j, roles, w, unit, top + least + gutter, bottom, "bottom")
+        if stack is None:
+            return None
+        hero_top, hero_bottom = top, min(b[1] for b in stack.values()) - gutter
+    else:
+        stack = _column_stack(f, j, roles, w, unit, top, bottom - least - gutter, "top")
+        if stack is None:
+            return None
+        hero_top, hero_bottom = _bottom(stack) + gutter, bottom
+    boxes: dict[str, Box] = dict(stack)
+    boxes.update(_column_hero(f, j, cond, hero_on, hero_top, hero_bottom))
+    if brand is not None and brand[1] >= boxes["hero"][1] + boxes["hero"][3]:
+        boxes["brand"] = brand         # not on a photo bleeding off the top
+    return boxes
+
+
+def _column_hero(f: _Frame, j: _Jitter, cond: LayoutCondition, hero_on: str, y: float,
+                 bottom: float) -> dict[str, Box]:
+    """The product in its part of a column (from `y` to `bottom`), with its decoration: a
+    band of colour behind it across the column, a disc, or (below the copy) a floor it
+    stands on; a photo of about the part's shape may bleed off the column's edges
+    instead. A column is narrow, so the product's box takes nearly its whole width (the
+    product keeps its own margin in it) and no more height than the product needs: the
+    part's spare height goes round it, not into an empty box."""
+    h = bottom - y
+    panel = (0.0, 0.0, 1.0, bottom) if hero_on == "top" else (0.0, y, 1.0, 1 - y)
+    if _bleeds(f, cond, j, panel):
+        return {"hero": _on_lines(panel)}
+    options = ["none", "panel", "disc"] + (["floor"] if hero_on == "bottom" else [])
+    decoration = j.pick(options if cond.cutout else ["none", "panel"])
+    x = f.fx(j(0.02, 0.06))
+    need = f.fy((1 - 2 * x) * f.width / f.u / max(cond.subject_aspect, 0.2) * j(1.1, 1.3))
+    bh = min(h, need)
+    by = y + h - bh if decoration == "floor" else y + (h - bh) / 2
+    hero = _on_lines(_hug(f, cond, (x, by, 1 - 2 * x, bh),
+                          down="bottom" if decoration == "floor" else "center"))
+    out: dict[str, Box] = {"hero": hero}
+    if decoration == "panel":
+        gap = min(f.fy(0.08), hero[1] - y + f.fy(0.04))
+        top, end = hero[1] - gap, hero[1] + hero[3] + gap
+        top = 0.0 if top < 0.06 else top          # no sliver of field past the band
+        end = 1.0 if end > 0.94 else end
+        out["decoration"] = (0.0, top, 1.0, end - top)
+    elif decoration == "floor":
+        line = hero[1] + hero[3]
+        out["decoration"] = (0.0, line, 1.0, 1 - line)
+    elif decoration == "disc":
+        out["decoration"] = _disc(f, j, hero)
+    return out
+
+
+def _tower(f: _Frame, j: _Jitter, c: LayoutCondition, r: set[str]) -> dict[str, Box] | None:
+    return _column(f, j, c, r, "top")
+
+
+def _plinth(f: _Frame, j: _Jitter, c: LayoutCondition, r: set[str]) -> dict[str, Box] | None:
+    return _column(f, j, c, r, "bottom")
+
+
 Archetype = Callable[[_Frame, _Jitter, LayoutCondition, set[str]], "dict[str, Box] | None"]
 
 
@@ -438,7 +854,11 @@ def _hero_bottom(f: _Frame, j: _Jitter, c: LayoutCondition, r: set[str]
 
 def _archetypes(cond: LayoutCondition) -> list[tuple[str, Archetype]]:
     """The archetypes that suit the slot's shape: nothing stacks in a wide banner, nothing
-    sits side by side in a tall story."""
+    sits side by side in a tall story; a strip and a column have only their own."""
+    if cond.aspect >= STRIP_ASPECT:
+        return [("ribbon", _ribbon), ("price-end", _price_end)]
+    if cond.aspect <= COLUMN_ASPECT:
+        return [("tower", _tower), ("plinth", _plinth)]
     wide, tall = cond.aspect > 1.3, cond.aspect < 0.8
     out: list[tuple[str, Archetype]] = []
     if not tall:
@@ -672,7 +1092,7 @@ class SearchProposer:
             boxes = archetype(frame, jitter, condition, roles)
             if boxes is None:
                 continue
-            if "badge" in roles:
+            if "badge" in roles and frame.u >= BADGE_MIN_SIDE:
                 badge = _place_badge(frame, jitter, boxes, condition)
                 if badge is not None:
                     boxes["badge"] = badge

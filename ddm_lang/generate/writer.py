@@ -3,11 +3,12 @@
 The template is written the way the bundled templates are: named `let`s for every colour
 (expressions over the product's own palette, so it restyles for other products), the
 type faces chosen by the product's language, one arrangement per slot shape under
-`when wide { … } else when tall { … } else { … }`, named elements with a comment saying
-what each is, copy that flows in reading order (`flow: below headline`) so that a longer
-title pushes the price down instead of into it, every element that needs product data
-guarded by it (`when has-price`), and the product placed with `avoid` so the binder's
-solver keeps it clear of the copy. The text goes through `format_source`, so what is
+`when strip { … } else when wide { … } else when column { … } else when tall { … } else
+{ … }` (the shapes it serves), named elements with a comment saying what each is, copy
+that flows in reading order (`flow: below headline`) so that a longer title pushes the
+price down instead of into it, every element that needs product data guarded by it
+(`when has-price`), and the product placed with `avoid` so the binder's solver keeps it
+clear of the copy. The text goes through `format_source`, so what is
 written is exactly what `ddm fmt` would write.
 
 A layout's boxes are read by geometry, not by how they were proposed, so layouts from
@@ -26,7 +27,7 @@ from ddm_lang.syntax import ast
 from ddm_lang.syntax.formatter import format_module, format_source
 from ddm_lang.syntax.parser import parse
 
-from .design import SHAPES, TALL, WIDE, Arrangement, Design, Slot
+from .design import COLUMN, SHAPES, STRIP, TALL, WIDE, Arrangement, Design, Slot
 from .layout import Layout, RoleBox
 from .style import CJK_LANGS, Style
 
@@ -75,13 +76,16 @@ def _fit(low: float, high: float, slot: Slot) -> str:
 
 # ---- reading the layout -----------------------------------------------------------------
 
-def describe(layout: Layout) -> str:
-    """The arrangement in words, for the template's comments."""
+def describe(layout: Layout, shape: str = "square") -> str:
+    """The arrangement in words, for the template's comments (a strip's copy is a row,
+    not a column, so it is told apart by the slot's `shape`)."""
     boxes = {b.role: b for b in layout}
     hero, head = boxes["hero"], boxes.get("headline")
     deco = boxes.get("decoration")
     if head is None:
         return "the product alone"
+    if shape == "strip":
+        return _describe_strip(boxes, hero, head)
     right = [r for r in ("price", "button") if r in boxes and boxes[r].x >= hero.right - _EPS]
     if head.right <= hero.x + _EPS and right:
         where = "the headline on the left, the product in the middle, the price on the right"
@@ -103,6 +107,33 @@ def describe(layout: Layout) -> str:
                   "panel": ", on a panel", "rule": ", a rule under the headline",
                   "card": ", on a card"}[kind]
     return where
+
+
+def _describe_strip(boxes: dict[str, RoleBox], hero: RoleBox, head: RoleBox) -> str:
+    """A strip in words: which end the product is at, where the price and button are."""
+    ends = " and ".join(r for r in ("price", "button") if r in boxes)
+    if hero.right <= head.x + _EPS:
+        where = "the product at the left end, the headline beside it" + \
+            (f", the {ends} at the right end" if ends else "")
+    else:
+        where = "the headline on the left" + (f", the {ends} after it" if ends else "") + \
+            ", the product at the right end"
+    deco = boxes.get("decoration")
+    if deco is not None:
+        kind = _decoration_kind(deco, hero, tuple(boxes.values()))
+        on_price = _price_end(deco, hero, boxes.get("price"))
+        where += {"floor": ", standing on a floor", "disc": ", on a disc",
+                  "panel": ", the price on a panel" if on_price else ", on a panel",
+                  "rule": "", "card": ", on a card"}[kind]
+    if hero.x <= _EPS or hero.right >= 1 - _EPS:
+        where += ", the photo bleeding off the end"
+    return where
+
+
+def _price_end(panel: RoleBox, hero: RoleBox, price: RoleBox | None) -> bool:
+    """Whether a strip's panel is its price end: the price on it, the product clear of it."""
+    return (price is not None and (panel.x >= hero.right - _EPS or panel.right <= hero.x + _EPS)
+            and panel.x <= price.x + _EPS and price.right <= panel.right + _EPS)
 
 
 def _decoration_kind(deco: RoleBox, hero: RoleBox, layout: Layout) -> str:
@@ -233,15 +264,17 @@ def _brand(b: _Branch, brand: RoleBox, middle: bool) -> None:
 
 def _headline(b: _Branch, head: RoleBox, hero: RoleBox, middle: bool) -> None:
     """The headline: as many lines as its box's shape allows, as large as its height
-    allows, hugging the product (set from the top when it is under the product)."""
+    allows, hugging the product (set from the top when it is under the product); in a
+    strip it is centred on the row it shares with the product and the price."""
     slot, style = b.slot, b.style
     lines, size = headline_size(slot, head)
+    valign = ("middle" if b.arrangement.shape == "strip" else
+              "top" if head.y >= hero.bottom - _EPS else "bottom")
     props: Props = [("box", _box(head)), ("font", f"display {style.display_weight}"),
                     ("size", _fit(max(11, 0.6 * size), size, slot)),
                     ("max-lines", str(lines)), ("line-height", "lead"),
                     *([("align", "center")] if middle else []),
-                    ("valign", "top" if head.y >= hero.bottom - _EPS else "bottom"),
-                    ("fill", style.headline_fill)]
+                    ("valign", valign), ("fill", style.headline_fill)]
     b.add("The headline, written from the product's title to fit its box.",
           _text("headline", "caption(kind: headline)", props))
     b.avoid.append("headline")
@@ -307,30 +340,50 @@ def _points(b: _Branch, points: RoleBox) -> None:
         b.avoid.append(name)
 
 
+STACKED_PRICE = 0.62   # in a column, the price's share of its box's height (see `_price`)
+
+
 def _price(b: _Branch, price: RoleBox, middle: bool) -> None:
     """The price the buyer pays, and the list price struck through after it on a sale:
     the price takes 62 % of the price's box (a long price is set smaller), so the list
-    price after it stays in the column however long the price is."""
+    price after it stays in the column however long the price is. In a strip the price
+    may be as large as 40 % of the strip's height: its diagonal is mostly width, and 6 %
+    of it would set a mobile banner's price smaller than its headline. A column is too
+    narrow for the list price after a centred price: there the price takes the box's
+    width and `STACKED_PRICE` of its height, and the list price goes under it."""
     slot, style = b.slot, b.style
-    size = min(price.h * slot.height * 0.82, 0.06 * _diagonal(slot))
-    line = RoleBox("price", price.x + (price.w * 0.19 if middle else 0.0), price.y,
-                   price.w * 0.62, price.h)
+    stacked = b.arrangement.shape == "column"
+    cap = 0.06 * _diagonal(slot)
+    if b.arrangement.shape == "strip":
+        cap = max(cap, 0.4 * slot.height)
+    line_h = price.h * STACKED_PRICE if stacked else price.h
+    size = min(line_h * slot.height * 0.82, cap)
+    line = RoleBox("price", price.x, price.y, price.w, line_h) if stacked else \
+        RoleBox("price", price.x + (price.w * 0.19 if middle else 0.0), price.y,
+                price.w * 0.62, price.h)
     paid = ("sale_price(product.price.amount, default(product.price.discount, 0), "
             "product.price.currency, default(product.lang, \"en\"))")
     props: Props = [("font", f"display {style.price_weight}"),
                     ("size", _fit(max(11, 0.5 * size), size, slot)), ("max-lines", "1"),
                     *([("align", "center")] if middle else []), ("valign", "bottom"),
                     ("fill", "pop")]
-    b.add("The price the buyer pays; on a sale, the list price struck through after it.",
+    b.add(f"The price the buyer pays; on a sale, the list price struck through "
+          f"{'under' if stacked else 'after'} it.",
           _text("price-line", paid, b.place("price-line", line, props, optional=True),
                 "has-price"))
     was_size = size * 0.48
-    was: Props = [("box", f"0 0 {pct(price.w * 0.34)} {pct(price.h * 0.64)}"),
-                  ("flow", f"after price-line gap {vmin(0.02 * min(slot.width, slot.height), slot)}"
-                           " align end"),
-                  ("font", f"body {style.body_weight}"),
-                  ("size", _fit(max(9, 0.6 * was_size), was_size, slot)), ("max-lines", "1"),
-                  ("valign", "bottom"), ("fill", "soft"), ("text-decoration", "line-through")]
+    face: Props = [("font", f"body {style.body_weight}"),
+                   ("size", _fit(max(9, 0.6 * was_size), was_size, slot)), ("max-lines", "1")]
+    strike: Props = [("fill", "soft"), ("text-decoration", "line-through")]
+    if stacked:
+        under = RoleBox("price", price.x, line.bottom, price.w, price.h - line_h)
+        was = b.place("price-was", under, [
+            *face, *([("align", "center")] if middle else []), ("valign", "top"), *strike],
+            optional=True)
+    else:
+        was = [("box", f"0 0 {pct(price.w * 0.34)} {pct(price.h * 0.64)}"),
+               ("flow", f"after price-line gap {vmin(0.02 * min(slot.width, slot.height), slot)}"
+                        " align end"), *face, ("valign", "bottom"), *strike]
     b.lines.append(_text("price-was", "price(product.price.amount, product.price.currency, "
                          "default(product.lang, \"en\"))", was, "on-sale"))
     b.avoid += ["price-line", "price-was"]
@@ -373,7 +426,10 @@ def _decoration(b: _Branch, deco: RoleBox, hero: RoleBox) -> None:
         b.add("The floor the product stands on.", _inline("rect floor", [
             ("box", _box(deco)), ("fill", "deco")]))
     elif kind == "panel":
-        b.add("A panel of colour behind the product.", _inline("rect panel", [
+        price_end = b.arrangement.shape == "strip" and \
+            _price_end(deco, hero, b.arrangement.box("price"))
+        behind = "the price" if price_end else "the product"
+        b.add(f"A panel of colour behind {behind}.", _inline("rect panel", [
             ("box", _box(deco)), ("fill", "deco")]))
     elif kind == "disc":
         r = min(deco.w * slot.width, deco.h * slot.height) / 2
@@ -449,7 +505,8 @@ def _diagonal(slot: Slot) -> float:
 
 # ---- the template -----------------------------------------------------------------------
 
-_SHAPE_WORDS = {"wide": "Wide slots", "tall": "Tall slots", "square": "Square slots"}
+_SHAPE_WORDS = {"strip": "Strips", "wide": "Wide slots", "column": "Columns",
+                "tall": "Tall slots", "square": "Square slots"}
 
 
 def _field(style: Style) -> tuple[list[str], str]:
@@ -485,15 +542,15 @@ def template_name(product_id: str, slot: Slot, index: int) -> str:
 
 
 def shapes_of(slots: Sequence[Slot]) -> list[str]:
-    """The slot shapes among `slots`, in the order the template tests them: wide, tall,
-    then square (the `else` that takes every other shape)."""
+    """The slot shapes among `slots`, in the order the template tests them: strip, wide,
+    column, tall, then square (the last is the `else` that takes every other shape)."""
     return [s for s in SHAPES if any(slot.shape == s for slot in slots)]
 
 
 def header(design: Design, slots: Sequence[Slot], name: str) -> list[str]:
     """The comments, `template` and `formats` lines: already in `ddm fmt`'s form."""
     style = design.style
-    title = f"{describe(design.primary.layout)} ({style.name})"
+    title = f"{describe(design.primary.layout, design.primary.shape)} ({style.name})"
     title = "".join(c for c in title if c not in '"\\{}')
     title = title[0].upper() + title[1:]
     return [
@@ -532,10 +589,7 @@ def prelude(style: Style, cutout: bool, slots: Sequence[Slot]) -> list[str]:
         "let has-price = product.price.amount > 0",
         "let on-sale = has-price and default(product.price.discount, 0) > 0",
     ]
-    if len(shapes_of(slots)) > 1:
-        out += ["// The slot's shape: each has its own arrangement below.",
-                f"let wide = format.aspect > {WIDE:g}",
-                f"let tall = format.aspect < {TALL:g}"]
+    out += _shape_lets(shapes_of(slots))
     out += [
         "",
         "// The discount badge: the percentage, as the data states it, on a disc.",
@@ -560,10 +614,28 @@ def prelude(style: Style, cutout: bool, slots: Sequence[Slot]) -> list[str]:
     return out
 
 
+def _shape_lets(shapes: Sequence[str]) -> list[str]:
+    """The lets naming the slot shapes the arrangements are chosen by: none for one shape;
+    `wide` and `tall` where a common shape is among them; `strip` and `column` where a
+    `when` tests them (each is tested before `wide` or `tall`, which would take it)."""
+    if len(shapes) < 2:
+        return []
+    tested = shapes[:-1]
+    out = ["// The slot's shape: each has its own arrangement below."]
+    if "strip" in tested:
+        out.append(f"let strip = format.aspect >= {STRIP:g}")
+    if any(s in shapes for s in ("wide", "tall", "square")):
+        out += [f"let wide = format.aspect > {WIDE:g}", f"let tall = format.aspect < {TALL:g}"]
+    if "column" in tested:
+        out.append(f"let column = format.aspect <= {COLUMN:g}")
+    return out
+
+
 def arrangement_block(arrangement: Arrangement, style: Style) -> list[str]:
     """An arrangement's statements under the comment naming its slot shape."""
     return [f"// {_SHAPE_WORDS[arrangement.shape]} ({arrangement.slot}): "
-            f"{describe(arrangement.layout)}.", *arrangement_lines(arrangement, style)]
+            f"{describe(arrangement.layout, arrangement.shape)}.",
+            *arrangement_lines(arrangement, style)]
 
 
 def arrangements_for(design: Design, slots: Sequence[Slot]) -> list[Arrangement]:
