@@ -424,3 +424,73 @@ def test_generates_strips_and_columns_that_pass_every_check(catalogue: Catalogue
         creative = template.compile(product, slot.name, base_dir=catalogue.base_dir)
         assert run_checks(creative, product=product, template=template) == []
         assert creative.svg == design.creative.svg
+
+
+# ---- copy on a photo: overlays --------------------------------------------------------------
+
+def test_a_photos_product_is_mapped_through_the_cover_crop() -> None:
+    """A 4:3 photo filling a square: a quarter of its width is cropped, the crop slid
+    left just enough to keep the product (left fifth of the photo) whole."""
+    from ddm_lang.generate.search import photo_subject_box
+    cond = LayoutCondition(1000, 1000, 4 / 3, False, ROLES, (0.1, 0.2, 0.3, 0.6))
+    s = photo_subject_box(RoleBox("hero", 0, 0, 1, 1), cond)
+    assert (s.x, s.w) == pytest.approx((0.0, 0.4)) and (s.y, s.h) == pytest.approx((0.2, 0.6))
+    centred = LayoutCondition(1000, 1000, 4 / 3, False, ROLES, (0.4, 0.2, 0.2, 0.6))
+    c = photo_subject_box(RoleBox("hero", 0, 0, 1, 1), centred)   # fits the centred crop
+    assert (c.x, c.w) == pytest.approx(((0.4 - 0.125) / 0.75, 0.2 / 0.75))
+    unknown = LayoutCondition(1000, 1000, 4 / 3, False, ROLES)
+    whole = photo_subject_box(RoleBox("hero", 0.1, 0.1, 0.5, 0.5), unknown)
+    assert (whole.x, whole.y, whole.w, whole.h) == (0.1, 0.1, 0.5, 0.5)
+
+
+@pytest.mark.parametrize("slot", [FEED, STORY, BANNER])
+def test_a_photo_with_a_calm_side_gets_overlays_with_copy_on_a_scrim(slot: Slot) -> None:
+    from ddm_lang.generate.search import covers_canvas, photo_subject_box, valid
+    # the product in the left third of a photo of the slot's own shape (nothing cropped)
+    cond = LayoutCondition(slot.width, slot.height, slot.aspect, False,
+                           ("hero", "headline", "subline", "price", "button"),
+                           (0.05, 0.1, 0.3, 0.8) if slot != STORY else (0.1, 0.62, 0.8, 0.34))
+    assert "overlay" in archetype_names(cond)
+    layouts = SearchProposer().propose(cond, 24, np.random.default_rng(4))
+    overlays = [lay for lay in layouts if covers_canvas(lay[0])]
+    assert overlays
+    for layout in overlays:
+        assert valid(layout, cond)
+        subject = photo_subject_box(layout[0], cond)
+        deco = next(b for b in layout if b.role == "decoration")
+        for box in layout:
+            if box.role in TEXT_ROLES:
+                assert _overlap(box, subject) < 1e-9
+                if box.role != "badge":
+                    assert deco.x <= box.x and box.right <= deco.right + 1e-9
+                    assert deco.y <= box.y and box.bottom <= deco.bottom + 1e-9
+        assert _overlap(deco, subject) < 1e-9      # the scrim never veils the product
+
+
+def test_copy_on_a_photo_needs_a_scrim_and_a_cut_out_product_never_carries_copy() -> None:
+    from ddm_lang.generate.search import valid
+    photo = LayoutCondition(1080, 1080, 1.0, False, ("hero", "headline"), (0.0, 0.1, 0.4, 0.8))
+    hero, head = RoleBox("hero", 0, 0, 1, 1), RoleBox("headline", 0.56, 0.3, 0.38, 0.2)
+    scrim = RoleBox("decoration", 0.5, 0, 0.5, 1)
+    assert valid((hero, head, scrim), photo)
+    assert not valid((hero, head), photo)                                   # no scrim
+    on_product = RoleBox("headline", 0.2, 0.3, 0.38, 0.2)
+    assert not valid((hero, on_product, RoleBox("decoration", 0, 0, 1, 1)), photo)
+    cut = LayoutCondition(1080, 1080, 1.0, True, ("hero", "headline"))
+    assert not valid((hero, head, scrim), cut)
+
+
+@pytest.mark.slow
+def test_overlay_designs_draw_the_scrim_between_the_photo_and_the_copy(
+        catalogue: Catalogue) -> None:
+    from ddm_lang.generate.search import SearchProposer as Search
+    result = generate(_record(catalogue, "sample-serum"), (FEED,), 8, proposer=Search())
+    overlays = [d for d in result.designs if "scrim-fade" in d.text]
+    assert overlays, "the serum's scene photo has a calm side: some design uses it"
+    for design in overlays:
+        text = design.text
+        assert text.index("image hero") < text.index("rect scrim") < text.index("text headline")
+        hero_line = next(line for line in text.splitlines()
+                         if "place in slot(0% 0% 100% 100%) fit cover" in line)
+        assert "avoid" not in hero_line                   # the copy sits on the photo
+        assert "on a scrim" in text.splitlines()[4]        # the template's title says so

@@ -199,7 +199,8 @@ def save(result: ProductResult, slots: Sequence[Slot], out: Path, *, quality: in
             write_atomic(folder / f"{design.stem}.jpg", encode(pixels, "jpg", quality))
             row.append(Cell(f"{design.stem} · {design.design.style.name}", pixels))
             primary = design.design.primary
-            entries.append(_entry(design, describe(primary.layout, primary.shape)))
+            entries.append(_entry(design, describe(primary.layout, primary.shape,
+                                                   not design.design.cutout)))
         rows.append(row)
     title = f"{result.product.id}: generated designs"
     write_atomic(folder / "sheet.jpg", encode(contact_sheet(title, rows), "jpg", 88))

@@ -154,14 +154,19 @@ def conditions(perceived: Perceived, product: Product, slot: Slot) -> list[Layou
     """One condition per way the product can be shown: cut out (when a subject was found)
     and as a photo (when it has a scene photo, or nothing could be cut out). A photo is
     shown whole, so its subject, for the proposer, is the photo: its aspect is the
-    photo's."""
+    photo's, and where the product is in it (`photo_subject`) says where copy may go on
+    it."""
     out = []
     if perceived.cutout is not None:
         out.append(LayoutCondition(slot.width, slot.height, perceived.cutout.subject_aspect,
                                    True, roles(product)))
     if perceived.photo is not None:
+        record = perceived.photo.record
+        found = record.get("subject.box") if record.get("subject.found") else None
+        where = (float(found[0]), float(found[1]), float(found[2]), float(found[3])) \
+            if found else None
         out.append(LayoutCondition(slot.width, slot.height, perceived.photo.aspect, False,
-                                   roles(product)))
+                                   roles(product), where))
     return out
 
 

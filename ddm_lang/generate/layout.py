@@ -48,6 +48,8 @@ class LayoutCondition:
     `subject_aspect` is the perceived subject's width / height in its photo; `cutout` says
     whether the hero is cut out (a product on a field) or shown as a photo; `roles` lists
     the roles the product has material for (no `price` without a price), hero first.
+    For a photo, `photo_subject` is where perception found the product in it (x, y,
+    width, height as shares of the photo), so copy can be set on the photo away from it.
     """
 
     width: int
@@ -55,6 +57,7 @@ class LayoutCondition:
     subject_aspect: float
     cutout: bool
     roles: tuple[str, ...]
+    photo_subject: tuple[float, float, float, float] | None = None
 
     @property
     def aspect(self) -> float:

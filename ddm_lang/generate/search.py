@@ -272,6 +272,54 @@ def _split(f: _Frame, j: _Jitter, cond: LayoutCondition, roles: set[str]
     return boxes
 
 
+OVERLAY_ROOM = 0.36     # the least share of the canvas beside (or above, below) the product
+
+
+def _overlay(f: _Frame, j: _Jitter, cond: LayoutCondition, roles: set[str]
+             ) -> dict[str, Box] | None:
+    """A photo filling the canvas, the copy on it on the side farthest from the product,
+    over a scrim: a band of the field's colour fading into the photo towards the product
+    (the writer draws it over the photo), so the copy reads whatever the photo holds."""
+    whole = (0.0, 0.0, 1.0, 1.0)
+    if cond.cutout or not photo_cover_keeps(cond, whole):
+        return None
+    s = photo_subject_box(RoleBox("hero", *whole), cond)
+    rooms = {"left": s.x, "right": 1 - s.right, "top": s.y, "bottom": 1 - s.bottom}
+    if cond.aspect > 1.3:
+        rooms.pop("top"), rooms.pop("bottom")
+    elif cond.aspect < 0.8:
+        rooms.pop("left"), rooms.pop("right")
+    sides = sorted((room, side) for side, room in rooms.items() if room >= OVERLAY_ROOM)
+    if not sides:
+        return None
+    side = sides[-1][1] if len(sides) == 1 or j.chance(0.7) else sides[-2][1]
+    gx, gy = f.fx(2 * GUTTER), f.fy(2 * GUTTER)    # the scrim fades out in the gutter
+    if side in ("left", "right"):
+        x = f.mx if side == "left" else s.right + gx
+        w = (s.x - gx - f.mx) if side == "left" else (1 - f.mx - x)
+        top, bottom, centred = f.my, 1 - f.my, False
+        anchor = j.pick(["middle", "bottom", "bottom"])
+        scrim = (0.0, 0.0, s.x, 1.0) if side == "left" else (s.right, 0.0, 1 - s.right, 1.0)
+    else:
+        x, w, centred = f.mx, 1 - 2 * f.mx, True
+        top = f.my if side == "top" else s.bottom + gy
+        bottom = s.y - gy if side == "top" else 1 - f.my
+        anchor = "top" if side == "top" else "bottom"
+        scrim = (0.0, 0.0, 1.0, s.y) if side == "top" else (0.0, s.bottom, 1.0, 1 - s.bottom)
+    if w < f.fx(0.3):
+        return None
+    brand = _brand(f, j, roles, x, w, top, centred) if side != "bottom" else None
+    if brand:
+        top = brand[1] + brand[3] + f.fy(0.03)
+    stack = _stack(f, j, roles, x, w, top, bottom, anchor, centred)
+    if stack is None:
+        return None
+    boxes: dict[str, Box] = {"hero": whole, "decoration": scrim, **stack}
+    if brand:
+        boxes["brand"] = brand
+    return boxes
+
+
 def _trio(f: _Frame, j: _Jitter, cond: LayoutCondition, roles: set[str]
           ) -> dict[str, Box] | None:
     """A wide slot in three columns: the headline, the product in the middle, the price
@@ -871,6 +919,8 @@ def _archetypes(cond: LayoutCondition) -> list[tuple[str, Archetype]]:
                 ("sandwich", _sandwich)]
     if cond.cutout:
         out.append(("stage", _stage))
+    elif cond.photo_subject is not None:
+        out.append(("overlay", _overlay))
     return out
 
 
@@ -977,15 +1027,73 @@ def _snapped(role: str, box: Box) -> RoleBox | None:
 def subject_box(hero: RoleBox, condition: LayoutCondition, on_floor: bool = False) -> RoleBox:
     """Where the product is drawn in its box. `place … fit subject` scales the cut-out
     subject, with the 8 % margin the operation keeps round it, to fit the box, centred, or
-    standing on the box's bottom edge on a floor (`anchor bottom`); a photo fills its box."""
+    standing on the box's bottom edge on a floor (`anchor bottom`); in a photo, which fills
+    its box, it is where perception found it (`photo_subject_box`)."""
     if not condition.cutout:
-        return RoleBox("subject", hero.x, hero.y, hero.w, hero.h)
+        return photo_subject_box(hero, condition)
     aspect = condition.subject_aspect * condition.height / condition.width  # in shares
     w, h = (hero.w, hero.w / aspect) if hero.w / hero.h < aspect else (hero.h * aspect, hero.h)
     sw, sh = w / SUBJECT_MARGIN, h / SUBJECT_MARGIN
     x = hero.x + (hero.w - sw) / 2
     y = hero.bottom - sh - (h - sh) / 2 if on_floor else hero.y + (hero.h - sh) / 2
     return RoleBox("subject", x, y, sw, sh)
+
+
+def photo_subject_box(hero: RoleBox, condition: LayoutCondition) -> RoleBox:
+    """Where a photo's product lands when the photo fills `hero` (`place … fit cover`):
+    the photo is cropped to the box's shape round its centre, the crop slid just enough
+    to keep the product whole where it fits (as `place` does), and the product's box
+    (`photo_subject`) mapped through it. The whole box when perception found no product."""
+    if condition.photo_subject is None or hero.w <= 0 or hero.h <= 0:
+        return RoleBox("subject", hero.x, hero.y, hero.w, hero.h)
+    px, py, pw, ph = condition.photo_subject
+    photo = condition.subject_aspect                       # a photo's subject: the photo
+    box = hero.w * condition.width / (hero.h * condition.height)
+    if photo > box:     # the photo is wider than its box: its sides are cropped
+        seen = box / photo
+        start = _window(px, pw, seen)
+        x, w, y, h = (px - start) / seen, pw / seen, py, ph
+    else:
+        seen = photo / box
+        start = _window(py, ph, seen)
+        x, w, y, h = px, pw, (py - start) / seen, ph / seen
+    left, top = max(0.0, x), max(0.0, y)
+    right, bottom = min(1.0, x + w), min(1.0, y + h)
+    return RoleBox("subject", hero.x + left * hero.w, hero.y + top * hero.h,
+                   max(0.0, right - left) * hero.w, max(0.0, bottom - top) * hero.h)
+
+
+def _window(start: float, extent: float, seen: float) -> float:
+    """Where a crop `seen` long starts along a photo's axis: centred, slid to keep
+    [start, start + extent] inside it when that fits."""
+    centred = (1 - seen) / 2
+    if extent > seen:
+        return centred
+    return min(max(centred, start + extent - seen), start)
+
+
+def photo_cover_keeps(condition: LayoutCondition, hero: Box) -> bool:
+    """Whether a photo filling `hero` keeps its whole product (it fits the crop)."""
+    if condition.photo_subject is None:
+        return False
+    _, _, pw, ph = condition.photo_subject
+    box = hero[2] * condition.width / (hero[3] * condition.height)
+    photo = condition.subject_aspect
+    return pw <= box / photo + 1e-9 if photo > box else ph <= photo / box + 1e-9
+
+
+def scrim_under(copy: RoleBox, layout: Layout) -> bool:
+    """Whether a piece of copy lies on an overlay's scrim: the layout's hero fills the
+    canvas and its decoration, drawn over the photo, holds the copy."""
+    hero = layout[0]
+    deco = next((b for b in layout if b.role == "decoration"), None)
+    return (deco is not None and covers_canvas(hero) and deco.x <= copy.x + 1e-6
+            and deco.y <= copy.y + 1e-6 and copy.right <= deco.right + 1e-6
+            and copy.bottom <= deco.bottom + 1e-6)
+
+
+def covers_canvas(box: RoleBox) -> bool:
+    return box.x <= 1e-6 and box.y <= 1e-6 and box.right >= 1 - 1e-6 and box.bottom >= 1 - 1e-6
 
 
 def stands_on_floor(hero: RoleBox, decoration: RoleBox | None) -> bool:
@@ -1010,7 +1118,8 @@ def safe_share(condition: LayoutCondition) -> tuple[float, float]:
 def valid(layout: Layout, condition: LayoutCondition) -> bool:
     """Whether a layout obeys the rules every proposal keeps: the hero first, every box on
     the canvas, copy inside the safe margin and off other copy, off the product's box
-    (the discount badge may sit on its corner, off the product itself)."""
+    (the discount badge may sit on its corner, off the product itself; on a photo that
+    fills the canvas, copy may lie on the scrim drawn over it, off the product)."""
     if not layout or layout[0].role != "hero":
         return False
     sx, sy = safe_share(condition)
@@ -1025,7 +1134,9 @@ def valid(layout: Layout, condition: LayoutCondition) -> bool:
     for b in texts:
         if b.x < sx - eps or b.y < sy - eps or b.right > 1 - sx + eps or b.bottom > 1 - sy + eps:
             return False
-        if overlap(b, subject) > eps or (b.role != "badge" and overlap(b, hero) > eps):
+        on_photo = b.role != "badge" and overlap(b, hero) > eps
+        if overlap(b, subject) > eps or (on_photo and not (
+                not condition.cutout and scrim_under(b, layout))):
             return False
     for i, a in enumerate(texts):
         for b in texts[i + 1:]:

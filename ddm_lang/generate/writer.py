@@ -29,6 +29,7 @@ from ddm_lang.syntax.parser import parse
 
 from .design import COLUMN, SHAPES, STRIP, TALL, WIDE, Arrangement, Design, Slot
 from .layout import Layout, RoleBox
+from .search import covers_canvas
 from .style import CJK_LANGS, Style
 
 _EPS = 1e-6
@@ -76,9 +77,10 @@ def _fit(low: float, high: float, slot: Slot) -> str:
 
 # ---- reading the layout -----------------------------------------------------------------
 
-def describe(layout: Layout, shape: str = "square") -> str:
+def describe(layout: Layout, shape: str = "square", photo: bool = False) -> str:
     """The arrangement in words, for the template's comments (a strip's copy is a row,
-    not a column, so it is told apart by the slot's `shape`)."""
+    not a column, so it is told apart by the slot's `shape`; a `photo` filling the slot
+    carries its copy on a scrim)."""
     boxes = {b.role: b for b in layout}
     hero, head = boxes["hero"], boxes.get("headline")
     deco = boxes.get("decoration")
@@ -86,6 +88,10 @@ def describe(layout: Layout, shape: str = "square") -> str:
         return "the product alone"
     if shape == "strip":
         return _describe_strip(boxes, hero, head)
+    if deco is not None and _decoration_kind(deco, hero, layout, photo) == "scrim":
+        side = _scrim_side(deco)
+        return f"the photo filling the slot, the copy on it at the {side}, on a scrim " \
+            "fading into the photo"
     right = [r for r in ("price", "button") if r in boxes and boxes[r].x >= hero.right - _EPS]
     if head.right <= hero.x + _EPS and right:
         where = "the headline on the left, the product in the middle, the price on the right"
@@ -136,7 +142,10 @@ def _price_end(panel: RoleBox, hero: RoleBox, price: RoleBox | None) -> bool:
             and panel.x <= price.x + _EPS and price.right <= panel.right + _EPS)
 
 
-def _decoration_kind(deco: RoleBox, hero: RoleBox, layout: Layout) -> str:
+def _decoration_kind(deco: RoleBox, hero: RoleBox, layout: Layout, photo: bool = False
+                     ) -> str:
+    if photo and covers_canvas(hero):
+        return "scrim"
     if deco.h <= 0.021 or deco.w <= 0.021:
         return "rule"
     edge_to_edge = deco.x <= _EPS and deco.right >= 1 - _EPS
@@ -148,6 +157,45 @@ def _decoration_kind(deco: RoleBox, hero: RoleBox, layout: Layout) -> str:
     if hero.x <= cx <= hero.right and hero.y <= cy <= hero.bottom:
         return "disc"
     return "card"
+
+
+def _scrim_side(deco: RoleBox) -> str:
+    """The canvas edge a scrim starts from (where it is most opaque)."""
+    if deco.y <= _EPS and deco.bottom >= 1 - _EPS:
+        return "left" if deco.x <= _EPS else "right"
+    return "top" if deco.y <= _EPS else "bottom"
+
+
+_SCRIM_AXES = {"left": (0, 0, 1, 0), "right": (1, 0, 0, 0), "top": (0, 0, 0, 1),
+               "bottom": (0, 1, 0, 0)}
+
+
+def _scrim(b: _Branch, deco: RoleBox) -> None:
+    """The scrim over a photo under its copy: the field's colour, nearly opaque from the
+    canvas edge to the copy's inner edge, then fading out over the gutter before the
+    product."""
+    side = _scrim_side(deco)
+    boxes = {r.role: r for r in b.arrangement.layout}
+    copy = [r for r in boxes.values() if r.role in ("headline", "subline", "points", "price",
+                                                     "button", "brand")]
+    if side in ("left", "right"):
+        reach = max(c.right for c in copy) if side == "left" else 1 - min(c.x for c in copy)
+        extent = deco.w
+    else:
+        reach = max(c.bottom for c in copy) if side == "top" else 1 - min(c.y for c in copy)
+        extent = deco.h
+    held = min(0.9, max(0.3, reach / extent if extent > 0 else 0.9))
+    x1, y1, x2, y2 = _SCRIM_AXES[side]
+    b.add("The scrim: the field's colour over the photo, fading out towards the product.",
+          "defs {\n"
+          "  linearGradient scrim-fade {\n"
+          f"    x1: {x1}; y1: {y1}; x2: {x2}; y2: {y2};\n"
+          "    stop { offset: 0; stop-color: paper; stop-opacity: 0.94 }\n"
+          f"    stop {{ offset: {held:.2f}; stop-color: paper; stop-opacity: 0.86 }}\n"
+          "    stop { offset: 1; stop-color: paper; stop-opacity: 0 }\n"
+          "  }\n"
+          "}")
+    b.lines.append(_inline("rect scrim", [("box", _box(deco)), ("fill", '"url(#scrim-fade)"')]))
 
 
 def _same_column(upper: RoleBox, lower: RoleBox) -> bool:
@@ -421,8 +469,11 @@ def _badge(b: _Branch, box: RoleBox) -> None:
 def _decoration(b: _Branch, deco: RoleBox, hero: RoleBox) -> None:
     """Floor, panel, disc or card behind the product (a rule is drawn with the copy)."""
     slot = b.slot
-    kind = _decoration_kind(deco, hero, b.arrangement.layout)
-    if kind == "floor":
+    kind = _decoration_kind(deco, hero, b.arrangement.layout,
+                            not b.arrangement.operations.cutout)
+    if kind == "scrim":
+        _scrim(b, deco)
+    elif kind == "floor":
         b.add("The floor the product stands on.", _inline("rect floor", [
             ("box", _box(deco)), ("fill", "deco")]))
     elif kind == "panel":
@@ -445,7 +496,8 @@ def _decoration(b: _Branch, deco: RoleBox, hero: RoleBox) -> None:
 def _hero(b: _Branch, hero: RoleBox) -> None:
     ops = b.arrangement.operations
     region = f"slot({_box(hero)})"
-    avoid = f" avoid {', '.join(b.avoid)}" if b.avoid else ""
+    overlay = not ops.cutout and covers_canvas(hero) and b.arrangement.box("decoration")
+    avoid = f" avoid {', '.join(b.avoid)}" if b.avoid and not overlay else ""
     if ops.cutout:
         anchor = " anchor bottom" if ops.anchor_bottom else ""
         steps = ["cutout", f"place in {region} fit subject{anchor}{avoid}"]
@@ -453,6 +505,9 @@ def _hero(b: _Branch, hero: RoleBox) -> None:
     elif ops.extend:
         steps = [f"extend to {region}", f"place in {region} fit cover{avoid}"]
         what = "The photo, grown to its slot's shape and filling it, clear of the copy"
+    elif overlay:
+        steps = [f"place in {region} fit cover"]
+        what = "The photo filling the slot, the product kept whole, away from the copy"
     else:
         steps = [f"place in {region} fit cover{avoid}"]
         what = "The photo filling its slot, the product kept whole, clear of the copy"
@@ -493,9 +548,13 @@ def arrangement_lines(arrangement: Arrangement, style: Style) -> list[str]:
     if "badge" in boxes:
         _badge(copy, boxes["badge"])
     back = _Branch(arrangement, style, [], copy.avoid, [])
-    if deco is not None:
+    photo = not arrangement.operations.cutout
+    over = deco is not None and _decoration_kind(deco, hero, arrangement.layout, photo) == "scrim"
+    if deco is not None and not over:
         _decoration(back, deco, hero)
     _hero(back, hero)
+    if deco is not None and over:     # the scrim goes over the photo, under the copy
+        _decoration(back, deco, hero)
     return back.lines + copy.lines
 
 
@@ -550,7 +609,8 @@ def shapes_of(slots: Sequence[Slot]) -> list[str]:
 def header(design: Design, slots: Sequence[Slot], name: str) -> list[str]:
     """The comments, `template` and `formats` lines: already in `ddm fmt`'s form."""
     style = design.style
-    title = f"{describe(design.primary.layout, design.primary.shape)} ({style.name})"
+    primary = design.primary
+    title = f"{describe(primary.layout, primary.shape, not design.cutout)} ({style.name})"
     title = "".join(c for c in title if c not in '"\\{}')
     title = title[0].upper() + title[1:]
     return [
@@ -634,7 +694,7 @@ def _shape_lets(shapes: Sequence[str]) -> list[str]:
 def arrangement_block(arrangement: Arrangement, style: Style) -> list[str]:
     """An arrangement's statements under the comment naming its slot shape."""
     return [f"// {_SHAPE_WORDS[arrangement.shape]} ({arrangement.slot}): "
-            f"{describe(arrangement.layout, arrangement.shape)}.",
+            f"{describe(arrangement.layout, arrangement.shape, not arrangement.operations.cutout)}.",
             *arrangement_lines(arrangement, style)]
 
 
