@@ -88,6 +88,16 @@ def _check_layout(layout: Layout, cond: LayoutCondition) -> None:
 
 # ---- the search proposer ----------------------------------------------------------------
 
+def _check_proposals(cond: LayoutCondition, n: int, seed: int, temperature: float) -> None:
+    """The search's layouts for `cond`: between 1 and n, each keeping the rules, pairwise
+    distinct."""
+    layouts = SearchProposer().propose(cond, n, np.random.default_rng(seed), temperature)
+    assert 1 <= len(layouts) <= n
+    for i, layout in enumerate(layouts):
+        _check_layout(layout, cond)
+        assert all(layout_distance(layout, o) >= DISTINCT for o in layouts[i + 1:])
+
+
 @pytest.mark.parametrize("slot", [FEED, STORY, BANNER, SLOTS["portrait"], SLOTS["rectangle"],
                                   LEADERBOARD, MOBILE, BILLBOARD, SKYSCRAPER])
 @pytest.mark.parametrize("cutout", [True, False])
@@ -112,11 +122,7 @@ def test_proposer_properties(width: int, aspect: float, subject: float, cutout: 
     chosen = {"hero", "headline"} | extra
     cond = LayoutCondition(width, height, subject, cutout,
                            tuple(r for r in ROLES if r in chosen))
-    layouts = SearchProposer().propose(cond, n, np.random.default_rng(seed), temperature)
-    assert 1 <= len(layouts) <= n
-    for i, layout in enumerate(layouts):
-        _check_layout(layout, cond)
-        assert all(layout_distance(layout, o) >= DISTINCT for o in layouts[i + 1:])
+    _check_proposals(cond, n, seed, temperature)
 
 
 def test_archetypes_suit_the_slot_shape() -> None:
@@ -350,11 +356,7 @@ def test_proposer_properties_on_strips_and_columns(side: int, stretch: float, co
     chosen = {"hero", "headline"} | extra
     cond = LayoutCondition(width, height, subject, cutout,
                            tuple(r for r in ROLES if r in chosen))
-    layouts = SearchProposer().propose(cond, n, np.random.default_rng(seed), temperature)
-    assert 1 <= len(layouts) <= n
-    for i, layout in enumerate(layouts):
-        _check_layout(layout, cond)
-        assert all(layout_distance(layout, o) >= DISTINCT for o in layouts[i + 1:])
+    _check_proposals(cond, n, seed, temperature)
 
 
 def test_strip_layouts_read_in_a_row() -> None:

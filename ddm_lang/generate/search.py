@@ -205,6 +205,15 @@ def _disc(f: _Frame, j: _Jitter, hero: Box) -> Box:
     return (hx + hw / 2 - f.fx(d) / 2, hy + hh / 2 - f.fy(d) / 2, f.fx(d), f.fy(d))
 
 
+def _backdrop(f: _Frame, j: _Jitter, hero: Box, decoration: str) -> Box | None:
+    """A floor under the product's box (from its bottom edge down, edge to edge) or a disc
+    behind it, as `decoration` asks; None for anything else."""
+    if decoration == "floor":
+        line = hero[1] + hero[3]
+        return (0.0, line, 1.0, 1 - line)
+    return _disc(f, j, hero) if decoration == "disc" else None
+
+
 def _hug(f: _Frame, cond: LayoutCondition, box: Box, across: str = "center",
          down: str = "center") -> Box:
     """The product's box brought halfway (geometrically) to its own shape (a cut-out
@@ -393,11 +402,9 @@ def _stacked(f: _Frame, j: _Jitter, cond: LayoutCondition, roles: set[str], hero
     boxes: dict[str, Box] = {"hero": hero, **stack}
     if brand:
         boxes["brand"] = brand
-    if decoration == "floor":
-        line = hero[1] + hero[3]
-        boxes["decoration"] = (0.0, line, 1.0, 1 - line)
-    elif decoration == "disc":
-        boxes["decoration"] = _disc(f, j, hero)
+    backdrop = _backdrop(f, j, hero, decoration)
+    if backdrop is not None:
+        boxes["decoration"] = backdrop
     return boxes
 
 
@@ -872,11 +879,10 @@ def _column_hero(f: _Frame, j: _Jitter, cond: LayoutCondition, hero_on: str, y: 
         top = 0.0 if top < 0.06 else top          # no sliver of field past the band
         end = 1.0 if end > 0.94 else end
         out["decoration"] = (0.0, top, 1.0, end - top)
-    elif decoration == "floor":
-        line = hero[1] + hero[3]
-        out["decoration"] = (0.0, line, 1.0, 1 - line)
-    elif decoration == "disc":
-        out["decoration"] = _disc(f, j, hero)
+    else:
+        backdrop = _backdrop(f, j, hero, decoration)
+        if backdrop is not None:
+            out["decoration"] = backdrop
     return out
 
 
