@@ -496,3 +496,15 @@ def test_overlay_designs_draw_the_scrim_between_the_photo_and_the_copy(
                          if "place in slot(0% 0% 100% 100%) fit cover" in line)
         assert "avoid" not in hero_line                   # the copy sits on the photo
         assert "on a scrim" in text.splitlines()[4]        # the template's title says so
+        # another product's photo: the copy turns to its other side, or the photo goes
+        # beside the copy where its product fills the middle (the lamp's does)
+        assert "} else when default(hero.subject.box[0]" in text
+        template = ddm_lang.template_from_string(text)
+        lamp = _product(catalogue, "sample-lamp")
+        creative = template.compile(lamp, "feed", base_dir=catalogue.base_dir)
+        own = template.compile(_product(catalogue, "sample-serum"), "feed",
+                               base_dir=catalogue.base_dir)
+        assert "scrim-fade" in own.svg
+        assert "scrim-fade" not in creative.svg and \
+            not [f for f in run_checks(creative, product=lamp, template=template)
+                 if f.check == "occlusion"]

@@ -293,7 +293,10 @@ def _overlay(f: _Frame, j: _Jitter, cond: LayoutCondition, roles: set[str]
     if cond.cutout or not photo_cover_keeps(cond, whole):
         return None
     s = photo_subject_box(RoleBox("hero", *whole), cond)
-    rooms = {"left": s.x, "right": 1 - s.right, "top": s.y, "bottom": 1 - s.bottom}
+    px, py, pw, ph = cond.photo_subject or (0.0, 0.0, 1.0, 1.0)
+    # room on the canvas, and in the photo: what the template tests for another product
+    rooms = {"left": min(s.x, px), "right": min(1 - s.right, 1 - px - pw),
+             "top": min(s.y, py), "bottom": min(1 - s.bottom, 1 - py - ph)}
     if cond.aspect > 1.3:
         rooms.pop("top"), rooms.pop("bottom")
     elif cond.aspect < 0.8:

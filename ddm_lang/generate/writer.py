@@ -29,6 +29,7 @@ from ddm_lang.syntax.parser import parse
 
 from .design import COLUMN, SHAPES, STRIP, TALL, WIDE, Arrangement, Design, Slot
 from .layout import Layout, RoleBox
+from .search import OVERLAY_ROOM as ROOM_SHARE
 from .search import covers_canvas
 from .style import CJK_LANGS, Style
 
@@ -525,7 +526,71 @@ def _hero(b: _Branch, hero: RoleBox) -> None:
 def arrangement_lines(arrangement: Arrangement, style: Style) -> list[str]:
     """The statements drawing one arrangement, back to front: decoration, product, copy
     in reading order, badge. The product is written before the copy it avoids (names laid
-    out later are resolved in the binder's second pass) so it is painted beneath it."""
+    out later are resolved in the binder's second pass) so it is painted beneath it.
+
+    An overlay's copy sits on the side of the photo away from its product, and another
+    product's photo may have its product on that side, or across the middle: its template
+    tests where the product is (`hero.subject.box`) and sets the copy on the other side
+    (`_turned`) or beside the photo (`_beside`) when it must."""
+    deco = arrangement.box("decoration")
+    hero = arrangement.box("hero")
+    if deco is None or hero is None or arrangement.operations.cutout or \
+            _decoration_kind(deco, hero, arrangement.layout, True) != "scrim":
+        return _drawn(arrangement, style)
+    side = _scrim_side(deco)
+    axis = 0 if side in ("left", "right") else 1
+    near, far = f"default(hero.subject.box[{axis}], 0)", \
+        f"default(hero.subject.box[{axis}], 1) + default(hero.subject.box[{axis + 2}], 0)"
+    room = f"{ROOM_SHARE:g}"
+    calm = {"left": f"{near} >= {room}", "top": f"{near} >= {room}",
+            "right": f"{far} <= {1 - ROOM_SHARE:g}", "bottom": f"{far} <= {1 - ROOM_SHARE:g}"}
+    other = {"left": "right", "right": "left", "top": "bottom", "bottom": "top"}[side]
+    turned = replace(arrangement, layout=_turned(arrangement.layout, axis))
+    beside = replace(arrangement, layout=_beside(arrangement.layout, deco))
+    return [f"// The copy on the photo's {side}, away from the product; on its {other} where "
+            f"the product stands on the {side}; beside the photo where it fills the middle.",
+            f"when {calm[side]} {{", *("  " + line for line in _drawn(arrangement, style)),
+            f"}} else when {calm[other]} {{",
+            *("  " + line for line in _drawn(turned, style)),
+            "} else {", *("  " + line for line in _drawn(beside, style)), "}"]
+
+
+def _beside(layout: Layout, scrim: RoleBox) -> Layout:
+    """An overlay as a photo beside its copy: the photo in the part of the canvas the
+    scrim leaves, no scrim."""
+    if scrim.y <= _EPS and scrim.bottom >= 1 - _EPS:      # a scrim down one side
+        photo = (0.0, scrim.x) if scrim.x > _EPS else (scrim.right, 1.0)
+        hero = RoleBox("hero", photo[0], 0.0, round(photo[1] - photo[0], 4), 1.0)
+    else:
+        span = (0.0, scrim.y) if scrim.y > _EPS else (scrim.bottom, 1.0)
+        hero = RoleBox("hero", 0.0, span[0], 1.0, round(span[1] - span[0], 4))
+    return tuple(hero if b.role == "hero" else b for b in layout if b.role != "decoration")
+
+
+def _turned(layout: Layout, axis: int) -> Layout:
+    """An overlay with its copy on the other side: across (`axis` 0) every box but the
+    photo mirrored; down (1) the scrim and badge mirrored and the copy moved as one block
+    to the other side, its reading order kept."""
+    copy = [b for b in layout if b.role in ("headline", "subline", "points", "price",
+                                             "button", "brand")]
+    if axis == 1:
+        top, bottom = min(b.y for b in copy), max(b.bottom for b in copy)
+        shift = (1 - bottom) - top
+    out = []
+    for b in layout:
+        if b.role == "hero":
+            out.append(b)
+        elif axis == 0:
+            out.append(replace(b, x=round(1 - b.right, 4)))
+        elif b in copy:
+            out.append(replace(b, y=round(b.y + shift, 4)))
+        else:
+            out.append(replace(b, y=round(1 - b.bottom, 4)))
+    return tuple(out)
+
+
+def _drawn(arrangement: Arrangement, style: Style) -> list[str]:
+    """The statements of one arrangement as laid out (see `arrangement_lines`)."""
     boxes = {b.role: b for b in arrangement.layout}
     hero, head = boxes["hero"], boxes["headline"]
     middle = centred(arrangement.layout)
