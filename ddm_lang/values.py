@@ -10,6 +10,7 @@ from __future__ import annotations
 import colorsys
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 LENGTH_UNITS = ("px", "%", "vw", "vh", "vmin", "vmax")
 ANGLE_UNITS = ("deg",)
@@ -140,3 +141,15 @@ def format_number(v: float) -> str:
     if r == int(r):
         return str(int(r))
     return f"{r:.4f}".rstrip("0").rstrip(".")
+
+
+def sale_amount(amount: float, discount: float | None) -> float:
+    """The list `amount` less `discount` percent, rounded half up to the cent; the amount
+    itself without a discount. A discount is stated with the price the buyer pays, never a
+    bare "−20%" beside the list price, so this number counts as product data: it is
+    computed the same way for the copy writer, the `sale_price` function, the factuality
+    check and the feed readers (which derive a discount from a feed's sale price)."""
+    if discount is None or discount <= 0:
+        return amount
+    exact = Decimal(str(amount)) * (100 - Decimal(str(min(discount, 100.0)))) / 100
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))

@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from ddm_lang.copy.facts import sale_amount
 from ddm_lang.perception.catalogue import validate_product
 from ddm_lang.perception.catalogue_errors import CatalogueError
 from ddm_lang.perception.feeds import FEED_KINDS, FeedError, FeedRow, detect_feed, read_feed
 from ddm_lang.perception.feeds import shopify as shopify_module
 from ddm_lang.perception.feeds.rows import discount_for, parse_price, plain_text
+from ddm_lang.values import sale_amount
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 

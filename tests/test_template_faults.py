@@ -12,11 +12,12 @@ import pytest
 from lxml import etree
 
 from ddm_lang import load_template, template_from_string
-from ddm_lang.copy.facts import Facts, sale_amount
+from ddm_lang.copy.facts import Facts
 from ddm_lang.copy.writer import write
 from ddm_lang.layout.elements import flatten
 from ddm_lang.scene import ImageNode, Node, TextNode
 from ddm_lang.semantics.functions import sale_price
+from ddm_lang.values import sale_amount
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 HEAD = 'template t "T"\nformats feed 1000x1000, banner 1200x600\n'

@@ -15,8 +15,9 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from ddm_lang.values import sale_amount
 
 from .segment import is_cjk
 from .text import bounded
@@ -41,18 +42,6 @@ class Price:
     def sale(self) -> float:
         """What the buyer pays: the list `amount` less `discount` percent (`sale_amount`)."""
         return sale_amount(self.amount, self.discount)
-
-
-def sale_amount(amount: float, discount: float | None) -> float:
-    """The list `amount` less `discount` percent, rounded half up to the cent; the amount
-    itself without a discount. A discount is stated with the price the buyer pays, never a
-    bare "−20%" beside the list price, so this number counts as product data: it is
-    computed the same way for the copy writer, the `sale_price` function and the
-    factuality check."""
-    if discount is None or discount <= 0:
-        return amount
-    exact = Decimal(str(amount)) * (100 - Decimal(str(min(discount, 100.0)))) / 100
-    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)

@@ -385,8 +385,8 @@ def sale_price(amount: Any, discount: Any, currency: Any = "", lang: Any = "en")
     """`price` of the list amount less `discount` percent. Feeds give the list price and the
     discount; an ad must show what the buyer pays (with the list price struck through
     beside it), and the copy writer computes the same number the same way."""
-    from ddm_lang.copy.facts import sale_amount  # one sale price, captions too
     from ddm_lang.copy.prices import format_price
+    from ddm_lang.values import sale_amount  # one sale price, captions too
     paid = sale_amount(_num(amount, "sale_price's amount"),
                        _num(discount, "sale_price's discount"))
     return format_price(paid, _text(currency, "sale_price's currency"),

@@ -20,7 +20,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
-from ddm_lang.copy.facts import sale_amount
+from ddm_lang.values import sale_amount
 
 from .. import records
 from ..catalogue import _bad_id  # one id rule: ids name output files
