@@ -41,6 +41,7 @@ from .search import (
     restack,
     safe_share,
     snap,
+    snapped,
     stands_on_floor,
     subject_box,
     valid,
@@ -72,7 +73,7 @@ def repair(layout: Layout, condition: LayoutCondition, rng: np.random.Generator
     cannot be made to obey the rules without changing its arrangement."""
     if not layout or layout[0].role != "hero":
         return None
-    boxes = [_on_grid(b) for b in layout]
+    boxes = [snapped(b.role, (b.x, b.y, b.w, b.h)) for b in layout]
     if boxes[0] is None:
         return None
     stacked = restack(tuple(b for b in boxes if b is not None), condition, rng)
@@ -137,14 +138,6 @@ def _capped(box: RoleBox, condition: LayoutCondition) -> RoleBox:
         return box
     top = snap(box.y + (box.h - most) / 2)
     return _box(box.role, box.x, top, box.right, top + most)
-
-
-def _on_grid(box: RoleBox) -> RoleBox | None:
-    left, top = max(0.0, snap(box.x)), max(0.0, snap(box.y))
-    right, bottom = min(1.0, snap(box.right)), min(1.0, snap(box.bottom))
-    if right - left < GRID or bottom - top < GRID:
-        return None
-    return _box(box.role, left, top, right, bottom)
 
 
 def _box(role: str, left: float, top: float, right: float, bottom: float) -> RoleBox:

@@ -188,7 +188,7 @@ def _place_badge(f: _Frame, j: _Jitter, boxes: dict[str, Box], condition: Layout
     taken.append(subject_box(hero, condition, stands_on_floor(hero, deco)))
     sx, sy = safe_share(condition)
     for x, y, w, h in corner + beside + above + corners:
-        box = _snapped("badge", (x, y, w, h))
+        box = snapped("badge", (x, y, w, h))
         if box is None or box.x < sx or box.y < sy or box.right > 1 - sx or box.bottom > 1 - sy:
             continue
         if all(overlap(box, other) <= 1e-6 for other in taken):
@@ -520,8 +520,8 @@ def _on_lines(box: Box) -> Box:
     """A product box snapped to the grid as the layout will be: a strip's grid step is a
     large share of its height, so the discount badge, which is placed before snapping,
     is kept off the product where it will be drawn."""
-    snapped = _snapped("hero", box)
-    return box if snapped is None else (snapped.x, snapped.y, snapped.w, snapped.h)
+    on_grid = snapped("hero", box)
+    return box if on_grid is None else (on_grid.x, on_grid.y, on_grid.w, on_grid.h)
 
 
 @dataclass(frozen=True)
@@ -1023,7 +1023,9 @@ def snap(value: float) -> float:
     return round(round(value / GRID) * GRID, 4)
 
 
-def _snapped(role: str, box: Box) -> RoleBox | None:
+def snapped(role: str, box: Box) -> RoleBox | None:
+    """A box (x, y, w, h) with every edge on the grid, kept on the canvas; None when
+    less than a grid step is left of it."""
     x, y, w, h = box
     left, top, right, bottom = snap(x), snap(y), snap(x + w), snap(y + h)
     left, top = max(0.0, left), max(0.0, top)
@@ -1158,7 +1160,7 @@ def _layout(boxes: dict[str, Box], condition: LayoutCondition) -> Layout | None:
     out: list[RoleBox] = []
     for role in ROLES:
         if role in boxes and (role in condition.roles or role == "decoration"):
-            box = _snapped(role, boxes[role])
+            box = snapped(role, boxes[role])
             if box is None:
                 if role in ("hero", "headline"):
                     return None
