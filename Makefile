@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-EXTRAS ?= cpu,serve,ray,dev
+EXTRAS ?= cpu,serve,ray,video,dev
 
 .PHONY: setup browser demo test test-unit lint goldens clean
 

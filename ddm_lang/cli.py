@@ -309,13 +309,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="extra folder images may be read from (the SVG's own folder always is)")
     r.set_defaults(func=_cmd_render)
 
+    from .batch.arguments import add_feed_arguments, add_fetch_parser
     m = sub.add_parser("materials", help="perceive catalogue images into the material library")
     msub = m.add_subparsers(dest="materials_command", required=True)
     ma = msub.add_parser("add", help="perceive every image of a catalogue (cached by content)")
-    ma.add_argument("catalogue", help="catalogue .json / .jsonl / .csv, or a folder of images")
+    ma.add_argument("catalogue", help="catalogue .json / .jsonl / .csv, a folder of images, or "
+                                      "a product feed")
     ma.add_argument("--library", help="SQLite file (default: $DDM_LIBRARY or the user cache)")
     ma.add_argument("--jobs", "-j", type=int, default=1, help="worker processes")
+    add_feed_arguments(ma)
     ma.set_defaults(func=_cmd_materials_add)
+    add_fetch_parser(msub)
     mi = msub.add_parser("inspect", help="print a material's record and write an overlay picture")
     mi.add_argument("id", help="product id, image path or content-hash prefix")
     mi.add_argument("--library", help="SQLite file (default: $DDM_LIBRARY or the user cache)")
@@ -369,7 +373,9 @@ def _optional_path(value: str | None) -> Path | None:
 
 def _cmd_materials_add(args: argparse.Namespace) -> int:
     from .perception.commands import add
-    return add(Path(args.catalogue), _optional_path(args.library), max(1, args.jobs))
+    from .perception.feeds.command import open_catalogue
+    return add(open_catalogue(args.catalogue, args), _optional_path(args.library),
+               max(1, args.jobs))
 
 
 def _cmd_materials_inspect(args: argparse.Namespace) -> int:

@@ -282,7 +282,7 @@ ERRORS: list[tuple[str, str, list[str]]] = [
       'c.csv:4: product "z": field "currency" is given but "price" is empty',
       'c.csv:4: product "z": field "images" must be a non-empty list of paths',
       "c.csv:6: row has 7 cells but the header names 6 columns"]),
-    ("c.xml", "<products/>", ["c.xml: unknown catalogue kind '.xml'"]),
+    ("c.xml", "<products/>", ["c.xml: not a catalogue: use .json, .jsonl, .csv, a folder of images, or a product feed (gmc-rss"]),
 ]
 
 

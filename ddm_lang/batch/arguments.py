@@ -1,4 +1,5 @@
-"""The `ddm batch` command line: its arguments, with no import of the batch machinery.
+"""The `ddm batch` command line: its arguments, with no import of the batch machinery; and
+the product-feed options that `ddm batch` shares with `ddm materials add|fetch`.
 
 The CLI builds every sub-command's parser on each start, so this module stays light: the
 engines, catalogue loader and renderer are imported only when a batch runs, and `ddm fmt`
@@ -23,7 +24,7 @@ def add_batch_parser(sub: Any, run: Callable[[argparse.Namespace], int]
                    help="template folder, .ddm file, bundled name or `stdlib`; comma-separated "
                         "or repeated")
     b.add_argument("--catalogue", required=True,
-                   help="catalogue .json / .jsonl / .csv, or a folder of images")
+                   help="catalogue .json / .jsonl / .csv, a folder of images, or a product feed")
     b.add_argument("--formats", action="append",
                    help="format names to make, comma-separated (default: all a template serves)")
     b.add_argument("--out", required=True, help="output folder, or an fsspec URL (s3://...)")
@@ -39,6 +40,59 @@ def add_batch_parser(sub: Any, run: Callable[[argparse.Namespace], int]
                                      "or the user cache)")
     b.add_argument("--manifest", help="manifest JSONL (default: OUT/manifest.jsonl; required "
                                       "when OUT is a URL)")
+    add_feed_arguments(b)
     b.set_defaults(func=run)
     return b
 
+
+def add_feed_arguments(parser: argparse.ArgumentParser, *, fetch_flag: bool = True) -> None:
+    """The options of a command that reads a catalogue which may be a product feed."""
+    group = parser.add_argument_group("product feeds (Merchant Center, Meta, Shopify, "
+                                      "WooCommerce, schema.org pages)")
+    group.add_argument("--images", metavar="DIR",
+                       help="the feed's image mirror, inside the feed's folder (default: "
+                            "images/ next to the feed)")
+    group.add_argument("--currency", metavar="CODE",
+                       help="currency of prices the feed states without one (Shopify, "
+                            "WooCommerce), e.g. EUR")
+    group.add_argument("--lang", metavar="TAG",
+                       help="language of products the feed states none for, e.g. en, zh-Hans")
+    if fetch_flag:
+        group.add_argument("--fetch-images", action="store_true",
+                           help="first download the feed's images that are not in the mirror "
+                                "yet (as `ddm materials fetch`)")
+    _add_fetch_limits(group)
+
+
+def _add_fetch_limits(group: argparse._ArgumentGroup) -> None:
+    group.add_argument("--allow-http", action="store_true",
+                       help="also download http:// images (default: https only)")
+    group.add_argument("--max-image-mb", type=float, default=25.0, metavar="MB",
+                       help="largest image file downloaded (default: 25)")
+    group.add_argument("--max-total-mb", type=float, default=2048.0, metavar="MB",
+                       help="most bytes downloaded in one run (default: 2048)")
+
+
+def add_fetch_parser(sub: argparse._SubParsersAction) -> None:
+    """`ddm materials fetch`'s arguments."""
+    f = sub.add_parser("fetch", help="download a product feed's images into its image mirror",
+                       description="Downloads every image the feed names that its mirror "
+                                   "(images/ next to the feed) lacks: https only unless "
+                                   "--allow-http, public addresses only (also after "
+                                   "redirects), size- and time-limited, content checked.")
+    f.add_argument("feed", help="the product feed")
+    f.add_argument("--images", metavar="DIR",
+                   help="image mirror inside the feed's folder (default: images/)")
+    f.add_argument("--currency", metavar="CODE", help="as for `ddm batch`")
+    f.add_argument("--lang", metavar="TAG", help="as for `ddm batch`")
+    f.add_argument("--jobs", "-j", type=int, default=4, dest="fetch_jobs", metavar="N",
+                   help="downloads at once (default: 4)")
+    f.add_argument("--refresh", action="store_true",
+                   help="revalidate images already in the mirror (ETag, Last-Modified)")
+    _add_fetch_limits(f.add_argument_group("limits"))
+    f.set_defaults(func=_run_fetch)
+
+
+def _run_fetch(args: argparse.Namespace) -> int:
+    from ddm_lang.perception.feeds.command import fetch_command
+    return fetch_command(args)

@@ -33,7 +33,7 @@ from ddm_lang.batch.plan import (
 from ddm_lang.batch.prepass import missing_materials, perceive_locally
 from ddm_lang.batch.sink import FolderSink, UrlSink, is_url, open_sink
 from ddm_lang.perception import record as records
-from ddm_lang.perception.catalogue import load_catalogue
+from ddm_lang.perception.feeds.command import open_catalogue
 from ddm_lang.perception.library import MaterialLibrary
 from ddm_lang.progress import Progress
 
@@ -42,7 +42,7 @@ def run_batch(args: argparse.Namespace) -> int:
     settings = Settings(args.image_format, args.quality, args.seed)
     paths = template_paths(args.templates)
     templates = load_templates(paths)
-    catalogue = load_catalogue(args.catalogue)
+    catalogue = open_catalogue(args.catalogue, args)
     wanted = _formats(args.formats)
     sink = open_sink(args.out)
     manifest_path = _manifest_path(args)

@@ -36,4 +36,4 @@ def missing_materials(catalogue: Catalogue, library: MaterialLibrary) -> list[Ma
 def perceive_locally(catalogue: Catalogue, library: MaterialLibrary, jobs: int) -> None:
     """`ddm materials add` for the catalogue: what is in the library already is kept."""
     from ddm_lang.perception.commands import add
-    add(catalogue.path, library.path, jobs)
+    add(catalogue, library.path, jobs)

@@ -43,7 +43,7 @@ CATALOGUE_SUFFIXES: dict[str, str] = {".json": "json", ".jsonl": "jsonl", ".ndjs
 """File suffix (lower case) → catalogue kind."""
 
 PRODUCT_FIELDS: tuple[str, ...] = ("id", "title", "category", "description", "lang", "brand",
-                                   "price", "selling_points", "attributes", "images")
+                                   "price", "selling_points", "attributes", "images", "sources")
 """Fields a product may have in JSON/JSONL, in the order `Product.as_dict` writes them."""
 
 CSV_COLUMNS: tuple[str, ...] = ("id", "title", "category", "description", "lang", "price",
@@ -95,6 +95,7 @@ class Brand:
 
 
 _NO_ATTRIBUTES: Mapping[str, AttrValue] = MappingProxyType({})
+_NO_SOURCES: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,9 @@ class Product:
     price: Price | None = None
     selling_points: tuple[str, ...] = ()
     attributes: Mapping[str, AttrValue] = field(default_factory=lambda: _NO_ATTRIBUTES, hash=False)
+    sources: Mapping[str, str] = field(default_factory=lambda: _NO_SOURCES, hash=False)
+    """Where facts came from when they were not typed by hand: fact id (as the copy writer
+    names facts, e.g. `selling_point:2`) → a line such as `images/detail-1.jpg, block 4`."""
 
     def image_paths(self) -> tuple[Path, ...]:
         return tuple(self.base_dir / p for p in self.images)
@@ -140,17 +144,22 @@ class Product:
         out["selling_points"] = list(self.selling_points)
         out["attributes"] = dict(self.attributes)
         out["images"] = list(self.images)
+        if self.sources:
+            out["sources"] = dict(self.sources)
         return out
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    """A loaded catalogue: `base_dir` is the folder image paths are relative to."""
+    """A loaded catalogue: `base_dir` is the folder image paths are relative to. `notes`
+    are warnings that did not refuse it: a product feed's rows left out and why, images
+    not yet in its mirror (see `feeds.load`); a hand-written catalogue has none."""
 
     path: Path
     base_dir: Path
     products: tuple[Product, ...]
-    kind: str = "json"   # json | jsonl | csv | folder
+    kind: str = "json"   # json | jsonl | csv | folder | a feed kind (feeds.FEED_KINDS)
+    notes: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.products)
@@ -168,10 +177,16 @@ class Catalogue:
 
 # ---- loading -----------------------------------------------------------------------------
 
-def load_catalogue(path: str | Path) -> Catalogue:
-    """Load and check a catalogue file (.json, .jsonl/.ndjson, .csv) or a folder of photos.
+def load_catalogue(path: str | Path, *, images: str | Path | None = None,
+                   currency: str | None = None, lang: str | None = None) -> Catalogue:
+    """Load and check a catalogue file (.json, .jsonl/.ndjson, .csv), a folder of photos,
+    or a product feed (Merchant Center, Meta, Shopify, WooCommerce, schema.org pages; told
+    by content, see `feeds`).
 
-    Raises `CatalogueError` listing every problem; never returns a partly valid catalogue.
+    Raises `CatalogueError` listing every problem; never returns a partly valid catalogue of
+    our own formats. A feed's rows with problems are left out and named in `notes`
+    (`feeds.load`); `images` is its image mirror folder, `currency` and `lang` apply to
+    prices and products the feed states none for.
     """
     p = Path(path)
     shown = str(path)
@@ -179,10 +194,15 @@ def load_catalogue(path: str | Path) -> Catalogue:
         return _load_folder(p, shown)
     if not p.exists():
         raise CatalogueError([f"{shown}: catalogue not found"], shown)
+    from .feeds import FEED_KINDS, detect_feed
+    feed = detect_feed(p)
+    if feed is not None:
+        from .feeds.load import load_feed
+        return load_feed(p, shown, feed, images=images, currency=currency, lang=lang)
     kind = CATALOGUE_SUFFIXES.get(p.suffix.lower())
     if kind is None:
-        raise CatalogueError([f"{shown}: unknown catalogue kind {p.suffix or '(no suffix)'!r}; "
-                              "use .json, .jsonl, .csv or a folder of images"], shown)
+        raise CatalogueError([f"{shown}: not a catalogue: use .json, .jsonl, .csv, a folder of "
+                              f"images, or a product feed ({', '.join(FEED_KINDS)})"], shown)
     text = _read_text(p, shown)
     base = p.parent.resolve()
     checker = _Checker(shown, base, p.parent.absolute())
@@ -617,6 +637,7 @@ class _Checker:
         price = _price(item.get("price"), bad)
         points = _strings(item.get("selling_points"), "selling_points", bad)
         attributes = _attributes(item.get("attributes"), bad)
+        sources = _sources(item.get("sources"), bad)
 
         if len(self.problems) > before:
             return
@@ -624,7 +645,7 @@ class _Checker:
         self.products.append(Product(
             id=pid, title=title, images=images, base_dir=self.base, category=category,
             description=description, lang=lang, brand=brand, price=price,
-            selling_points=points, attributes=attributes))
+            selling_points=points, attributes=attributes, sources=sources))
 
     def paths(self, value: Any, name: str, bad: Any, limit: int, *, non_empty: bool = False
               ) -> tuple[str, ...] | None:
@@ -783,6 +804,34 @@ _MAX_INT = 10 ** records.MAX_INT_DIGITS
 """An int this large (either sign) is no quantity; JSON reads such digits as a float
 (`records.MAX_INT_DIGITS`), so it comes from a record built in Python. It is described by
 its length, never printed whole."""
+
+
+_FACT_ID = re.compile(r"[a-z_]+(?::.+)?\Z")
+
+
+def _sources(value: Any, bad: Any) -> Mapping[str, str]:
+    """`sources`: fact id → where the fact came from (text), as the copy writer names
+    facts (`selling_point:0`, `attr:volume=250g`, `title`)."""
+    if value is None:
+        return _NO_SOURCES
+    if not isinstance(value, dict):
+        bad("sources", f'must be an object {{"selling_point:0": "where it came from"}}, '
+                       f"got {_describe(value)}")
+        return _NO_SOURCES
+    too_many = list_problem(len(value), records.MAX_ATTRIBUTES)
+    if too_many:
+        bad("sources", too_many)
+        return _NO_SOURCES
+    out: dict[str, str] = {}
+    for key, text in value.items():
+        if not _FACT_ID.match(key) or text_problem(key, records.MAX_KEY + records.MAX_TEXT):
+            bad(f"sources.{_shown_key(key)}", "must be a fact id such as \"selling_point:0\"")
+        elif not isinstance(text, str) or (why := text_problem(text, records.MAX_TEXT)):
+            bad(f"sources.{_shown_key(key)}",
+                why if isinstance(text, str) else f"must be a string, got {_describe(text)}")
+        else:
+            out[key] = text
+    return MappingProxyType(out)
 
 
 def _is_number(value: Any) -> bool:

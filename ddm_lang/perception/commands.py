@@ -23,7 +23,7 @@ import numpy as np
 
 from ddm_lang.files import write_atomic
 from ddm_lang.perception import models
-from ddm_lang.perception.catalogue import load_catalogue
+from ddm_lang.perception.catalogue import Catalogue
 from ddm_lang.perception.library import MaterialLibrary
 from ddm_lang.perception.materials import MaterialError, load_material
 from ddm_lang.processes import follow_parent
@@ -62,8 +62,7 @@ def _perceive(library: MaterialLibrary, material: Material) -> Outcome:
     return Outcome(material.sha256, entry.cached, entry.seconds)
 
 
-def add(catalogue_path: Path, library_path: Path | None, jobs: int = 1) -> int:
-    catalogue = load_catalogue(catalogue_path)
+def add(catalogue: Catalogue, library_path: Path | None, jobs: int = 1) -> int:
     library = MaterialLibrary(library_path)
     start = time.perf_counter()
     failures: list[str] = []
