@@ -220,3 +220,25 @@ def test_text_agrees_with_resvg_on_placement() -> None:
     theirs = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
     a, b = ink(ours), ink(theirs)
     assert all(abs(p - q) <= 3 for p, q in zip(a, b, strict=True)), (a, b)
+
+
+def test_a_variable_font_glyph_has_the_same_outline_whatever_was_drawn_before() -> None:
+    """skia's FreeType outlines of a variable instance changed with the glyphs loaded
+    before (Noto Sans 700 "t" came out wider than at 900 after "h"), so text weight
+    depended on what the process had drawn earlier; outlines now come from HarfBuzz."""
+    from ddm_lang.renderer.fonts import FontRegistry
+    from ddm_lang.renderer.textshape import ShapingFace
+    registry = FontRegistry.default()
+    face_file = registry.select("Noto Sans", 700, False)
+    widths = []
+    for before in ((), tuple("hello"), tuple("Hwo")):
+        face = ShapingFace(face_file, {int.from_bytes(b"wght", "big"): 700.0})
+        for ch in before:
+            face.outline(face.shape(ch)[0].gid)
+        t = face.shape("t")[0].gid
+        path = face.outline(t)
+        assert path is not None
+        widths.append(round(path.computeTightBounds().width(), 1))
+        extents = face.hb_font.get_glyph_extents(t)
+        assert abs(path.computeTightBounds().width() - extents.width) <= 1
+    assert len(set(widths)) == 1, widths

@@ -63,6 +63,31 @@ def load_typeface(path: str | Path, index: int = 0) -> skia.Typeface | None:
     return _FILE_FONTS.makeFromFile(str(path), index)
 
 
+class _PathPen:
+    """A pen (fontTools' protocol, which HarfBuzz draws into) that builds a skia path in
+    font units with y pointing down."""
+
+    def __init__(self) -> None:
+        self.path = skia.Path()
+
+    def moveTo(self, p: tuple[float, float]) -> None:
+        self.path.moveTo(p[0], -p[1])
+
+    def lineTo(self, p: tuple[float, float]) -> None:
+        self.path.lineTo(p[0], -p[1])
+
+    def qCurveTo(self, *points: tuple[float, float]) -> None:
+        (cx, cy), (x, y) = points[-2], points[-1]  # HarfBuzz gives one control point
+        self.path.quadTo(cx, -cy, x, -y)
+
+    def curveTo(self, *points: tuple[float, float]) -> None:
+        (ax, ay), (bx, by), (x, y) = points[-3:]
+        self.path.cubicTo(ax, -ay, bx, -by, x, -y)
+
+    def closePath(self) -> None:
+        self.path.close()
+
+
 class ShapingFace:
     """A font file at one variation instance: typeface, HarfBuzz font and metrics."""
 
@@ -228,12 +253,19 @@ class ShapingFace:
         return skia.TextBlob.MakeFromText(data, self._outline_font, skia.TextEncoding.kGlyphID)
 
     def outline(self, gid: int) -> skia.Path | None:
-        """The glyph outline in font units, y down (skia's orientation), cached."""
+        """The glyph outline in font units, y down (skia's orientation), cached.
+
+        Drawn by HarfBuzz, not read from skia: skia's FreeType outlines of a variable font
+        instance depend on which glyphs were loaded before (Noto Sans at wght 700 gave "t"
+        the width of wght 900+ after "h" had been loaded), so the same text came out in
+        different weights depending on what a process had drawn earlier. HarfBuzz applies
+        the variation to every glyph alike, as resvg's outline reader does."""
         path = self._outlines.get(gid)
         if path is None:
             with self._lock:
-                path = self._outline_font.getPath(gid) or skia.Path()
-                self._outlines[gid] = path
+                pen = _PathPen()
+                self.hb_font.draw_glyph_with_pen(gid, pen)
+                path = self._outlines[gid] = pen.path
         return path if path.countVerbs() else None
 
     def shape(self, text: str, features: dict[str, bool] | None = None) -> list[Glyph]:
