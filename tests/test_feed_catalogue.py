@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -28,12 +32,12 @@ def sample_records(ids: tuple[str, ...]) -> list[dict]:
 
 
 def write_rss(folder: Path, ids: tuple[str, ...], *, mirror: bool = True,
-              skip_mirror: tuple[str, ...] = ()) -> Path:
+              skip_mirror: tuple[str, ...] = (), shop: str = SHOP) -> Path:
     """A Merchant Center RSS feed of sample products whose images are shop URLs, with the
     image mirror filled from the sample photos (except for `skip_mirror` products)."""
     items = []
     for r in sample_records(ids):
-        url = SHOP + Path(r["images"][0]).name
+        url = shop + Path(r["images"][0]).name
         if mirror and r["id"] not in skip_mirror:
             target = folder / "images" / str(mirror_path(url))
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -168,3 +172,44 @@ def test_a_feed_goes_from_file_to_creatives_with_one_command(
     made = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.jpg"))
     assert len(made) == 2 and any("sample-bottle" in m for m in made) \
         and any("sample-coffee" in m for m in made), made
+
+
+@pytest.fixture
+def image_server() -> Iterator[str]:
+    """The sample photos served over HTTP on the loopback address, as a shop's CDN."""
+    handler = partial(SimpleHTTPRequestHandler, directory=str(SAMPLES / "images"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_materials_fetch_fills_the_mirror_within_the_policy(
+        tmp_path: Path, image_server: str, capsys: pytest.CaptureFixture[str]) -> None:
+    feed = write_rss(tmp_path, ("sample-bottle", "sample-mug"), mirror=False, shop=image_server)
+    assert ddm_main(["materials", "fetch", str(feed), "--allow-http"]) == 1
+    assert "loopback" in capsys.readouterr().err       # private addresses need consent
+    assert not (tmp_path / "images").exists()
+    args = ["materials", "fetch", str(feed), "--allow-http", "--allow-address", "127.0.0.1"]
+    assert ddm_main(args) == 0
+    assert "2 fetched" in capsys.readouterr().out
+    assert [p.id for p in load_catalogue(feed)] == ["sample-bottle", "sample-mug"]
+    assert ddm_main(args) == 0
+    assert "2 cached" in capsys.readouterr().out
+    assert ddm_main([*args, "--max-image-mb", "-1"]) != 0
+    assert "download limits" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_batch_fetches_a_feeds_images_then_makes_the_creatives(
+        tmp_path: Path, image_server: str) -> None:
+    feed = write_rss(tmp_path, ("sample-sneaker",), mirror=False, shop=image_server)
+    out = tmp_path / "out"
+    assert batch_main(["--templates", "price_tag", "--catalogue", str(feed), "--formats",
+                       "rectangle", "--out", str(out), "--workers", "1", "--library",
+                       str(tmp_path / "lib.sqlite"), "--fetch-images", "--allow-http",
+                       "--allow-address", "127.0.0.1"]) == 0
+    assert len(list(out.rglob("*.jpg"))) == 1

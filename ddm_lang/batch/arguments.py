@@ -67,6 +67,10 @@ def add_feed_arguments(parser: argparse.ArgumentParser, *, fetch_flag: bool = Tr
 def _add_fetch_limits(group: argparse._ArgumentGroup) -> None:
     group.add_argument("--allow-http", action="store_true",
                        help="also download http:// images (default: https only)")
+    group.add_argument("--allow-address", action="append", default=[], metavar="CIDR",
+                       help="also download from this private address or network, e.g. an "
+                            "intranet CDN at 10.1.0.0/16 (repeatable; default: public "
+                            "addresses only)")
     group.add_argument("--max-image-mb", type=float, default=25.0, metavar="MB",
                        help="largest image file downloaded (default: 25)")
     group.add_argument("--max-total-mb", type=float, default=2048.0, metavar="MB",

@@ -57,9 +57,13 @@ def fetch_feed_images(feed: Path, args: argparse.Namespace) -> FetchReport:
     from ..fetch import FetchPolicy, fetch_images
     from .load import image_urls, mirror_folder
     mirror, _ = mirror_folder(feed, getattr(args, "images", None))
-    policy = FetchPolicy(schemes=("http", "https") if args.allow_http else ("https",),
-                         max_bytes=int(args.max_image_mb * 1024 * 1024),
-                         max_total_bytes=int(args.max_total_mb * 1024 * 1024))
+    try:
+        policy = FetchPolicy(schemes=("http", "https") if args.allow_http else ("https",),
+                             max_bytes=int(args.max_image_mb * 1024 * 1024),
+                             max_total_bytes=int(args.max_total_mb * 1024 * 1024),
+                             allow_addresses=tuple(getattr(args, "allow_address", ()) or ()))
+    except ValueError as err:
+        raise CatalogueError([f"download limits: {err}"], str(feed)) from None
     urls = list(image_urls(feed, currency=getattr(args, "currency", None),
                            lang=getattr(args, "lang", None)))
     return fetch_images(urls, mirror, policy, jobs=max(1, getattr(args, "fetch_jobs", 4)),
