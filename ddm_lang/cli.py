@@ -309,7 +309,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="extra folder images may be read from (the SVG's own folder always is)")
     r.set_defaults(func=_cmd_render)
 
-    from .batch.arguments import add_feed_arguments, add_fetch_parser
+    from .batch.arguments import add_feed_arguments, add_fetch_parser, add_harvest_parser
     m = sub.add_parser("materials", help="perceive catalogue images into the material library")
     msub = m.add_subparsers(dest="materials_command", required=True)
     ma = msub.add_parser("add", help="perceive every image of a catalogue (cached by content)")
@@ -320,6 +320,7 @@ def _parser() -> argparse.ArgumentParser:
     add_feed_arguments(ma)
     ma.set_defaults(func=_cmd_materials_add)
     add_fetch_parser(msub)
+    add_harvest_parser(msub)
     mi = msub.add_parser("inspect", help="print a material's record and write an overlay picture")
     mi.add_argument("id", help="product id, image path or content-hash prefix")
     mi.add_argument("--library", help="SQLite file (default: $DDM_LIBRARY or the user cache)")

@@ -3,6 +3,7 @@ out with their reasons, and a feed going from file to creatives with `ddm batch`
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import threading
@@ -17,6 +18,7 @@ import pytest
 from ddm_lang.batch.command import main as batch_main
 from ddm_lang.cli import main as ddm_main
 from ddm_lang.perception.catalogue import CatalogueError, load_catalogue, validate_product
+from ddm_lang.perception.commands import origins
 from ddm_lang.perception.feeds.load import image_urls
 from ddm_lang.perception.mirror import mirror_path
 from ddm_lang.stdlib_templates import stdlib_dir
@@ -195,7 +197,13 @@ def test_materials_fetch_fills_the_mirror_within_the_policy(
     args = ["materials", "fetch", str(feed), "--allow-http", "--allow-address", "127.0.0.1"]
     assert ddm_main(args) == 0
     assert "2 fetched" in capsys.readouterr().out
-    assert [p.id for p in load_catalogue(feed)] == ["sample-bottle", "sample-mug"]
+    catalogue = load_catalogue(feed)
+    assert [p.id for p in catalogue] == ["sample-bottle", "sample-mug"]
+    photo = catalogue.products[0].image_paths()[0]
+    sha = hashlib.sha256(photo.read_bytes()).hexdigest()
+    assert origins(photo, sha) == [f"downloaded from {image_server}bottle.jpg ("
+                                   + origins(photo, sha)[0].split(" (", 1)[1]]
+    assert "the file has changed since" in origins(photo, "0" * 64)[0]
     assert ddm_main(args) == 0
     assert "2 cached" in capsys.readouterr().out
     assert ddm_main([*args, "--max-image-mb", "-1"]) != 0

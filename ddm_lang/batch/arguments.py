@@ -100,3 +100,30 @@ def add_fetch_parser(sub: argparse._SubParsersAction) -> None:
 def _run_fetch(args: argparse.Namespace) -> int:
     from ddm_lang.perception.feeds.command import fetch_command
     return fetch_command(args)
+
+
+def add_harvest_parser(sub: argparse._SubParsersAction) -> None:
+    """`ddm materials harvest`'s arguments."""
+    h = sub.add_parser("harvest", help="collect a product's pictures from its saved pages, "
+                                       "images and videos",
+                       description="Finds the product pictures in saved product pages (the "
+                                   "gallery, srcset at its largest, lazy-loaded images, "
+                                   "schema.org and og:image), splits long detail images into "
+                                   "their sections, takes key frames of videos, drops copies "
+                                   "and unsuitable pictures, and writes the rest with a "
+                                   "product.json and harvest.json (where each came from).")
+    h.add_argument("sources", nargs="+", help="saved pages (.html), images or videos")
+    h.add_argument("--out", "-o", required=True, help="folder for the pictures and product.json")
+    h.add_argument("--id", required=True, dest="product_id", help="the product's id")
+    h.add_argument("--url", dest="page_url", help="the page's address, for its relative links")
+    h.add_argument("--fetch", action="store_true",
+                   help="download the page's remote images (otherwise only files saved with "
+                        "the page are used)")
+    _add_fetch_limits(h.add_argument_group("download limits (with --fetch)"))
+    h.set_defaults(func=_run_harvest)
+
+
+def _run_harvest(args: argparse.Namespace) -> int:
+    from ddm_lang.perception.feeds.command import harvest_with_fetch
+    return harvest_with_fetch(args)
+

@@ -132,6 +132,8 @@ def inspect(key: str, library_path: Path | None, out: Path | None) -> int:
         title = f"{product} {role} {path}" if product else path
         print(f"== {title}\nsha256 {material.sha256}  "
               f"({'from the library' if entry.cached else f'perceived in {entry.seconds:.2f} s'})")
+        for line in origins(Path(path), material.sha256):
+            print(f"  {line}")
         print(format_record(entry.record))
         target = out or Path(f"{_safe(product or Path(path).stem)}-inspect.png")
         if len(rows) > 1:
@@ -141,6 +143,31 @@ def inspect(key: str, library_path: Path | None, out: Path | None) -> int:
         write_atomic(target, encode(np.asarray(picture.convert("RGBA")), "png"))
         print(f"overlay: {target}")
     return 0
+
+
+MIRROR_DEPTH = 12  # folders above an image searched for the mirror it was downloaded into
+
+
+def origins(path: Path, sha256: str) -> list[str]:
+    """Where an image came from, as far as the project made it: the URL it was downloaded
+    from (the fetch index of the mirror it lies in, when the file is still the one
+    downloaded) and what harvesting found it in (harvest.json beside it)."""
+    from ddm_lang.perception.fetch import fetched_from
+    found: list[str] = []
+    resolved = path.resolve()
+    for parent in list(resolved.parents)[:MIRROR_DEPTH]:
+        record = fetched_from(parent, resolved.relative_to(parent).as_posix())
+        if record is not None:
+            same = record.get("sha256") == sha256
+            when = record.get("fetched_at", "?")
+            found.append(f"downloaded from {record.get('url')} ({when}"
+                         + ("" if same else "; the file has changed since") + ")")
+            break
+    from ddm_lang.perception.harvest import provenance
+    harvested = provenance(resolved)
+    if harvested:
+        found.append(harvested)
+    return found
 
 
 def format_record(record: dict[str, Any]) -> str:

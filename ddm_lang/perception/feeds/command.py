@@ -19,7 +19,7 @@ from ..catalogue_errors import CatalogueError
 from . import detect_feed
 
 if TYPE_CHECKING:
-    from ..fetch import FetchReport
+    from ..fetch import FetchPolicy, FetchReport
 
 NOTES_SHOWN = 20
 """Warnings printed in full; the rest are counted (a feed of 100,000 rows may have many)."""
@@ -52,18 +52,24 @@ def print_notes(catalogue: Catalogue) -> None:
           "left out", file=sys.stderr)
 
 
+def fetch_policy(args: argparse.Namespace, shown: str) -> FetchPolicy:
+    """The download policy the command-line limits in `args` describe."""
+    from ..fetch import FetchPolicy
+    try:
+        return FetchPolicy(schemes=("http", "https") if args.allow_http else ("https",),
+                           max_bytes=int(args.max_image_mb * 1024 * 1024),
+                           max_total_bytes=int(args.max_total_mb * 1024 * 1024),
+                           allow_addresses=tuple(getattr(args, "allow_address", ()) or ()))
+    except ValueError as err:
+        raise CatalogueError([f"download limits: {err}"], shown) from None
+
+
 def fetch_feed_images(feed: Path, args: argparse.Namespace) -> FetchReport:
     """Download the feed's images that the mirror lacks, under the limits in `args`."""
-    from ..fetch import FetchPolicy, fetch_images
+    from ..fetch import fetch_images
     from .load import image_urls, mirror_folder
     mirror, _ = mirror_folder(feed, getattr(args, "images", None))
-    try:
-        policy = FetchPolicy(schemes=("http", "https") if args.allow_http else ("https",),
-                             max_bytes=int(args.max_image_mb * 1024 * 1024),
-                             max_total_bytes=int(args.max_total_mb * 1024 * 1024),
-                             allow_addresses=tuple(getattr(args, "allow_address", ()) or ()))
-    except ValueError as err:
-        raise CatalogueError([f"download limits: {err}"], str(feed)) from None
+    policy = fetch_policy(args, str(feed))
     urls = list(image_urls(feed, currency=getattr(args, "currency", None),
                            lang=getattr(args, "lang", None)))
     return fetch_images(urls, mirror, policy, jobs=max(1, getattr(args, "fetch_jobs", 4)),
@@ -86,3 +92,28 @@ def fetch_command(args: argparse.Namespace) -> int:
               file=sys.stderr)
     print(report.summary())
     return 1 if report.reasons else 0
+
+
+DOWNLOADS = "downloads"
+"""The image mirror of `ddm materials harvest --fetch`, inside its output folder."""
+
+
+def harvest_with_fetch(args: argparse.Namespace) -> int:
+    """`ddm materials harvest`: remote pictures of a page are downloaded (into the output
+    folder's `downloads/` mirror, under the limits in `args`) only with `--fetch`."""
+    from ..fetch import fetch_image
+    from ..harvest.command import harvest_command
+    fetch = None
+    if args.fetch:
+        policy = fetch_policy(args, str(args.out))
+        mirror = Path(args.out) / DOWNLOADS
+
+        def fetch(url: str) -> Path | None:
+            result = fetch_image(url, mirror, policy)
+            if not result.ok or result.path is None:
+                print(f"ddm: warning: {result.reason}", file=sys.stderr)
+                return None
+            return mirror / result.path
+    return harvest_command(args.sources, args.out, product_id=args.product_id,
+                           page_url=args.page_url, fetch=fetch)
+
