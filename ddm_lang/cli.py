@@ -131,7 +131,13 @@ def _products(source: Path, product_id: str | None = None, *, what: str = "file"
     folder. With `product_id`, only that product: a catalogue without it is an error naming
     the catalogue and the ids it has."""
     from .perception.catalogue import read_products
-    records, base = read_products(source, what=what)
+    from .perception.feeds import detect_feed
+    if source.is_file() and detect_feed(source):   # a feed's rows left out are reported
+        from .perception.feeds.command import open_catalogue
+        catalogue = open_catalogue(source, argparse.Namespace())
+        records, base = catalogue.products, catalogue.base_dir
+    else:
+        records, base = read_products(source, what=what)
     if product_id is not None:
         records = (_find_product(records, product_id, source),)
     return [p.as_dict() for p in records], base
@@ -309,7 +315,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="extra folder images may be read from (the SVG's own folder always is)")
     r.set_defaults(func=_cmd_render)
 
-    from .batch.arguments import add_feed_arguments, add_fetch_parser, add_harvest_parser
+    from .batch.arguments import (
+        add_extract_parser,
+        add_feed_arguments,
+        add_fetch_parser,
+        add_harvest_parser,
+    )
     m = sub.add_parser("materials", help="perceive catalogue images into the material library")
     msub = m.add_subparsers(dest="materials_command", required=True)
     ma = msub.add_parser("add", help="perceive every image of a catalogue (cached by content)")
@@ -321,6 +332,7 @@ def _parser() -> argparse.ArgumentParser:
     ma.set_defaults(func=_cmd_materials_add)
     add_fetch_parser(msub)
     add_harvest_parser(msub)
+    add_extract_parser(msub)
     mi = msub.add_parser("inspect", help="print a material's record and write an overlay picture")
     mi.add_argument("id", help="product id, image path or content-hash prefix")
     mi.add_argument("--library", help="SQLite file (default: $DDM_LIBRARY or the user cache)")

@@ -221,3 +221,15 @@ def test_batch_fetches_a_feeds_images_then_makes_the_creatives(
                        str(tmp_path / "lib.sqlite"), "--fetch-images", "--allow-http",
                        "--allow-address", "127.0.0.1"]) == 0
     assert len(list(out.rglob("*.jpg"))) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_compile_takes_one_product_of_a_feed_and_reports_what_it_left_out(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    feed = write_rss(tmp_path, ("sample-bottle", "sample-mug"), skip_mirror=("sample-mug",))
+    out = tmp_path / "bottle.svg"
+    assert ddm_main(["compile", "product_hero", "--catalogue", str(feed), "--id",
+                     "sample-bottle", "--format", "feed", "-o", str(out)]) == 0
+    assert "Evergreen" in out.read_text("utf-8")
+    assert 'product "sample-mug": no image in the mirror' in capsys.readouterr().err

@@ -127,3 +127,25 @@ def _run_harvest(args: argparse.Namespace) -> int:
     from ddm_lang.perception.feeds.command import harvest_with_fetch
     return harvest_with_fetch(args)
 
+
+def add_extract_parser(sub: argparse._SubParsersAction) -> None:
+    """`ddm materials extract-copy`'s arguments."""
+    e = sub.add_parser("extract-copy", help="read selling points off products' detail images",
+                       description="Reads each product's detail images (tall, or mostly "
+                                   "text) with OCR, orders and classifies their blocks "
+                                   "(selling point, specification, boilerplate), and writes a "
+                                   "catalogue whose products gain the best selling points, "
+                                   "each with its source.")
+    e.add_argument("catalogue", help="the catalogue (or feed) whose images are read")
+    e.add_argument("--out", "-o", required=True,
+                   help="the enriched catalogue (.json), in a folder that holds the images")
+    e.add_argument("--top", type=int, default=5, help="selling points added per product")
+    e.set_defaults(func=_run_extract)
+
+
+def _run_extract(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ddm_lang.copy.detail.enrich import extract_command
+    return extract_command(Path(args.catalogue), Path(args.out), top=args.top)
+

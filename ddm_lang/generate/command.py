@@ -153,7 +153,7 @@ def _one(data: dict[str, Any], base: str, options: _Options) -> tuple[bool, str]
 def _products(args: argparse.Namespace) -> list[Product]:
     """The products asked for, read as `ddm compile` reads them (`read_products`)."""
     from ddm_lang.gallery import spread
-    from ddm_lang.perception.catalogue import CatalogueError, load_catalogue, read_products
+    from ddm_lang.perception.catalogue import CatalogueError, read_products
     if args.product:
         source = Path(args.product)
         found, _ = read_products(source, what="product file")
@@ -161,7 +161,8 @@ def _products(args: argparse.Namespace) -> list[Product]:
             raise CatalogueError([f"{source}: holds {len(found)} products; pick "
                                   f"some with --catalogue {source} --id ID"], str(source))
         return list(found)
-    products = list(load_catalogue(Path(args.catalogue)).products)
+    from ddm_lang.perception.feeds.command import open_catalogue
+    products = list(open_catalogue(Path(args.catalogue), argparse.Namespace()).products)
     if args.ids:
         known = {p.id: p for p in products}
         missing = [i for i in args.ids if i not in known]
