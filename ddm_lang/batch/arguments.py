@@ -140,6 +140,10 @@ def add_extract_parser(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--out", "-o", required=True,
                    help="the enriched catalogue (.json), in a folder that holds the images")
     e.add_argument("--top", type=int, default=5, help="selling points added per product")
+    e.add_argument("--min-text-area", type=float, default=0.12, metavar="SHARE",
+                   help="text cover from which an image is a detail image (default: 0.12)")
+    e.add_argument("--min-aspect", type=float, default=2.0, metavar="RATIO",
+                   help="height/width from which an image is a detail image (default: 2.0)")
     e.set_defaults(func=_run_extract)
 
 
@@ -147,5 +151,6 @@ def _run_extract(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ddm_lang.copy.detail.enrich import extract_command
-    return extract_command(Path(args.catalogue), Path(args.out), top=args.top)
+    return extract_command(Path(args.catalogue), Path(args.out), top=args.top,
+                           min_text_area=args.min_text_area, min_aspect=args.min_aspect)
 

@@ -6,7 +6,9 @@ same object, so the two can never disagree about what the data contain.
 
 A fact has an id (`attr:KEY=VALUE`, `selling_point:I`, `title`, `brand`, `price`,
 `description:I`) so that the captions of one creative can name what they used and the
-next box can avoid saying it again.
+next box can avoid saying it again. A product may say where a fact came from (its
+`sources`, fact id → text, e.g. the detail image and block a selling point was read
+from); `Facts.source` answers it, so a caption can be traced to its evidence.
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ class Facts:
     description: str | None = None
     price: Price | None = None
     numbers: frozenset[float] = field(default=frozenset(), compare=False)
+    # Where facts came from (fact id, text), in the data's order. Not compared: provenance
+    # changes nothing about what a caption may say, and equal facts share caches.
+    sources: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if not self.numbers:
@@ -90,12 +95,15 @@ class Facts:
         pairs = tuple((str(k), _plain(v)) for k, v in attrs.items())
         category = data.get("category")
         lang = data.get("lang") or guess_lang(title)
+        sources = data.get("sources")
         return cls(title=title, lang=primary_lang(str(lang)),
                    category=str(category) if category else None,
                    brand=str(brand_name) if brand_name else None, attributes=pairs,
                    selling_points=tuple(str(s) for s in data.get("selling_points") or ()),
                    description=str(data["description"]) if data.get("description") else None,
-                   price=parsed)
+                   price=parsed,
+                   sources=tuple((str(k), str(v)) for k, v in sources.items())
+                   if isinstance(sources, Mapping) else ())
 
     @classmethod
     def from_content(cls, content: str, lang: str = "zh") -> Facts:
@@ -109,6 +117,10 @@ class Facts:
         return cls(lang=lang, category=category, attributes=tuple(pairs))
 
     # ---- views --------------------------------------------------------------------------
+    def source(self, fact_id: str) -> str | None:
+        """Where the fact `fact_id` (`selling_point:2`) came from, when the data say."""
+        return next((text for key, text in self.sources if key == fact_id), None)
+
     def texts(self) -> list[str]:
         """Every string of the data a caption may quote from."""
         out = [self.title, *(v for _, v in self.attributes), *self.selling_points]
