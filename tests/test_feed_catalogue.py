@@ -233,3 +233,13 @@ def test_compile_takes_one_product_of_a_feed_and_reports_what_it_left_out(
                      "sample-bottle", "--format", "feed", "-o", str(out)]) == 0
     assert "Evergreen" in out.read_text("utf-8")
     assert 'product "sample-mug": no image in the mirror' in capsys.readouterr().err
+
+
+def test_a_feeds_listing_data_is_not_copy(tmp_path: Path) -> None:
+    """Merchant Center's availability ("in_stock") is for the shop system: a caption that
+    said "In_stock" under the title was the first thing a feed's creative showed."""
+    from ddm_lang.copy.facts import Facts
+    feed = write_rss(tmp_path, ("sample-bottle",))
+    facts = Facts.from_product(load_catalogue(feed).products[0])
+    assert ("availability", "in_stock") in facts.attributes
+    assert all(key != "availability" for key, _ in facts.copy_attributes())

@@ -24,10 +24,13 @@ from ddm_lang.values import sale_amount
 from .segment import is_cjk
 from .text import bounded
 
-# Attributes that are data about the listing, not copy: never stated in a caption.
+# Attributes that are data about the listing, not copy: never stated in a caption. The
+# second line is what product feeds carry for the shop system (Merchant Center's
+# availability "in_stock", condition "new", item_group_id...), not for the shopper.
 NON_COPY_KEYS = frozenset({
     "url", "link", "id", "sku", "ean", "gtin", "upc", "mpn", "asin", "barcode", "image",
     "images", "ingredients", "nutrition", "nutrition_values_per_100_gram", "allergens",
+    "availability", "condition", "item_group_id", "age_group", "identifier_exists",
 })
 MAX_COPY_VALUE = 40      # a longer value is a paragraph, not something to put on an ad
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
