@@ -152,3 +152,9 @@ def test_a_decimal_number_in_a_title_is_never_cut() -> None:
     shortened = list(title_candidates("Mild Lättyoghurt Naturell 0,5%", "sv"))
     assert all(not c.endswith(" 0") and "0,5" not in c.replace("0,5%", "") for c in shortened)
     assert shortened[0].endswith("0,5%")
+
+
+def test_a_decimal_point_does_not_end_a_sentence() -> None:
+    """A feed's "Power Cable - 5.5mm x 2.1mm." was cut to "Power Cable - 5." on a subline."""
+    facts = Facts(title="Cable", description="DC Power Cable - 5.5mm x 2.1mm. Works at 12.5 V!")
+    assert facts.description_sentences() == ("DC Power Cable - 5.5mm x 2.1mm.", "Works at 12.5 V!")

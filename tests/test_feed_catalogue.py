@@ -243,3 +243,18 @@ def test_a_feeds_listing_data_is_not_copy(tmp_path: Path) -> None:
     facts = Facts.from_product(load_catalogue(feed).products[0])
     assert ("availability", "in_stock") in facts.attributes
     assert all(key != "availability" for key, _ in facts.copy_attributes())
+
+
+def test_a_woocommerce_export_loads_with_its_variations_folded_in(tmp_path: Path) -> None:
+    """Variation rows are not products of their own (the reader says so in a note, with no
+    problem); they must not be counted as rows left out, nor break the loader."""
+    feed = tmp_path / "export.csv"
+    shutil.copy(FEEDS / "woocommerce_export.csv", feed)
+    for url in image_urls(feed, currency="USD"):
+        target = tmp_path / "images" / str(mirror_path(url))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SAMPLES / "images" / "mug.jpg", target)
+    catalogue = load_catalogue(feed, currency="USD")
+    assert catalogue.kind == "woocommerce-csv" and len(catalogue) >= 3
+    assert not any(n.startswith("left out: ") for n in catalogue.notes)
+    assert any("variation" in n for n in catalogue.notes)

@@ -73,3 +73,11 @@ def test_format_number_round_trips_to_four_decimals(v: float) -> None:
 def test_hex_round_trip(rgb: tuple[int, int, int]) -> None:
     text = "#" + "".join(f"{c:02x}" for c in rgb)
     assert Color.parse(text).hex() == text
+
+
+def test_floor_never_claims_more_discount_than_given() -> None:
+    floor = FUNCTIONS["floor"].impl
+    assert floor(15.3846) == 15 and floor(20) == 20 and floor(-0.5) == -1
+    assert format_number(floor(99.99)) == "99"
+    with pytest.raises(EvalError):
+        floor("a")

@@ -34,7 +34,9 @@ NON_COPY_KEYS = frozenset({
 })
 MAX_COPY_VALUE = 40      # a longer value is a paragraph, not something to put on an ad
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]?")
+# A sentence ends at . ! ? (or their CJK forms), but not at the point of a decimal number:
+# "Power Cable - 5.5mm" is one sentence, not "Power Cable - 5." and "5mm".
+_SENTENCE = re.compile(r"(?:[^.!?。！？]|\.(?=\d))+[.!?。！？]?")
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ DUPLICATE = 0.75                                 # similarity of two points sayi
 TOP = 5
 _LEAD = re.compile(r"^\s*(?:(?:[•·●○■□◆◇▪▶►★☆✓✔*]+|[-–—](?=\s)|\d{1,2}、|\(?\d{1,2}[.)](?=\s)|"
                    r"0\d(?=\s))\s*)+")
-_SENTENCE = re.compile(r"[^.!?。！？；;]+[.!?。！？；;]?")
+_SENTENCE = re.compile(r"(?:[^.!?。！？；;]|\.(?=\d))+[.!?。！？；;]?")  # 5.5 mm is not two
 _CLAUSE = re.compile(r"[,，、:：]")
 _WORD = re.compile(r"[a-z]{3,}|\d+(?:[.,]\d+)?|[\u4e00-\u9fff]{2,}")
 

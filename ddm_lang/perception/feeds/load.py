@@ -68,8 +68,9 @@ def load_feed(feed: Path, shown: str, kind: str, *, images: str | Path | None = 
     without_images = 0
     for row in read_feed(feed, kind, currency=currency, lang=lang):
         notes.extend(row.notes)
-        if row.record is None:
-            left_out.append(list(row.problems))
+        if row.record is None:       # a problem row, or not a product of its own (a variation)
+            if row.problems:
+                left_out.append(list(row.problems))
             continue
         record, missing = _localised(row, mirror, mirror_rel)
         notes.extend(missing)
