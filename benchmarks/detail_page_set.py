@@ -298,20 +298,9 @@ def _zh_points(summary: str) -> list[str]:
 
 @cache
 def font(family: str, size: int, weight: int) -> ImageFont.FreeTypeFont:
-    """A FreeType face of the project's font registry (renderer.fonts), its variation
-    axes set by name: weight, and Inter's optical size as a browser would set it."""
-    from ddm_lang.renderer.fonts import FontRegistry
-
-    face_file = FontRegistry.default().select(family, weight)
-    face = ImageFont.truetype(str(face_file.path), size, index=face_file.index)
-    values: list[float] = []
-    for axis in face.get_variation_axes():
-        name = axis["name"].decode() if isinstance(axis["name"], bytes) else axis["name"]
-        wanted = {"Weight": weight, "Optical size": size}.get(str(name), axis["default"] or 0)
-        values.append(min(max(wanted, axis["minimum"] or 0), axis["maximum"] or wanted))
-    if values:
-        face.set_variation_by_axes(values)
-    return face
+    """A FreeType face of the project's font registry (`renderer.fonts.pil_font`)."""
+    from ddm_lang.renderer.fonts import pil_font
+    return pil_font(family, size, weight)
 
 
 Box = tuple[int, int, int, int]

@@ -50,17 +50,8 @@ ZH: dict[str, Any] = {
 
 
 def _font(family: str, size: int, weight: int) -> ImageFont.FreeTypeFont:
-    from ddm_lang.renderer.fonts import FontRegistry
-
-    face_file = FontRegistry.default().select(family, weight)
-    face = ImageFont.truetype(str(face_file.path), size, index=face_file.index)
-    values: list[float] = []
-    for axis in face.get_variation_axes():
-        name = axis["name"].decode() if isinstance(axis["name"], bytes) else axis["name"]
-        wanted = {"Weight": weight, "Optical size": size}.get(str(name), axis["default"] or 0)
-        values.append(min(max(wanted, axis["minimum"] or 0), axis["maximum"] or wanted))
-    face.set_variation_by_axes(values)
-    return face
+    from ddm_lang.renderer.fonts import pil_font
+    return pil_font(family, size, weight)
 
 
 def render_page(texts: dict[str, Any], family: str) -> Image.Image:

@@ -21,13 +21,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import skia
 
 from ddm_lang.errors import UserError
 
 from .textshape import ShapingFace, load_typeface, shape_text
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 _T = TypeVar("_T")
 
@@ -514,3 +517,22 @@ def _bounded_put(cache: dict, key: object, value: object, limit: int) -> None:
     if len(cache) >= limit and key not in cache:
         cache.pop(next(iter(cache)))
     cache[key] = value
+
+
+def pil_font(family: str, size: int, weight: int = 400) -> ImageFont.FreeTypeFont:
+    """The registry's face for a family at a weight as a Pillow FreeType font, its
+    variation axes set by name (weight, and Inter's optical size as a browser sets it):
+    for labelled sets that draw known text with Pillow and must use the fonts the
+    renderer draws with."""
+    from PIL import ImageFont
+    face_file = FontRegistry.default().select(family, weight)
+    face = ImageFont.truetype(str(face_file.path), size, index=face_file.index)
+    values: list[float] = []
+    for axis in face.get_variation_axes():
+        name = axis["name"].decode() if isinstance(axis["name"], bytes) else axis["name"]
+        wanted = {"Weight": weight, "Optical size": size}.get(str(name), axis["default"] or 0)
+        values.append(min(max(wanted, axis["minimum"] or 0), axis["maximum"] or wanted))
+    if values:
+        face.set_variation_by_axes(values)
+    return face
+
