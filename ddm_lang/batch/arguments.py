@@ -124,7 +124,7 @@ def add_harvest_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_harvest(args: argparse.Namespace) -> int:
-    from ddm_lang.perception.feeds.command import harvest_with_fetch
+    from ddm_lang.perception.harvest.command import harvest_with_fetch
     return harvest_with_fetch(args)
 
 

@@ -92,28 +92,3 @@ def fetch_command(args: argparse.Namespace) -> int:
               file=sys.stderr)
     print(report.summary())
     return 1 if report.reasons else 0
-
-
-DOWNLOADS = "downloads"
-"""The image mirror of `ddm materials harvest --fetch`, inside its output folder."""
-
-
-def harvest_with_fetch(args: argparse.Namespace) -> int:
-    """`ddm materials harvest`: remote pictures of a page are downloaded (into the output
-    folder's `downloads/` mirror, under the limits in `args`) only with `--fetch`."""
-    from ..fetch import fetch_image
-    from ..harvest.command import harvest_command
-    fetch = None
-    if args.fetch:
-        policy = fetch_policy(args, str(args.out))
-        mirror = Path(args.out) / DOWNLOADS
-
-        def fetch(url: str) -> Path | None:
-            result = fetch_image(url, mirror, policy)
-            if not result.ok or result.path is None:
-                print(f"ddm: warning: {result.reason}", file=sys.stderr)
-                return None
-            return mirror / result.path
-    return harvest_command(args.sources, args.out, product_id=args.product_id,
-                           page_url=args.page_url, fetch=fetch)
-

@@ -7,6 +7,7 @@ and every source could be read, 1 otherwise (the pictures found are still writte
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -71,3 +72,27 @@ def _reason(why: str) -> str:
     if why in ("near-black", "near-uniform") or why.startswith("blurred"):
         return "blank or blurred frames"
     return "unreadable or missing"
+
+
+DOWNLOADS = "downloads"
+"""The image mirror of `ddm materials harvest --fetch`, inside its output folder."""
+
+
+def harvest_with_fetch(args: argparse.Namespace) -> int:
+    """`ddm materials harvest`: remote pictures of a page are downloaded (into the output
+    folder's `downloads/` mirror, under the limits in `args`) only with `--fetch`."""
+    from ..feeds.command import fetch_policy
+    from ..fetch import fetch_image
+    fetch = None
+    if args.fetch:
+        policy = fetch_policy(args, str(args.out))
+        mirror = Path(args.out) / DOWNLOADS
+
+        def fetch(url: str) -> Path | None:
+            result = fetch_image(url, mirror, policy)
+            if not result.ok or result.path is None:
+                print(f"ddm: warning: {result.reason}", file=sys.stderr)
+                return None
+            return mirror / result.path
+    return harvest_command(args.sources, args.out, product_id=args.product_id,
+                           page_url=args.page_url, fetch=fetch)
