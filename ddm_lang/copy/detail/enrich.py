@@ -45,9 +45,9 @@ SAME_POINT = 0.75      # similarity of two points that say one thing
 
 def is_detail(path: Path, *, min_text_area: float = MIN_TEXT_AREA,
               min_aspect: float = MIN_ASPECT) -> bool:
-    """Whether the image at `path` is a detail page (see the module's rule). The aspect
-    is read from the file's header; only a photo of ordinary shape is read for text, at
-    the perceiver's usual working size."""
+    """Whether the image at `path` is a detail page (see the module's rule). The image is
+    decoded once at the perceiver's working size (its full size, EXIF-oriented, gives the
+    aspect); only a photo of ordinary shape is then read for text."""
     pixels = decode_file(path)
     if pixels.height >= min_aspect * pixels.width:
         return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,12 +45,17 @@ def print_notes(catalogue: Catalogue) -> None:
     if not notes:
         return
     left_out = sum(1 for n in notes if n.startswith("left out: "))
-    for note in notes[:NOTES_SHOWN]:
-        print(f"ddm: warning: {note}", file=sys.stderr)
-    if len(notes) > NOTES_SHOWN:
-        print(f"ddm: warning: ... and {len(notes) - NOTES_SHOWN} more warnings", file=sys.stderr)
+    warn(notes, " warnings")
     print(f"ddm: {catalogue.path}: {len(catalogue.products)} products read, {left_out} rows "
           "left out", file=sys.stderr)
+
+
+def warn(lines: Sequence[str], more: str = "") -> None:
+    """Warnings on stderr, the first `NOTES_SHOWN` in full and the rest counted."""
+    for line in lines[:NOTES_SHOWN]:
+        print(f"ddm: warning: {line}", file=sys.stderr)
+    if len(lines) > NOTES_SHOWN:
+        print(f"ddm: warning: ... and {len(lines) - NOTES_SHOWN} more{more}", file=sys.stderr)
 
 
 def fetch_policy(args: argparse.Namespace, shown: str) -> FetchPolicy:
@@ -85,10 +91,6 @@ def fetch_command(args: argparse.Namespace) -> int:
                               "Merchant Center, Meta, Shopify, WooCommerce and schema.org "
                               "feeds)"], str(args.feed))
     report = fetch_feed_images(feed, args)
-    for reason in report.reasons[:NOTES_SHOWN]:
-        print(f"ddm: warning: {reason}", file=sys.stderr)
-    if len(report.reasons) > NOTES_SHOWN:
-        print(f"ddm: warning: ... and {len(report.reasons) - NOTES_SHOWN} more",
-              file=sys.stderr)
+    warn(report.reasons)
     print(report.summary())
     return 1 if report.reasons else 0

@@ -77,7 +77,7 @@ def load_feed(feed: Path, shown: str, kind: str, *, images: str | Path | None = 
         if not record["images"]:
             without_images += 1
             left_out.append([f"{_who(row)}: no image in the mirror {mirror_rel}/ "
-                             f"({missing_first(row.record)})"])
+                             f"({_missing_first(row.record)})"])
             continue
         before = len(checker.problems)
         checker.product(record, row.where, row.where)
@@ -125,7 +125,7 @@ def _localised(row: FeedRow, mirror: Path, mirror_rel: str) -> tuple[dict[str, A
     return record, notes
 
 
-def missing_first(record: dict[str, Any] | None) -> str:
+def _missing_first(record: dict[str, Any] | None) -> str:
     refs = (record or {}).get("images") or []
     if not refs:
         return "none listed"
