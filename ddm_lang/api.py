@@ -28,6 +28,7 @@ from .syntax.parser import parse
 if TYPE_CHECKING:
     import numpy as np
 
+    from .bind import SourceMap
     from .environment import Environment
     from .scene import Scene
 
@@ -51,6 +52,9 @@ class Creative:
     svg: str = field(repr=False)
     base_dir: Path = field(repr=False, default=Path("."))
     environment: Environment = field(repr=False, default_factory=_default_environment)
+    # where each element of the template was drawn and what each object chose: what an
+    # editor maps clicks and explains choices with (None: not kept)
+    source_map: SourceMap | None = field(repr=False, default=None)
 
     def pixels(self, width: int | None = None, height: int | None = None, *,
                background: str | None = None) -> np.ndarray:
@@ -111,7 +115,7 @@ class Template:
     def compile(self, product: dict[str, Any] | str | Path, format: str, *,
                 base_dir: str | Path | None = None, seed: int = 0) -> Creative:
         """Bind the template to one product and one format and emit SVG."""
-        from .bind import bind
+        from .bind import bind_placed
         from .emit import emit
         data, product_dir = load_product(product)
         fmt = self.ir.format(format)
@@ -122,9 +126,10 @@ class Template:
                 _header_span(self.ir), f"its formats: {names}")], sources=self.ir.sources)
         root = Path(base_dir) if base_dir is not None else product_dir
         env = self.environment if self.environment is not None else _default_environment()
-        scene = bind(self.ir, data, format, base_dir=root, seed=seed, environment=env)
+        scene, source_map = bind_placed(self.ir, data, format, base_dir=root, seed=seed,
+                                        environment=env)
         return Creative(self.name, fmt, str(data.get("id", "")), scene,
-                        emit(scene, env.fonts), root, env)
+                        emit(scene, env.fonts), root, env, source_map)
 
 
 def _header_span(template: ir.CheckedTemplate):

@@ -1,5 +1,6 @@
 """bind: a checked template, one product and one format → Scene."""
 
-from .binder import bind
+from .binder import bind, bind_placed
+from .placements import Placement, Selection, SourceMap
 
-__all__ = ["bind"]
+__all__ = ["Placement", "Selection", "SourceMap", "bind", "bind_placed"]

@@ -44,6 +44,7 @@ from ddm_lang.scene import (
 from ddm_lang.semantics.functions import describe, to_text
 from ddm_lang.semantics.ir import AbstractObject, CheckedTemplate, Component
 from ddm_lang.semantics.operations import OPERATIONS
+from ddm_lang.semantics.overrides import apply_overrides
 from ddm_lang.semantics.raw_svg import drawn_count
 from ddm_lang.semantics.svg_vocab import (
     BLEED_EDGES,
@@ -59,6 +60,15 @@ from ddm_lang.syntax.diagnostics import DiagnosticError
 from ddm_lang.values import Color, FitSize, Length, LengthSum, Region, format_number
 
 from .evaluate import Evaluator, Missing, Scope, truthy
+from .placements import (
+    Candidate,
+    Placement,
+    Selection,
+    SourceMap,
+    is_length_quad,
+    position_form,
+    slot_value,
+)
 
 # Elements whose coordinates live in their own units (bounding box fractions, filter
 # regions): their lengths pass through as written instead of resolving against the slot.
@@ -109,6 +119,12 @@ class _Binder:
         self.limits = env.limits
         self.fonts = env.fonts
         self.frames = [Frame(fmt.width, fmt.height)]
+        self.origins = [(0.0, 0.0)]  # each frame's top-left on the canvas
+        self.placements: list[Placement] = []  # every element drawn, for editors
+        self.selections: list[Selection] = []  # what each object chose, and why
+        self.instances: list[str] = []  # the component instances being expanded
+        self.slot: Box | None = None  # the region the last `place … in slot()` filled
+        self.instance_box: Box | None = None  # the box the last instance was drawn in
         self.known = known or Known()
         self.boxes: dict[str, Box] = {}
         self.extents: dict[str, Box] = {}  # laid-out text blocks, by element name
@@ -193,21 +209,36 @@ class _Binder:
                 position.setdefault(m, i)
                 self.indices.setdefault(m, i)
 
+        verdicts: dict[Material, str] = {}  # why each was left out ("" when accepted)
+        ranks: dict[Material, list[Any]] = {}
+
         def accepts(m: Material) -> tuple[bool, str]:
             if obj.where is None:
                 return True, ""
             record = {**header_record(m, position[m]), "__material__": m}
             for cond in _conjuncts(obj.where):
                 if not truthy(self.ev.eval(cond, scope, record)):
-                    return False, f"`{_source_text(self.template, cond)}` is false"
+                    verdicts[m] = f"`{_source_text(self.template, cond)}` is false"
+                    return False, verdicts[m]
             return True, ""
 
         def keys(m: Material) -> list[Any]:
             record = {**header_record(m, position[m]), "__material__": m}
-            return [self.ev.eval(k.expr, scope, record) for k in obj.prefer]
+            ranks[m] = [self.ev.eval(k.expr, scope, record) for k in obj.prefer]
+            return ranks[m]
 
         try:
-            return select(obj, materials, accepts, keys)
+            chosen = select(obj, materials, accepts, keys)
+            picked = chosen if isinstance(chosen, list) else [chosen]
+            self.selections.append(Selection(
+                obj.name, _source_text(self.template, obj.where) if obj.where else "",
+                tuple(_source_text(self.template, k.expr) for k in obj.prefer),
+                tuple(m.path for m in picked if isinstance(m, Material)),
+                tuple(Candidate(m.path, verdicts.get(m, ""),
+                                tuple(to_text(v) if not isinstance(v, Missing) else "missing"
+                                      for v in ranks.get(m, ())))
+                      for m in materials)))
+            return chosen
         except NoCandidate as err:
             if err.total == 0:
                 self.ev.fail("bind.no-material", f'object `{obj.name}`: product "{self.product_id}" '
@@ -311,6 +342,17 @@ class _Binder:
         if self.beside_dropped(node):
             return self.drop(node)
         self.add_elements(1, node.span)
+        node, overrides = apply_overrides(node, lambda cond: truthy(self.ev.eval(cond, scope)))
+        first = len(self.placements)
+        self.slot = self.instance_box = None
+        items = self.drawn(node, scope)
+        placed = self.placement(node, items, overrides)
+        if placed is not None:
+            self.placements.insert(first, placed)  # before the parts of an instance
+        return items
+
+    def drawn(self, node: ast.Element, scope: Scope) -> list[SceneItem]:
+        """The scene items of one element, its overrides applied."""
         if node.kind == "text":
             self.text_count += 1
             if self.text_count > self.limits.texts:
@@ -343,6 +385,48 @@ class _Binder:
             self.bleeding.add(node.name)
         return [replace(item, bleed=edges) if isinstance(item, Node | ImageNode | TextNode)
                 else item for item in items]
+
+    def placement(self, node: ast.Element, items: list[SceneItem],
+                  overrides: dict[str, ast.WhenStmt]) -> Placement | None:
+        """Where `node` was drawn and how its position is written (None when it drew
+        nothing, or nothing with a box)."""
+        if node.kind in VERBATIM_KINDS or node.kind.startswith("fe"):
+            return None  # paint servers and filters are used, not drawn
+        item = items[0] if len(items) == 1 else None
+        component = node.kind in self.template.components
+        box: Box | None = None
+        if isinstance(item, ImageNode | TextNode):
+            box = item.box
+        elif component:
+            box = self.instance_box
+        elif isinstance(item, Node):
+            box = self.declared_box(item.attrs) or (self.boxes.get(node.name)
+                                                    if node.name else None)
+        if box is None:
+            return None
+        form, value = position_form(node)
+        slot = None
+        if node.kind == "image":
+            place = next((op for op in node.pipeline if op.name == "place"), None)
+            region = slot_value(place) if place is not None else None
+            if region is not None and self.slot is not None:
+                form = "slot" if is_length_quad(region) else "computed"
+                value, slot = region.span, self.shifted(self.slot)
+        words = _flow_words(node)
+        flow = " ".join(w.id for w in words[:2] if isinstance(w, ast.Name)) or None
+        top_level = len(self.frames) == 1 and not self.loop_suffix
+        when = overrides.get("box") if form in ("box", "anchored", "computed") else None
+        material = item.material.path if isinstance(item, ImageNode) else None
+        return Placement(node.span, node.kind, node.name, self.shifted(box),
+                         self.shifted(Box(0, 0, self.frame.width, self.frame.height)), form,
+                         value, when.span if when is not None else None, flow,
+                         top_level and bool(node.name) and node.name in self.solved,
+                         self.instances[-1] if self.instances else None, slot, material)
+
+    def shifted(self, box: Box) -> Box:
+        """A box of the current frame on the canvas."""
+        ox, oy = self.origins[-1]
+        return Box(box.x + ox, box.y + oy, box.width, box.height)
 
     # ---- concrete elements -----------------------------------------------------------
     def plain(self, node: ast.Element, scope: Scope) -> Node:
@@ -679,6 +763,8 @@ class _Binder:
                 value = self.ev.require(self.ev.eval(clause.values[0], scope), clause.values[0].span)
                 kwargs[key] = self.region_box(value, clause.values[0].span) if isinstance(
                     value, Region) else value
+                if key == "region" and isinstance(kwargs[key], Box):
+                    self.slot = kwargs[key]
         if box is not None and spec.default_box is not None and spec.default_box not in kwargs:
             kwargs[spec.default_box] = box
         try:
@@ -893,14 +979,20 @@ class _Binder:
         if box is not None:
             attrs.insert(0, ("transform", f"translate({_n(box.x)} {_n(box.y)})"))
             self.frames.append(Frame(box.width, box.height))
+            ox, oy = self.origins[-1]
+            self.origins.append((ox + box.x, oy + box.y))
+        self.instances.append(node.name or node.kind)
         try:
             body_scope = self.root.child(values)
             children = tuple(self.statements(comp.body.children, body_scope))
         finally:
+            self.instances.pop()
             if box is not None:
                 self.frames.pop()
+                self.origins.pop()
         if node.name and box is not None:
             self.boxes[node.name] = box
+        self.instance_box = box
         return [Node("g", tuple(attrs), children, None, node.name)]
 
 
@@ -985,15 +1077,24 @@ def _source_text(template: CheckedTemplate, node: ast.Expr) -> str:
 
 def bind(template: CheckedTemplate, product: dict[str, Any], format_name: str, *, base_dir: Path,
          seed: int = 0, environment: Environment | None = None) -> Scene:
-    """The Scene for one product and format in `environment` (the default one when None):
-    bound until its layout settles (`settle`); then products that do not stand out from
-    their field get a field that lets them, and text contrast is checked and fixed last,
-    on the scene that is kept."""
+    """The Scene for one product and format in `environment` (the default one when None)."""
+    return bind_placed(template, product, format_name, base_dir=base_dir, seed=seed,
+                       environment=environment)[0]
+
+
+def bind_placed(template: CheckedTemplate, product: dict[str, Any], format_name: str, *,
+                base_dir: Path, seed: int = 0, environment: Environment | None = None
+                ) -> tuple[Scene, SourceMap]:
+    """The Scene, bound until its layout settles (`settle`); then products that do not
+    stand out from their field get a field that lets them, and text contrast is checked
+    and fixed last, on the scene that is kept. With it, where each element was drawn
+    (`Placement`, in painting order) and what each object chose (`Selection`)."""
     env = environment if environment is not None else default_environment()
     with using(env.models):
         scene, binder = settle(template, product, format_name, base_dir, seed, env)
         scene = ensure_separation(scene, perceived_subjects(binder.memo.entries))
-        return ensure_contrast(scene, binder.fonts)  # once, on the scene that is kept
+        scene = ensure_contrast(scene, binder.fonts)  # once, on the scene that is kept
+        return scene, SourceMap(tuple(binder.placements), tuple(binder.selections))
 
 
 def settle(template: CheckedTemplate, product: dict[str, Any], format_name: str, base_dir: Path,

@@ -206,6 +206,7 @@ class FontRegistry:
         self._faces: list[FaceFile] = []
         self._by_family: dict[str, list[FaceFile]] = {}
         self._order: list[str] = []
+        self._shown: dict[str, str] = {}  # family as its font names it, by lower-case name
         self._instances: dict[tuple, ShapingFace] = {}
         self._typefaces: dict[tuple, skia.Typeface] = {}
         # memoised answers, all pure functions of their arguments and the registered files
@@ -249,11 +250,13 @@ class FontRegistry:
         # a collection (.ttc) holds several faces; a plain file one
         limit = 64 if path.suffix.lower() == ".ttc" else 1
         found: list[FaceFile] = []
+        names: dict[str, str] = {}
         for index in range(limit):
             face = load_typeface(path, index)
             if face is None:
                 break
-            family = face.getFamilyName().lower()
+            shown = face.getFamilyName()
+            family = shown.lower()
             style = face.fontStyle()
             italic = style.slant() != skia.FontStyle.Slant.kUpright_Slant or \
                 "italic" in path.name.lower()
@@ -261,8 +264,11 @@ class FontRegistry:
                          for a in (face.getVariationDesignParameters() or []))
             found.append(FaceFile(path, index, family, style.weight(), italic,
                                   max(1, min(9, style.width())), axes))
+            names[family] = shown
         found.sort(key=_cjk_rank)
         with self._lock:
+            for family, shown in names.items():
+                self._shown.setdefault(family, shown)
             self._forget()
             for info in found:
                 if any(_same_face(info, f) for f in self._by_family.get(info.family, ())):
@@ -297,6 +303,11 @@ class FontRegistry:
     def families(self) -> list[str]:
         """Registered family names (lower case), in fallback order."""
         return list(self._order)
+
+    def display_families(self) -> list[str]:
+        """Registered family names as their fonts write them (`Noto Sans CJK SC`), in
+        fallback order: what an author picks from."""
+        return [self._shown.get(f, f) for f in self._order]
 
     def resolve_family(self, family: str) -> str:
         """The registered family used for a requested one (first match of a CSS list);

@@ -26,6 +26,7 @@ from ddm_lang.values import LENGTH_UNITS, UNITS
 from . import operations
 from .functions import FUNCTIONS, SIDES
 from .ir import AbstractObject, CheckedTemplate, Component, Format
+from .overrides import is_override, mixed_override, override_blocks, with_items
 from .raw_svg import check_raw_svg
 from .svg_vocab import (
     ANCHORS,
@@ -469,11 +470,31 @@ class _Checker:
                 self.error("check.element-value", f"`{kind}` takes no `= value`",
                            _span_of(node.value), "only text and image elements have a value")
         self._properties(node, scope, component)
+        children = []
+        for child in node.body.children:
+            if is_override(child):
+                self._override(child, node, scope, component)
+            elif mixed_override(child):
+                self.error("check.override-mixed", "a `when` inside an element holds its "
+                           "properties or its children, not both", child.span,
+                           "put the properties in a `when` of their own")
+            else:
+                children.append(child)
         self._pipeline(node, scope)
         if self._when_read_as_guard(node, component):
             return
         inner = scope.child()
-        self._block_children(ast.Block(node.body.children), inner, kind)
+        self._block_children(ast.Block(tuple(children)), inner, kind)
+
+    def _override(self, when: ast.WhenStmt, node: ast.Element, scope: _Scope,
+                  component: Component | None) -> None:
+        """Properties a `when` inside the element sets in place of its own: checked as
+        the element's, each block on its own."""
+        for block, opener in override_blocks(when):
+            if opener.body is block:
+                self.expr(opener.cond, scope)
+            self._properties(with_items(node, block.properties), scope, component,
+                             partial=True)
 
     def _when_read_as_guard(self, node: ast.Element, component: Component | None) -> bool:
         """Report a `when` statement written after an element without a block, which the
@@ -520,7 +541,8 @@ class _Checker:
             self.error("check.object-list", f"object `{obj.name}` holds up to {obj.count} images",
                        node.span, f"show one with `image = {obj.name}[0]` or loop over it")
 
-    def _properties(self, node: ast.Element, scope: _Scope, component: Component | None) -> None:
+    def _properties(self, node: ast.Element, scope: _Scope, component: Component | None,
+                    partial: bool = False) -> None:
         seen: dict[str, ast.Property] = {}
         params = {p.name: p for p in component.params} if component else {}
         for prop in node.body.properties:
@@ -564,7 +586,7 @@ class _Checker:
                     "contain", "cover", "fill") and scope.lookup(prop.value.id) is None:
                 self.error("check.word", f"unknown fit `{prop.value.id}`", _span_of(prop.value),
                            did_you_mean(prop.value.id, ("contain", "cover", "fill")))
-        if component is not None:
+        if component is not None and not partial:
             for p in component.params:
                 if p.default is None and p.name not in seen:
                     self.error("check.missing-param",

@@ -11,10 +11,20 @@ API (JSON unless noted):
     GET  api/templates/{name}           {name, source}
     GET  api/products                   [{id, title, thumbnail}]
     GET  api/thumbnail?product=         JPEG
-    POST api/check {source, client}     {ok, version, name, title, formats, diagnostics}
+    POST api/check {source, client}     {ok, version, name, title, formats, components,
+                                         diagnostics}
     GET  api/preview?v=&product=&format=          JPEG, longest side 360 px
     GET  api/download?v=&product=&format=&type=   PNG or JPEG at full size
     POST api/save {name, source}        {ok, name, message, diagnostics}
+    GET  api/layout?v=&product=&format=&client=   where each element was drawn, its source
+                                        span and how its position is written; what each
+                                        object chose and why
+    POST api/show {client, products}    the products the page's grid shows now
+    POST api/edit {source, op, …}       a canvas or inspector edit as one text replacement
+    POST api/inspect {source, element}  the element's properties, overrides and pipeline
+    GET  api/backdrop?v=&product=&format=&element=   the colour under a text, its contrast
+    GET  api/fonts                      the font families a template can name
+    GET  api/image?product=&index=      one of a product's images, small
 
 Saving changes what the service serves, so the editor guards against other sites: a
 request whose `Host` is not one of `allowed_hosts` is refused (421; a DNS-rebinding page
@@ -29,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import html
+import math
 import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -46,12 +57,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ddm_lang.environment import Environment
+from ddm_lang.environment import Environment, default_environment
 from ddm_lang.perception.catalogue import Catalogue
 from ddm_lang.perception.records import JSONTextError, decode_json
 
+from . import editor_edits as edits
 from .editor_previews import MAX_PIXELS, Outcome, PreviewService
-from .editor_templates import EditorError, TemplateDir
+from .editor_templates import MAX_SOURCE_BYTES, SOURCE_FILE, EditorError, TemplateDir
 from .editor_vocab import vocabulary
 from .problems import internal_error, problem_response
 
@@ -62,6 +74,8 @@ TOKEN_HEADER = "x-ddm-editor-token"
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
+MAX_SHOWN = 1000
+"""Most products one page's grid says it shows at once."""
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -131,6 +145,16 @@ class _SameSiteGuard:
 
 async def _body(request: Request, *fields: str) -> list[str]:
     """String fields of a JSON object body (missing ones are empty)."""
+    data = await _json_object(request)
+    values = [data.get(name, "") for name in fields]
+    for name, value in zip(fields, values, strict=True):
+        if not isinstance(value, str):
+            raise EditorError(f"`{name}` must be a string")
+    return values
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object."""
     try:
         data = decode_json((await request.body()).decode("utf-8"))
     except JSONTextError as err:
@@ -139,11 +163,68 @@ async def _body(request: Request, *fields: str) -> list[str]:
         raise EditorError("the request body is not JSON") from None
     if not isinstance(data, dict):
         raise EditorError("the request body must be a JSON object")
-    values = [data.get(name, "") for name in fields]
-    for name, value in zip(fields, values, strict=True):
-        if not isinstance(value, str):
-            raise EditorError(f"`{name}` must be a string")
-    return values
+    return data
+
+
+def _field(data: dict[str, Any], name: str, kind: type, *, required: bool = True) -> Any:
+    """One field of a JSON body, of the type an endpoint needs (None when optional and
+    absent)."""
+    value = data.get(name)
+    if value is None and not required:
+        return None
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if isinstance(value, bool) != (kind is bool) or not isinstance(value, kind):
+        words = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
+        raise EditorError(f"`{name}` must be {words.get(kind, kind.__name__)}")
+    return value
+
+
+def _numbers(data: dict[str, Any], name: str, count: int) -> list[float]:
+    value = data.get(name)
+    if not isinstance(value, list) or len(value) != count or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in value):
+        raise EditorError(f"`{name}` must be a list of {count} numbers")
+    return [float(v) for v in value]
+
+
+def _edited(source: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Run one edit the page asks for: the new source and what else the page needs."""
+    op = _field(data, "op", str)
+    only = _field(data, "only_format", str, required=False) or None
+    if op == "box":
+        frame = edits.Frame(*_numbers(data, "frame", 4))
+        return edits.set_box(source, _field(data, "element", int), _numbers(data, "box", 4),
+                             frame, value_start=_field(data, "value", int, required=False),
+                             only_format=only,
+                             detach=bool(_field(data, "detach", bool, required=False))), {}
+    if op == "property":
+        return edits.set_property(source, _field(data, "element", int), _field(data, "name", str),
+                                  _field(data, "value", str), only_format=only), {}
+    if op == "argument":
+        return edits.set_argument(source, _field(data, "element", int), _field(data, "index", int),
+                                  _field(data, "name", str), _field(data, "value", str)), {}
+    if op == "insert":
+        where = _field(data, "where", str, required=False) or edits.DEFAULT_WHERE
+        prefer = _field(data, "prefer", str, required=False) or edits.DEFAULT_PREFER
+        text, name = edits.insert(source, _field(data, "kind", str), where=where, prefer=prefer)
+        return text, {"name": name}
+    raise EditorError(f"unknown edit `{op}`: box, property, argument or insert")
+
+
+def _with_utf16(layout: dict[str, Any], source: str) -> dict[str, Any]:
+    """A layout whose spans also count UTF-16 code units (the page's text area does)."""
+    out = dict(layout, elements=[])
+    for element in layout["elements"]:
+        element = dict(element)
+        for key in ("span", "value", "override"):
+            span = element.get(key)
+            if span and span["file"] == SOURCE_FILE:
+                element[key] = dict(span, start16=edits.utf16_offset(source, span["start"]),
+                                    end16=edits.utf16_offset(source, span["end"]))
+        out["elements"].append(element)
+    return out
 
 
 def _query(request: Request, *names: str) -> list[str]:
@@ -204,6 +285,60 @@ def editor_app(*, template_dir: Path, catalogue: Catalogue,
         (product_id,) = _query(request, "product")
         return _image(await previews.thumbnail(product_id), cache="public, max-age=3600")
 
+    async def layout(request: Request) -> Response:
+        version, product_id, fmt = _query(request, "v", "product", "format")
+        outcome = await previews.preview(version, product_id, fmt,
+                                         request.query_params.get("client", ""))
+        if outcome.layout is None:
+            return JSONResponse(outcome.problem, 422, headers={"Cache-Control": "no-store"})
+        _, source = previews.template(version)
+        return JSONResponse(_with_utf16(outcome.layout, source),
+                            headers={"Cache-Control": _IMMUTABLE})
+
+    async def show(request: Request) -> Response:
+        data = await _json_object(request)
+        shown = data.get("products")
+        if not isinstance(shown, list) or len(shown) > MAX_SHOWN or not all(
+                isinstance(p, str) for p in shown):
+            raise EditorError(f"`products` must be a list of at most {MAX_SHOWN} product ids")
+        previews.show(_field(data, "client", str), shown)
+        return JSONResponse({"ok": True})
+
+    async def edit(request: Request) -> Response:
+        data = await _json_object(request)
+        source = _field(data, "source", str)
+        if len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
+            raise EditorError(f"template source over {MAX_SOURCE_BYTES // 1024} KiB", 413)
+        after, extra = await run_in_threadpool(_edited, source, data)
+        return JSONResponse({"ok": True, "edit": edits.one_edit(source, after).as_json(source),
+                             **extra})
+
+    async def inspect(request: Request) -> Response:
+        data = await _json_object(request)
+        source = _field(data, "source", str)
+        if len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
+            raise EditorError(f"template source over {MAX_SOURCE_BYTES // 1024} KiB", 413)
+        element = _field(data, "element", int)
+        return JSONResponse(await run_in_threadpool(edits.inspect, source, element))
+
+    async def backdrop(request: Request) -> Response:
+        version, product_id, fmt, element = _query(request, "v", "product", "format", "element")
+        if not element.isdigit():
+            raise EditorError("`element` must be a source offset")
+        return JSONResponse(await previews.backdrop(version, product_id, fmt, int(element)))
+
+    async def fonts(request: Request) -> Response:
+        env = environment if environment is not None else await run_in_threadpool(
+            default_environment)
+        return JSONResponse({"families": env.fonts.display_families()})
+
+    async def image(request: Request) -> Response:
+        product_id, index = _query(request, "product", "index")
+        if not index.isdigit():
+            raise EditorError("`index` must be a whole number")
+        return _image(await previews.thumbnail(product_id, int(index)),
+                      cache="public, max-age=3600")
+
     async def check(request: Request) -> Response:
         source, client = await _body(request, "source", "client")
         checked = await run_in_threadpool(templates.check, source)
@@ -213,12 +348,15 @@ def editor_app(*, template_dir: Path, catalogue: Catalogue,
             t = checked.template
             result.update(version=previews.remember(t, source, client), name=t.name,
                           title=t.title, formats=[{"name": f.name, "width": f.width,
-                                                   "height": f.height} for f in t.formats])
+                                                   "height": f.height} for f in t.formats],
+                          components=sorted(c.name for c in t.ir.components.values()
+                                            if c.span.file == SOURCE_FILE))
         return JSONResponse(result)
 
     async def preview(request: Request) -> Response:
         version, product_id, fmt = _query(request, "v", "product", "format")
-        return _image(await previews.preview(version, product_id, fmt))
+        return _image(await previews.preview(version, product_id, fmt,
+                                             request.query_params.get("client", "")))
 
     async def download(request: Request) -> Response:
         version, product_id, fmt = _query(request, "v", "product", "format")
@@ -255,6 +393,13 @@ def editor_app(*, template_dir: Path, catalogue: Catalogue,
         Route("/api/preview", _json_errors(preview)),
         Route("/api/download", _json_errors(download)),
         Route("/api/save", _json_errors(save), methods=["POST"]),
+        Route("/api/layout", _json_errors(layout)),
+        Route("/api/show", _json_errors(show), methods=["POST"]),
+        Route("/api/edit", _json_errors(edit), methods=["POST"]),
+        Route("/api/inspect", _json_errors(inspect), methods=["POST"]),
+        Route("/api/backdrop", _json_errors(backdrop)),
+        Route("/api/fonts", _json_errors(fonts)),
+        Route("/api/image", _json_errors(image)),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     @contextlib.asynccontextmanager

@@ -21,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from ddm_lang.api import ProductError, Template
+from ddm_lang.api import Creative, ProductError, Template
 from ddm_lang.lru import ByteLRU
 from ddm_lang.perception.catalogue import Catalogue, Product
 from ddm_lang.renderer import RenderError
@@ -53,14 +53,17 @@ class Outcome:
     image: bytes | None = None
     media_type: str = "image/jpeg"
     problem: dict[str, Any] | None = None
+    layout: dict[str, Any] | None = None  # where each element was drawn (`layout_json`)
 
     @property
     def size(self) -> int:
-        return len(self.image) if self.image is not None else 512
+        return (len(self.image) if self.image is not None else 512) + \
+            (256 * len(self.layout["elements"]) if self.layout else 0)
 
 
 class _Stale(Exception):
-    """The version was replaced on every page before its preview started."""
+    """The version was replaced on every page, or the page scrolled away from the
+    product, before its preview started."""
 
 
 # Problems of one product or one image: shown in the preview cell, never a server error.
@@ -98,6 +101,7 @@ class PreviewService:
         self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ddm-editor")
         self.versions: OrderedDict[str, tuple[Template, str]] = OrderedDict()
         self.latest: OrderedDict[str, str] = OrderedDict()   # page id → its latest version
+        self.shown: OrderedDict[str, frozenset[str]] = OrderedDict()  # page id → products
         self.cache: ByteLRU[str, Outcome] = ByteLRU(CACHE_BYTES)
         self.inflight: dict[str, Future[Outcome]] = {}
         self.lock = threading.Lock()
@@ -149,8 +153,24 @@ class PreviewService:
 
     # ---- rendering -------------------------------------------------------------------
 
-    async def preview(self, version: str, product_id: str, format_name: str) -> Outcome:
-        """A JPEG preview of one creative, rendered once per (version, product, format)."""
+    def show(self, client: str, product_ids: list[str]) -> None:
+        """The products `client`'s grid shows now: previews of others that have not
+        started are skipped (the page asks again when it scrolls back to them)."""
+        with self.lock:
+            self.shown[client[:64]] = frozenset(product_ids)
+            self.shown.move_to_end(client[:64])
+            while len(self.shown) > MAX_CLIENTS:
+                self.shown.popitem(last=False)
+
+    def _is_shown(self, client: str, product_id: str) -> bool:
+        with self.lock:
+            shown = self.shown.get(client[:64])
+        return shown is None or product_id in shown
+
+    async def preview(self, version: str, product_id: str, format_name: str,
+                      client: str = "") -> Outcome:
+        """A JPEG preview of one creative, with where each element was drawn, rendered
+        once per (version, product, format)."""
         template, source = self.template(version)
         product = self.product(product_id)
         fmt = self._format(template, format_name)
@@ -158,15 +178,39 @@ class PreviewService:
 
         def job() -> Outcome:
             if not self._is_live(version):
-                raise _Stale
+                raise _Stale("the template changed before this preview started")
+            if not self._is_shown(client, product_id):
+                raise _Stale("the grid scrolled away from this product before its preview "
+                             "started")
             width, height = preview_size(fmt.width, fmt.height)
             return self._render(template, source, product, fmt.name, width, height, "jpg",
-                                PREVIEW_QUALITY)
+                                PREVIEW_QUALITY, mapped=True)
 
         try:
             return await self._cached(key, job)
-        except _Stale:
-            raise EditorError("the template changed before this preview started", 410) from None
+        except _Stale as stale:
+            raise EditorError(str(stale), 410) from None
+
+    async def backdrop(self, version: str, product_id: str, format_name: str,
+                       element_start: int) -> dict[str, Any]:
+        """The colour under a text of one creative, its text left out (what the
+        inspector measures a text colour's contrast against), and the text's own."""
+        template, _ = self.template(version)
+        product = self.product(product_id)
+        fmt = self._format(template, format_name)
+
+        def job() -> dict[str, Any]:
+            from .editor_backdrop import text_backdrop
+            creative = template.compile(product.as_dict(), fmt.name,
+                                        base_dir=self.catalogue.base_dir)
+            return text_backdrop(creative, element_start)
+
+        try:
+            return await asyncio.wrap_future(self.pool.submit(job))
+        except DiagnosticError:
+            raise EditorError("this creative does not compile", 422) from None
+        except _creative_errors() as err:
+            raise EditorError(f"{product.id} · {fmt.name}: {err}", 422) from None
 
     async def download(self, version: str, product_id: str, format_name: str,
                        kind: str) -> Outcome:
@@ -184,11 +228,12 @@ class PreviewService:
                                fmt.height, kind, 92)
         return await asyncio.wrap_future(job)
 
-    async def thumbnail(self, product_id: str) -> Outcome:
-        """The product's first photo, small, for the product picker."""
+    async def thumbnail(self, product_id: str, index: int = 0) -> Outcome:
+        """One of the product's photos (the first by default), small: the product picker's
+        and the materials panel's."""
         product = self.product(product_id)
-        key = hashlib.sha256(f"thumb\0{product_id}".encode()).hexdigest()
-        return await self._cached(key, lambda: _thumbnail(product))
+        key = hashlib.sha256(f"thumb\0{product_id}\0{index}".encode()).hexdigest()
+        return await self._cached(key, lambda: _thumbnail(product, index))
 
     async def _cached(self, key: str, job: Callable[[], Outcome]) -> Outcome:
         """The cached outcome, else the job run once in the pool however many requests
@@ -214,37 +259,68 @@ class PreviewService:
                 self.inflight.pop(key, None)
 
     def _render(self, template: Template, source: str, product: Product, format_name: str,
-                width: int, height: int, kind: str, quality: int) -> Outcome:
+                width: int, height: int, kind: str, quality: int,
+                mapped: bool = False) -> Outcome:
         base = self.catalogue.base_dir
         try:
             creative = template.compile(product.as_dict(), format_name, base_dir=base)
             pixels = creative.pixels(width, height)
             data = encode(pixels, kind, quality)
+            layout = layout_json(creative, product) if mapped else None
         except DiagnosticError as err:
             return Outcome(problem={"message": f"{product.id} · {format_name}: does not compile",
                                     "diagnostics": list(error_json(err, source))})
         except _creative_errors() as err:
             return Outcome(problem={"message": f"{product.id} · {format_name}: {err}",
                                     "diagnostics": []})
-        return Outcome(data, "image/png" if kind == "png" else "image/jpeg")
+        return Outcome(data, "image/png" if kind == "png" else "image/jpeg", layout=layout)
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _thumbnail(product: Product) -> Outcome:
+def layout_json(creative: Creative, product: Product) -> dict[str, Any]:
+    """Where each element of a creative was drawn (canvas px) and how its position is
+    written; what each object chose, its images named by their place in the product."""
+    from ddm_lang.quality.checks import safe_margin
+    fmt = creative.format
+    source_map = creative.source_map
+    paths = [str(p.resolve()) for p in product.image_paths()]
+
+    def image_index(path: str | None) -> int | None:
+        return paths.index(path) if path in paths else None
+
+    elements = []
+    for placed in source_map.placements if source_map else ():
+        item = placed.as_json()
+        item["image"] = image_index(item.pop("material"))  # not the server's own path
+        elements.append(item)
+    selections = []
+    for chosen in source_map.selections if source_map else ():
+        item = chosen.as_json()
+        item["chosen"] = [image_index(p) for p in chosen.chosen]
+        for candidate in item["candidates"]:
+            candidate["image"] = image_index(candidate.pop("path"))
+        selections.append(item)
+    return {"width": fmt.width, "height": fmt.height,
+            "safe_margin": round(safe_margin(fmt.width, fmt.height), 2),
+            "elements": elements, "selections": selections}
+
+
+def _thumbnail(product: Product, index: int = 0) -> Outcome:
     from PIL import Image, UnidentifiedImageError
     paths = product.image_paths()
-    if not paths:
-        return Outcome(problem={"message": f"{product.id}: no image", "diagnostics": []})
+    if index >= len(paths):
+        return Outcome(problem={"message": f"{product.id}: no image {index + 1}",
+                                "diagnostics": []})
     try:
-        with Image.open(paths[0]) as image:
+        with Image.open(paths[index]) as image:
             image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
             out = io.BytesIO()
             image.convert("RGB").save(out, "JPEG", quality=80)
     except (OSError, UnidentifiedImageError) as err:
         # The product's own path: Pillow's message repeats the server's absolute one.
         reason = err.strerror or "not a readable PNG, JPEG or WebP image"
-        return Outcome(problem={"message": f"{product.id}: {product.images[0]}: {reason}",
+        return Outcome(problem={"message": f"{product.id}: {product.images[index]}: {reason}",
                                 "diagnostics": []})
     return Outcome(out.getvalue())

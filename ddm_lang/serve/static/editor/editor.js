@@ -1,10 +1,19 @@
-// The DDM template editor page: source editing, live checking, the preview grid, saving.
+// The DDM template editor page: source editing, live checking, the preview grid, the
+// canvas (select, drag, resize on any preview), the inspector and the palette, saving.
 // Every URL is relative to the page's <base>, so the editor works wherever it is mounted.
+// The source text is the single truth: canvas and inspector edits are typed into it as one
+// replacement each, so the text area's own undo stack undoes both kinds alike.
 
+import { createCanvas, targetBox } from "./canvas.js";
 import { makeVocabulary, messageHtml, renderHighlighted } from "./highlight.js";
+import { createInspector } from "./inspector.js";
 
-const CHECK_DELAY_MS = 250;       // pause in typing before the text is checked
+const CHECK_DELAY_MS = 150;       // pause in typing before the text is checked
 const DEFAULT_PRODUCTS = 4;       // products ticked when the page opens
+const VIRTUAL_CELL_PX = 150;      // preview height in the whole-catalogue grid
+const VIRTUAL_ROW_PX = VIRTUAL_CELL_PX + 64;  // with the row's title, caption and gap
+const OVERSCAN_ROWS = 2;          // rows kept rendered beyond the visible ones
+const KEPT_VERSIONS = 3;          // versions whose element layouts stay in memory
 
 const $ = (id) => document.getElementById(id);
 const el = {
@@ -14,6 +23,9 @@ const el = {
   problems: $("problem-list"), problemCount: $("problem-count"),
   products: $("product-picker"), formatSelect: $("format-select"),
   grid: $("grid"), timing: $("timing"), staleNote: $("stale-note"),
+  selBand: $("sel-band"), productMode: $("product-mode"), palette: $("palette"),
+  imageWhere: $("image-where"), paletteComponents: $("palette-components"),
+  undo: $("undo"), redo: $("redo"), notice: $("notice"),
 };
 
 const state = {
@@ -31,10 +43,17 @@ const state = {
   editedAt: performance.now(),
   savedSource: "",
   loadedName: "",
+  layouts: new Map(),      // "version|product|format" → where each element was drawn
+  sel: null,               // {start, name, kind}: the selected element, by its source
+  active: null,            // {product, format}: the preview it was picked in
+  onlyFormat: false,       // edits apply to the active format only (an override)
+  mode: "ticked",          // ticked products, or the whole catalogue (virtual rows)
+  pendingSelect: null,     // name of an element just inserted, selected once drawn
+  window: [0, 0],          // the whole-catalogue grid's rendered rows
 };
 
-// Read by the end-to-end test and shown under the grid: edit → last preview loaded.
-window.ddmEditor = { state, lastRefresh: null, checks: 0 };
+// Read by the end-to-end test and shown under the grid: edit → first and last preview loaded.
+window.ddmEditor = { state, lastRefresh: null, checks: 0, edits: 0 };
 
 async function api(path, options = {}) {
   const response = await fetch(path, options);
@@ -106,6 +125,7 @@ function syncScroll() {
   el.highlight.scrollTop = el.source.scrollTop;
   el.highlight.scrollLeft = el.source.scrollLeft;
   el.gutter.scrollTop = el.source.scrollTop;
+  if (state.sel) paintBand();
 }
 
 function showCursor() {
@@ -226,6 +246,7 @@ async function check() {
     const formatsChanged = body.formats.map((f) => f.name).join() !== state.formats.map((f) => f.name).join();
     state.formats = body.formats;
     if (formatsChanged) renderFormatOptions();
+    renderPalette(body.components);
     if (body.version !== state.version) {
       state.version = body.version;
       state.runtime.clear();
@@ -241,6 +262,7 @@ async function check() {
   }
   paintSource();
   renderProblems();
+  inspector.refresh();
 }
 
 // ---- products and formats ----------------------------------------------------------------
@@ -296,32 +318,62 @@ function shownFormats() {
   return one ? state.formats.filter((f) => f.name === one) : state.formats;
 }
 
-/** Rows of products × cells of formats; cells are reused so a refresh swaps images in place. */
+function shownProducts() {
+  return state.mode === "all" ? state.products : state.products.filter((p) => state.selected.has(p.id));
+}
+
+/** Rows of products × cells of formats; cells are reused so a refresh swaps images in place.
+ * The whole catalogue is drawn as virtual rows: only those near the viewport exist. */
 function refreshGrid(afterEdit = false) {
   if (!state.version) return;
   const version = state.version;
   const formats = shownFormats();
-  const products = state.products.filter((p) => state.selected.has(p.id));
-  el.grid.classList.toggle("single", formats.length === 1);
+  const all = shownProducts();
+  const virtual = state.mode === "all";
+  el.grid.classList.toggle("single", formats.length === 1 && !virtual);
+  el.grid.classList.toggle("virtual", virtual);
+  let products = all;
+  let spacer = el.grid.querySelector(".virtual-spacer");
+  if (virtual) {
+    if (!spacer) {
+      spacer = document.createElement("div");
+      spacer.className = "virtual-spacer";
+      el.grid.prepend(spacer);
+    }
+    spacer.style.height = `${all.length * VIRTUAL_ROW_PX}px`;
+    const first = Math.max(0, Math.floor(el.grid.scrollTop / VIRTUAL_ROW_PX) - OVERSCAN_ROWS);
+    const count = Math.ceil(el.grid.clientHeight / VIRTUAL_ROW_PX) + 2 * OVERSCAN_ROWS;
+    state.window = [first, Math.min(all.length, first + count)];
+    products = all.slice(state.window[0], state.window[1]);
+  } else if (spacer) {
+    spacer.remove();
+  }
+  showProducts(products);
   const wanted = new Set();
   let pending = 1;  // released after the loop: cells already loaded finish at once
   const total = products.length * formats.length;
   const startedAt = state.editedAt;
   const token = ++state.refreshSeq;
-  const finishOne = () => {
+  let first = null;
+  const finishOne = (loaded) => {
     pending--;
+    if (loaded && first === null && token === state.refreshSeq) first = performance.now() - startedAt;
     if (pending === 0 && token === state.refreshSeq) {
       const ms = performance.now() - startedAt;
-      window.ddmEditor.lastRefresh = { ms, count: total, version };
+      window.ddmEditor.lastRefresh = { ms, first: first ?? ms, count: total, version };
       const previews = `${total} preview${total === 1 ? "" : "s"}`;
+      const range = virtual ? ` (products ${state.window[0] + 1}–${state.window[1]} of ${all.length})` : "";
       el.timing.textContent = afterEdit
-        ? `${previews} up to date ${(ms / 1000).toFixed(2)} s after the last edit` : previews;
+        ? `${previews}${range} up to date: first ${Math.round(first ?? ms)} ms, all ${(ms / 1000).toFixed(2)} s after the last edit`
+        : previews + range;
       renderProblems();
       paintSource();
     }
   };
-  for (const product of products) {
+  const jobs = [];
+  products.forEach((product, i) => {
     const row = rowFor(product);
+    if (virtual) row.style.top = `${(state.window[0] + i) * VIRTUAL_ROW_PX}px`;
     wanted.add(row);
     const cells = row.querySelector(".cells");
     const keep = new Set();
@@ -330,18 +382,60 @@ function refreshGrid(afterEdit = false) {
       keep.add(cell);
       cells.appendChild(cell);  // keeps the format order
       pending++;
-      loadCell(cell, product, fmt, version, finishOne);
+      jobs.push([cell, product, fmt]);
     }
-    for (const cell of [...cells.children]) if (!keep.has(cell)) cell.remove();
+    for (const cell of [...cells.children]) if (!keep.has(cell)) cancelCell(cell), cell.remove();
     el.grid.appendChild(row);
+  });
+  // The preview being edited first: its refresh is the one the author is looking at.
+  const active = state.active;
+  jobs.sort((a, b) => Number(isActive(b[0], active)) - Number(isActive(a[0], active)));
+  for (const [cell, product, fmt] of jobs) loadCell(cell, product, fmt, version, finishOne);
+  for (const row of [...el.grid.querySelectorAll(".product-row")]) {
+    if (!wanted.has(row)) {
+      row.querySelectorAll(".cell").forEach(cancelCell);
+      row.remove();
+    }
   }
-  for (const row of [...el.grid.children]) if (!wanted.has(row)) row.remove();
   el.timing.textContent = total ? `Rendering ${total} previews…` : "Tick a product to preview it.";
-  if (total) finishOne();
+  if (total) finishOne(false);
+}
+
+function isActive(cell, active) {
+  return Boolean(active) && cell.dataset.product === active.product && cell.dataset.format === active.format;
+}
+
+let shownTimer = 0;
+/** Tell the server which products the grid shows: renders of others not yet started are dropped. */
+function showProducts(products) {
+  clearTimeout(shownTimer);
+  const ids = products.map((p) => p.id);
+  shownTimer = setTimeout(() => postJson("api/show", { client: state.client, products: ids }), 0);
+}
+
+/** Stop loading a cell's preview (it scrolled away or its version was replaced). */
+function cancelCell(cell) {
+  const loader = cell._loader;
+  if (loader) {
+    loader.onload = loader.onerror = null;
+    loader.src = "";  // the browser drops the request
+    cell._loader = null;
+  }
+}
+
+let scrollFrame = 0;
+function onGridScroll() {
+  if (state.mode !== "all" || scrollFrame) return;
+  scrollFrame = requestAnimationFrame(() => {
+    scrollFrame = 0;
+    const first = Math.max(0, Math.floor(el.grid.scrollTop / VIRTUAL_ROW_PX) - OVERSCAN_ROWS);
+    if (first !== state.window[0]) refreshGrid();
+    else canvas.paint();
+  });
 }
 
 function rowFor(product) {
-  let row = [...el.grid.children].find((r) => r.dataset.product === product.id);
+  let row = [...el.grid.querySelectorAll(".product-row")].find((r) => r.dataset.product === product.id);
   if (row) return row;
   row = document.createElement("div");
   row.className = "product-row";
@@ -379,30 +473,36 @@ function cellFor(cells, product, fmt) {
 
 function loadCell(cell, product, fmt, version, done) {
   const params = { v: version, product: product.id, format: fmt.name };
-  const url = "api/preview?" + query(params);
+  const url = "api/preview?" + query({ ...params, client: state.client });
   const img = cell.querySelector("img.preview");
   cell.querySelector("a.png").href = "api/download?" + query({ ...params, type: "png" });
   cell.querySelector("a.jpg").href = "api/download?" + query({ ...params, type: "jpg" });
   const key = `${product.id}|${fmt.name}`;
-  if (cell.dataset.src === url && img.complete && img.naturalWidth > 0) { done(); return; }
+  if (cell.dataset.src === url && img.complete && img.naturalWidth > 0) { done(false); return; }
+  cancelCell(cell);
   cell.dataset.src = url;
   cell.classList.add("loading");
   const loader = new Image();
+  cell._loader = loader;
   loader.onload = () => {
-    if (cell.dataset.src !== url) return done();
+    cell._loader = null;
+    if (cell.dataset.src !== url) return done(false);
     img.src = url;  // from the browser's cache: previews are immutable
     img.alt = `${product.title}, ${fmt.name}`;
     cell.classList.remove("loading", "failed");
     state.runtime.delete(key);
-    done();
+    loadLayout(cell, params);
+    done(true);
   };
   loader.onerror = async () => {
+    cell._loader = null;
     const { status, body } = await api(url);
-    if (cell.dataset.src !== url) return done();
+    if (cell.dataset.src !== url) return done(false);
     cell.classList.remove("loading");
     if (status === 410 && version === state.version) {
       cell.dataset.src = "";
-      done();
+      done(false);
+      if (body && /scrolled away/.test(body.error || "")) return;  // asked again when shown
       check();  // the server let this version go: check the text again
       return;
     }
@@ -413,10 +513,262 @@ function loadCell(cell, product, fmt, version, done) {
     box.innerHTML = `<b></b>${first ? messageHtml(first.message) : ""}`;
     box.querySelector("b").textContent = message;
     if (status === 422 && body) state.runtime.set(key, body);
-    done();
+    done(false);
   };
   loader.src = url;
 }
+
+/** Where each element of a loaded preview was drawn (the same render: already cached). */
+async function loadLayout(cell, params) {
+  const key = `${params.v}|${params.product}|${params.format}`;
+  if (!state.layouts.has(key)) {
+    const { ok, body } = await api("api/layout?" + query({ ...params, client: state.client }));
+    if (!ok || !body) return;
+    state.layouts.set(key, body);
+    forgetOldLayouts();
+  }
+  if (cell.dataset.src && !cell.dataset.src.includes(`v=${params.v}`)) return;  // replaced
+  cell.dataset.layout = key;
+  reconcileSelection(cell);
+  canvas.paint();
+  if (isActive(cell, state.active)) inspector.refresh();
+}
+
+function forgetOldLayouts() {
+  const versions = [...new Set([...state.layouts.keys()].map((k) => k.split("|")[0]))];
+  for (const old of versions.slice(0, Math.max(0, versions.length - KEPT_VERSIONS))) {
+    for (const k of [...state.layouts.keys()]) if (k.startsWith(old + "|")) state.layouts.delete(k);
+  }
+}
+
+// ---- selection, canvas edits, the inspector --------------------------------------------------
+
+function cells() {
+  return [...el.grid.querySelectorAll(".cell")];
+}
+
+function layoutOf(cell) {
+  return cell ? state.layouts.get(cell.dataset.layout) || null : null;
+}
+
+function activeCell() {
+  const a = state.active;
+  return a ? cells().find((c) => c.dataset.product === a.product && c.dataset.format === a.format) || null : null;
+}
+
+/** The selected element as drawn in the active preview (or any preview that drew it). */
+function selectedElement() {
+  if (!state.sel) return null;
+  const find = (layout) => layout && layout.elements.find((e) => e.span && e.span.start === state.sel.start);
+  const here = find(layoutOf(activeCell()));
+  if (here) return here;
+  for (const cell of cells()) {
+    const found = find(layoutOf(cell));
+    if (found) return found;
+  }
+  return null;
+}
+
+function select(element, cell, fromSource = false) {
+  if (cell) state.active = { product: cell.dataset.product, format: cell.dataset.format };
+  state.sel = element ? { start: element.span.start, name: element.name, kind: element.kind } : null;
+  if (!fromSource && element) revealLine(element.span.line);
+  paintBand();
+  canvas.paint();
+  inspector.refresh();
+  cells().forEach((c) => c.classList.toggle("active", c === activeCell()));
+}
+
+/** After the text changed, find the selection again: the same place, else the same name. */
+function reconcileSelection(cell) {
+  const layout = layoutOf(cell);
+  if (!layout) return;
+  if (state.pendingSelect) {
+    const added = layout.elements.find((e) => e.name === state.pendingSelect && e.span);
+    if (added) {
+      state.pendingSelect = null;
+      select(added, cell);
+    }
+    return;
+  }
+  const sel = state.sel;
+  if (!sel || !isActive(cell, state.active)) return;  // other formats may draw another branch
+  if (layout.elements.some((e) => e.span && e.span.start === sel.start)) return;
+  const moved = sel.name && layout.elements.find((e) => e.name === sel.name && e.kind === sel.kind && e.span);
+  if (moved) sel.start = moved.span.start;
+}
+
+function paintBand() {
+  const e = selectedElement();
+  if (!e || !e.span || e.span.file !== "<template>") { el.selBand.hidden = true; return; }
+  const lineHeight = parseFloat(getComputedStyle(el.source).lineHeight) || 20;
+  el.selBand.hidden = false;
+  el.selBand.style.top = `${10 + (e.span.line - 1) * lineHeight - el.source.scrollTop}px`;
+  el.selBand.style.height = `${(e.span.end_line - e.span.line + 1) * lineHeight}px`;
+}
+
+/** Scroll the source so a line shows, without taking the focus from the canvas. */
+function revealLine(line) {
+  const lineHeight = parseFloat(getComputedStyle(el.source).lineHeight) || 20;
+  const top = (line - 1) * lineHeight;
+  if (top < el.source.scrollTop || top > el.source.scrollTop + el.source.clientHeight - 2 * lineHeight) {
+    el.source.scrollTop = Math.max(0, top - el.source.clientHeight / 3);
+  }
+  syncScroll();
+}
+
+/** The element the cursor is in, selected in the previews. */
+function selectFromCursor() {
+  const offset = el.source.selectionStart;
+  let best = null;
+  for (const cell of cells()) {
+    const layout = layoutOf(cell);
+    if (!layout) continue;
+    for (const e of layout.elements) {
+      const s = e.span;
+      if (!s || s.start16 === undefined || offset < s.start16 || offset > s.end16) continue;
+      if (!best || s.end16 - s.start16 < best.span.end16 - best.span.start16) best = e;
+    }
+  }
+  if (best && (!state.sel || state.sel.start !== best.span.start)) select(best, null, true);
+}
+
+/** Type a server edit into the text area: one step on its undo stack. */
+function applyEdit(edit) {
+  const ta = el.source;
+  const focused = document.activeElement;
+  const scroll = ta.scrollTop;
+  ta.focus({ preventScroll: true });
+  ta.setSelectionRange(edit.start16, edit.end16);
+  document.execCommand(edit.text ? "insertText" : "delete", false, edit.text);
+  ta.scrollTop = scroll;
+  syncScroll();
+  if (focused && focused !== ta && focused !== document.body) focused.focus({ preventScroll: true });
+  window.ddmEditor.edits++;
+  state.editedAt = performance.now();
+  check();  // at once: the author is waiting on the canvas
+}
+
+async function edit(request, options = {}) {
+  const body = { ...request, source: el.source.value };
+  if (state.onlyFormat && state.active && !options.noFormat && body.only_format === undefined) {
+    body.only_format = state.active.format;
+  }
+  const { ok, body: answer, status } = await postJson("api/edit", body);
+  if (!ok || !answer || !answer.ok) {
+    setStatus((answer && (answer.error || answer.message)) || `edit refused (HTTP ${status})`, "error");
+    canvas.paint();
+    return false;
+  }
+  hideNotice();
+  if (answer.name) state.pendingSelect = answer.name;
+  if (answer.edit.start16 !== answer.edit.end16 || answer.edit.text) applyEdit(answer.edit);
+  return true;
+}
+
+const FIXED = { point: "a text placed at a point (x, y)", drawn: "drawn by its own SVG geometry" };
+
+function commitBox(element, box, cell) {
+  if (FIXED[element.form]) {
+    setStatus(`This element is ${FIXED[element.form]}: edit it in the source.`, "error");
+    canvas.paint();
+    return;
+  }
+  const request = { op: "box", element: element.span.start, value: element.value ? element.value.start : null,
+                    box, frame: element.frame,
+                    only_format: state.onlyFormat ? cell.dataset.format : null };
+  const label = `${element.kind}${element.name ? " " + element.name : ""}`;
+  if (element.flow || element.form === "anchored" || element.form === "computed") {
+    const why = element.flow ? `flows ${element.flow}` : `has an ${element.form} box`;
+    showNotice(`${label} ${why}. Detach it to place it where you dropped it?`, [
+      { label: "Detach and place", primary: true, run: () => edit({ ...request, detach: true }) },
+      { label: "Cancel", run: () => { hideNotice(); canvas.paint(); } },
+    ]);
+    return;
+  }
+  edit(request);
+}
+
+/** Detach the selected element from its flow or anchored box, where it is drawn now. */
+function detach() {
+  const element = selectedElement();
+  const cell = activeCell();
+  if (!element || !cell) return;
+  edit({ op: "box", element: element.span.start, value: element.value ? element.value.start : null,
+         box: targetBox(element), frame: element.frame, detach: true,
+         only_format: state.onlyFormat ? cell.dataset.format : null });
+}
+
+function showNotice(text, actions) {
+  el.notice.hidden = false;
+  el.notice.querySelector(".notice-text").textContent = text;
+  const box = el.notice.querySelector(".notice-actions");
+  box.innerHTML = "";
+  for (const a of actions) {
+    const button = document.createElement("button");
+    button.className = a.primary ? "primary small" : "small";
+    button.textContent = a.label;
+    button.addEventListener("click", a.run);
+    box.appendChild(button);
+  }
+}
+
+function hideNotice() { el.notice.hidden = true; }
+
+function undo(redo = false) {
+  el.source.focus({ preventScroll: true });
+  document.execCommand(redo ? "redo" : "undo");
+}
+
+function onPageKey(event) {
+  const typing = ["TEXTAREA", "INPUT", "SELECT"].includes(event.target.tagName);
+  if (typing) return;
+  const mod = event.ctrlKey || event.metaKey;
+  if (mod && (event.key === "z" || event.key === "Z")) {
+    event.preventDefault();
+    undo(event.shiftKey);
+  } else if (mod && event.key === "y") {
+    event.preventDefault();
+    undo(true);
+  } else if (event.key === "Escape") {
+    select(null, null);
+  } else if (canvas.nudge(event)) {
+    event.preventDefault();
+  }
+}
+
+function renderPalette(components) {
+  el.paletteComponents.innerHTML = "";
+  for (const name of components || []) {
+    const button = document.createElement("button");
+    button.className = "tool";
+    button.dataset.insert = name;
+    button.textContent = name;
+    button.title = `An instance of the template's component ${name}`;
+    el.paletteComponents.appendChild(button);
+  }
+}
+
+function onPalette(event) {
+  const kind = event.target.dataset && event.target.dataset.insert;
+  if (!kind) return;
+  const request = { op: "insert", kind };
+  if (kind === "image") request.where = el.imageWhere.value.trim();
+  edit(request, { noFormat: true });
+}
+
+const ctx = {
+  api, postJson, edit, detach, revealLine, layoutOf, activeCell, selectedElement, cells, select, commitBox,
+  selection: () => state.sel,
+  source: () => el.source.value,
+  version: () => state.version,
+  activeFormat: () => (state.active ? state.active.format : null),
+  activeProduct: () => (state.active ? state.active.product : null),
+  onlyFormat: () => state.onlyFormat,
+  setOnlyFormat: (on) => { state.onlyFormat = on; },
+};
+const canvas = createCanvas(ctx);
+const inspector = createInspector(ctx);
 
 // ---- templates and saving ----------------------------------------------------------------------
 
@@ -425,6 +777,9 @@ async function openTemplate(name) {
   if (!ok) { setStatus(body ? body.error : "cannot open template", "error"); return; }
   state.loadedName = name;
   state.savedSource = body.source;
+  state.sel = null;
+  state.pendingSelect = null;
+  paintBand();
   el.source.value = body.source;
   el.saveName.value = name;
   el.templateSelect.value = name;
@@ -485,6 +840,22 @@ async function start() {
   el.source.addEventListener("scroll", syncScroll);
   el.source.addEventListener("keydown", onKeyDown);
   for (const type of ["keyup", "click", "select"]) el.source.addEventListener(type, showCursor);
+  el.source.addEventListener("click", selectFromCursor);
+  el.source.addEventListener("keyup", (event) => { if (event.key.startsWith("Arrow") || event.key.startsWith("Page")) selectFromCursor(); });
+  el.grid.addEventListener("scroll", onGridScroll, { passive: true });
+  window.addEventListener("resize", () => canvas.paint());
+  document.addEventListener("keydown", onPageKey);
+  el.palette.addEventListener("click", onPalette);
+  el.undo.addEventListener("click", () => undo(false));
+  el.redo.addEventListener("click", () => undo(true));
+  el.productMode.addEventListener("change", () => {
+    state.mode = el.productMode.value;
+    el.products.classList.toggle("disabled", state.mode === "all");
+    el.grid.scrollTop = 0;
+    state.editedAt = performance.now();
+    refreshGrid();
+  });
+  inspector.refresh();
   el.save.addEventListener("click", save);
   el.formatSelect.addEventListener("change", () => { state.editedAt = performance.now(); refreshGrid(); });
   el.templateSelect.addEventListener("change", () => {
