@@ -16,20 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _browser import ALL_PREVIEWS_LOADED, LOAD_TIMEOUT_MS, NEEDS_CHROMIUM, browser_page
 from _uvicorn import serving_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(),
-                                 reason="needs Debian's chromium at /usr/bin/chromium "
-                                        "(apt-get install chromium)")]
+pytestmark = NEEDS_CHROMIUM
 
 TEMPLATE = "hero_split"
 BROKEN_LINE = 13          # `let paper = tint(tone, 0.9)` in stdlib hero_split.ddm
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-LOAD_TIMEOUT_MS = 180_000  # the first previews perceive the product photos from scratch
 
 
 @pytest.fixture
@@ -56,23 +49,8 @@ def editor_url(template_dir: Path) -> Iterator[str]:
 
 @pytest.fixture
 def page(tmp_path: Path):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_ARGS, chromium_sandbox=False, viewport={"width": 1600, "height": 1000})
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-
-
-ALL_PREVIEWS_LOADED = """([count, version]) => {
-  const imgs = [...document.querySelectorAll('.cell img.preview')];
-  const r = window.ddmEditor && window.ddmEditor.lastRefresh;
-  return r && (!version || r.version !== version) && imgs.length === count
-    && imgs.every((i) => i.complete && i.naturalWidth > 0 && i.src.includes(r.version));
-}"""
+    with browser_page(tmp_path / "chromium-profile") as page:
+        yield page
 
 
 def _previews(page) -> list[str]:
@@ -144,7 +122,7 @@ def test_edit_break_fix_preview_and_save(page, editor_url: str, template_dir: Pa
     refresh = page.evaluate("window.ddmEditor.lastRefresh")
     with capsys.disabled():
         print(f"\neditor: {refresh['count']} previews loaded {refresh['ms'] / 1000:.2f} s "
-              f"after the fixing keystroke (250 ms of it the typing pause)")
+              f"after the fixing keystroke (150 ms of it the typing pause)")
 
     # A creative downloads at full size.
     download = page.request.get(editor_url + page.get_attribute(".cell a.png", "href"))
