@@ -94,9 +94,19 @@ def position_form(node: ast.Element) -> tuple[str, ast.Span | None]:
 
 
 def is_length_quad(value: ast.Expr) -> bool:
-    """Four literal lengths (`7% 14% 44% 44%`): what a drag can rewrite in place."""
+    """Four literal lengths (`7% 14% 44% 44%`, a negative one in parentheses): what a
+    drag can rewrite in place."""
     return isinstance(value, ast.ValueList) and len(value.items) == 4 and all(
-        isinstance(v, ast.Number) for v in value.items)
+        literal_length(v) is not None for v in value.items)
+
+
+def literal_length(value: ast.Expr) -> ast.Number | None:
+    """A literal length: `4%`, or `(-4%)` (as a number node of the negative value)."""
+    if isinstance(value, ast.Number):
+        return value
+    if isinstance(value, ast.Unary) and value.op == "-" and isinstance(value.operand, ast.Number):
+        return ast.Number(-value.operand.value, value.operand.unit, value.span)
+    return None
 
 
 def slot_value(op: ast.Operation) -> ast.Expr | None:

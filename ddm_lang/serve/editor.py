@@ -20,7 +20,8 @@ API (JSON unless noted):
                                         span and how its position is written; what each
                                         object chose and why
     POST api/show {client, products}    the products the page's grid shows now
-    POST api/edit {source, op, …}       a canvas or inspector edit as one text replacement
+    POST api/edit {source, client, op, …}   a canvas or inspector edit as one text
+                                        replacement, and the check of the edited text
     POST api/inspect {source, element}  the element's properties, overrides and pipeline
     GET  api/backdrop?v=&product=&format=&element=   the colour under a text, its contrast
     GET  api/fonts                      the font families a template can name
@@ -310,8 +311,9 @@ def editor_app(*, template_dir: Path, catalogue: Catalogue,
         if len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
             raise EditorError(f"template source over {MAX_SOURCE_BYTES // 1024} KiB", 413)
         after, extra = await run_in_threadpool(_edited, source, data)
+        client = _field(data, "client", str, required=False) or ""
         return JSONResponse({"ok": True, "edit": edits.one_edit(source, after).as_json(source),
-                             **extra})
+                             "check": await run_in_threadpool(checked, after, client), **extra})
 
     async def inspect(request: Request) -> Response:
         data = await _json_object(request)
@@ -339,9 +341,9 @@ def editor_app(*, template_dir: Path, catalogue: Catalogue,
         return _image(await previews.thumbnail(product_id, int(index)),
                       cache="public, max-age=3600")
 
-    async def check(request: Request) -> Response:
-        source, client = await _body(request, "source", "client")
-        checked = await run_in_threadpool(templates.check, source)
+    def checked(source: str, client: str) -> dict[str, Any]:
+        """A check of the text as the page shows it; a version to preview when it passes."""
+        checked = templates.check(source)
         result: dict[str, Any] = {"ok": checked.template is not None,
                                   "diagnostics": list(checked.diagnostics)}
         if checked.template is not None:
@@ -351,7 +353,11 @@ def editor_app(*, template_dir: Path, catalogue: Catalogue,
                                                    "height": f.height} for f in t.formats],
                           components=sorted(c.name for c in t.ir.components.values()
                                             if c.span.file == SOURCE_FILE))
-        return JSONResponse(result)
+        return result
+
+    async def check(request: Request) -> Response:
+        source, client = await _body(request, "source", "client")
+        return JSONResponse(await run_in_threadpool(checked, source, client))
 
     async def preview(request: Request) -> Response:
         version, product_id, fmt = _query(request, "v", "product", "format")

@@ -11,11 +11,14 @@ edit, so a round trip of canvas edits leaves a template `ddm fmt --check` accept
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ddm_lang.bind.placements import is_length_quad, literal_length
+from ddm_lang.lru import ByteLRU
 from ddm_lang.semantics.overrides import is_override, override_blocks
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.diagnostics import DiagnosticError
@@ -146,7 +149,9 @@ def length_text(px: float, unit: str, axis: str, frame: Frame) -> str:
         rounded = round(value, digits)
         if abs(rounded * per - px) <= 0.5:
             break
-    return number_text(rounded + 0.0) + unit
+    text = number_text(rounded + 0.0) + unit
+    # a minus inside a list of lengths would subtract: `10% (-4%)` keeps four lengths
+    return f"({text})" if rounded < 0 else text
 
 
 def _local(box: list[float], frame: Frame) -> list[float]:
@@ -160,10 +165,10 @@ def quad_text(box: list[float], frame: Frame, units: list[str]) -> str:
 
 
 def _units(value: ast.Expr) -> list[str] | None:
-    if not (isinstance(value, ast.ValueList) and len(value.items) == 4 and all(
-            isinstance(v, ast.Number) for v in value.items)):
+    if not is_length_quad(value):
         return None
-    numbers = [v for v in value.items if isinstance(v, ast.Number)]
+    assert isinstance(value, ast.ValueList)
+    numbers = [n for n in map(literal_length, value.items) if n is not None]
     # a bare 0 among lengths of one unit is written without one: it moves in that unit
     written = {v.unit for v in numbers if v.unit}
     shared = written.pop() if len(written) == 1 else ""
@@ -241,15 +246,21 @@ def _format_of(when: ast.WhenStmt) -> str | None:
 def _set_xywh(element: ast.Element, box: list[float], frame: Frame) -> list[TextEdit]:
     props = {p.name: p for p in element.body.properties}
     edits = []
+    missing = []
     for name, px, axis in zip(("x", "y", "width", "height"), _local(box, frame), AXES,
                               strict=True):
         prop = props.get(name)
-        if prop is None:
+        if prop is None:  # x and y default to 0: a moved element needs them written
+            missing.append(f"{name}: {length_text(px, '', axis, frame)}")
             continue
         if not isinstance(prop.value, ast.Number):
             raise EditRefused(f"`{name}` is computed: edit it in the text")
         edits.append(TextEdit(prop.value.span.start, prop.value.span.end,
                               length_text(px, prop.value.unit, axis, frame)))
+    if missing:
+        first = element.body.properties[0]
+        edits.append(TextEdit(first.span.start, first.span.start,
+                              "; ".join(missing) + "; "))
     return edits
 
 
@@ -264,7 +275,9 @@ def set_property(source: str, element_start: int, name: str, value: str, *,
     element = element_at(module, element_start)
     if value.strip():
         _check_value(name, value)
-    if only_format:
+    if only_format and not value.strip():
+        edit = _clear_in_override(source, element, only_format, name)
+    elif only_format:
         edit = _set_in_override(source, element, only_format, name, value.strip())
     else:
         prop = next((p for p in element.body.properties if p.name == name), None)
@@ -308,6 +321,31 @@ def _set_in_override(source: str, element: ast.Element, fmt: str, name: str,
                             f'when format.name == "{quoted}" {{ {name}: {value} }}')
 
 
+def _clear_in_override(source: str, element: ast.Element, fmt: str, name: str) -> TextEdit:
+    """Remove `name` from the element's override for `fmt` (the override too when it held
+    nothing else), so the element's own value applies again."""
+    for item in element.body.items:
+        if is_override(item) and _format_of(item) == fmt:
+            props = item.body.properties
+            prop = next((p for p in props if p.name == name), None)
+            if prop is None:
+                break
+            if len(props) == 1:
+                return _remove_statement(source, item)
+            return _remove_property(source, prop)
+    return TextEdit(0, 0, "")
+
+
+def _remove_statement(source: str, stmt: ast.Stmt) -> TextEdit:
+    """Remove a statement, and its line when it stands alone on it."""
+    start, end = stmt.span.start, stmt.span.end
+    line_start = source.rfind("\n", 0, start) + 1
+    line_end = source.find("\n", end)
+    if not source[line_start:start].strip() and (line_end == -1 or not source[end:line_end].strip()):
+        return TextEdit(line_start, line_end + 1 if line_end != -1 else len(source), "")
+    return TextEdit(start, end, "")
+
+
 def _set_property(source: str, element: ast.Element, name: str, value: str) -> TextEdit:
     """Add `name: value` after the element's last property."""
     props = element.body.properties
@@ -334,7 +372,10 @@ def _insert_in_block(source: str, element: ast.Element, line: str,
     element written without one."""
     indent = _indent(source, element.span)
     block = element.body.span
-    if element.body.items and block.end > block.start:
+    if not source[block.start:block.end].startswith("{"):  # written without a block
+        return TextEdit(element.span.end, element.span.end,
+                        f" {{\n{indent}  {line}\n{indent}}}")
+    if element.body.items:
         anchor = element.body.items[0] if first else element.body.items[-1]
         inner = _indent(source, anchor.span)
         if first:
@@ -342,9 +383,7 @@ def _insert_in_block(source: str, element: ast.Element, line: str,
         end, closed = _after(source, anchor)
         separator = ";" if isinstance(anchor, ast.Property) and not closed else ""
         return TextEdit(end, end, f"{separator}\n{inner}{line}")
-    if block.end > block.start:  # `{ }`: an empty block
-        return TextEdit(block.start, block.end, f"{{\n{indent}  {line}\n{indent}}}")
-    return TextEdit(element.span.end, element.span.end, f" {{\n{indent}  {line}\n{indent}}}")
+    return TextEdit(block.start, block.end, f"{{\n{indent}  {line}\n{indent}}}")  # `{ }`
 
 
 def _remove_property(source: str, prop: ast.Property) -> TextEdit:
@@ -369,15 +408,27 @@ def _apply(source: str, edits: list[TextEdit]) -> str:
     return source
 
 
+_FORMATTED: ByteLRU[str, bool] = ByteLRU(64)
+"""Whether a text is formatted, by its digest: consecutive edits start from the text the
+previous one formatted, so the check of `before` is usually known."""
+
+
 def _formatted(before: str, after: str) -> str:
     """`after` formatted when `before` was (an author who formats keeps a formatted file;
     one who does not keeps their layout), else as it is."""
+    key = hashlib.sha256(before.encode("utf-8")).hexdigest()
     try:
-        if format_source(before) != before:
+        was = _FORMATTED.get(key)
+        if was is None:
+            was = format_source(before) == before
+            _FORMATTED.put(key, was, 1)
+        if not was:
             return after
-        return format_source(after)
+        result = format_source(after)
     except DiagnosticError:
         return after
+    _FORMATTED.put(hashlib.sha256(result.encode("utf-8")).hexdigest(), True, 1)
+    return result
 
 
 def one_edit(before: str, after: str) -> TextEdit:
@@ -477,9 +528,14 @@ def inspect(source: str, element_start: int) -> dict[str, Any]:
     overrides = []
     for item in element.body.items:
         if is_override(item):
+            earlier: list[str] = []  # conditions of the branches before: none of them held
             for block, when in override_blocks(item):
-                condition = text(when.cond) if when.body is block else f"not ({text(when.cond)})"
-                overrides.append({"format": _format_of(when) if when.body is block else None,
+                own = when.body is block
+                condition = " and ".join([*(f"not ({c})" for c in earlier),
+                                          *([text(when.cond)] if own else [])])
+                if own:
+                    earlier.append(text(when.cond))
+                overrides.append({"format": _format_of(when) if own else None,
                                   "condition": condition, "line": block.span.line,
                                   "properties": props(block)})
     pipeline = [{"name": op.name, "text": text(op), "line": op.span.line,

@@ -15,7 +15,7 @@ import hashlib
 import io
 import os
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -105,6 +105,8 @@ class PreviewService:
         self.cache: ByteLRU[str, Outcome] = ByteLRU(CACHE_BYTES)
         self.inflight: dict[str, Future[Outcome]] = {}
         self.lock = threading.Lock()
+        # previews rendered, and skipped for a replaced version or a product scrolled away
+        self.counts: Counter[str] = Counter()
 
     # ---- versions -------------------------------------------------------------------
 
@@ -130,6 +132,10 @@ class PreviewService:
             raise EditorError("this version of the template is no longer kept: check it again",
                               410)
         return kept
+
+    def _count(self, what: str) -> None:
+        with self.lock:
+            self.counts[what] += 1
 
     def _is_live(self, version: str) -> bool:
         with self.lock:
@@ -178,10 +184,13 @@ class PreviewService:
 
         def job() -> Outcome:
             if not self._is_live(version):
+                self._count("stale")
                 raise _Stale("the template changed before this preview started")
             if not self._is_shown(client, product_id):
+                self._count("hidden")
                 raise _Stale("the grid scrolled away from this product before its preview "
                              "started")
+            self._count("rendered")
             width, height = preview_size(fmt.width, fmt.height)
             return self._render(template, source, product, fmt.name, width, height, "jpg",
                                 PREVIEW_QUALITY, mapped=True)

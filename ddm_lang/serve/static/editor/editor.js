@@ -25,6 +25,7 @@ const el = {
   grid: $("grid"), timing: $("timing"), staleNote: $("stale-note"),
   selBand: $("sel-band"), productMode: $("product-mode"), palette: $("palette"),
   imageWhere: $("image-where"), paletteComponents: $("palette-components"),
+  productFilter: $("product-filter"),
   undo: $("undo"), redo: $("redo"), notice: $("notice"),
 };
 
@@ -49,6 +50,7 @@ const state = {
   onlyFormat: false,       // edits apply to the active format only (an override)
   mode: "ticked",          // ticked products, or the whole catalogue (virtual rows)
   pendingSelect: null,     // name of an element just inserted, selected once drawn
+  applying: false,         // the page is typing a server edit into the text area
   window: [0, 0],          // the whole-catalogue grid's rendered rows
 };
 
@@ -162,6 +164,7 @@ function onKeyDown(event) {
 }
 
 function onInput() {
+  if (state.applying) return;  // an edit the page typed: it paints and checks it itself
   state.editedAt = performance.now();
   paintSource();
   showCursor();
@@ -233,11 +236,16 @@ async function check() {
   const started = performance.now();
   const { status, body } = await postJson("api/check", { source, client: state.client });
   if (seq !== state.checkSeq) return;  // a newer check is under way
-  window.ddmEditor.checks++;
   if (!body || status >= 400) {
     setStatus(body && body.error ? body.error : `check failed (HTTP ${status})`, "error");
     return;
   }
+  showCheck(body, started);
+}
+
+/** What a check of the text found: problems, or a new version to preview. */
+function showCheck(body, started) {
+  window.ddmEditor.checks++;
   state.diagnostics = body.diagnostics;
   const ms = Math.round(performance.now() - started);
   if (body.ok) {
@@ -259,10 +267,10 @@ async function check() {
     setStatus(`${n} problem${n === 1 ? "" : "s"}`, "error");
     el.grid.classList.toggle("stale", state.version !== null);
     el.staleNote.hidden = state.version === null;
+    inspector.refresh();  // (else it follows the active preview, once that is drawn)
   }
   paintSource();
   renderProblems();
-  inspector.refresh();
 }
 
 // ---- products and formats ----------------------------------------------------------------
@@ -633,24 +641,39 @@ function selectFromCursor() {
   if (best && (!state.sel || state.sel.start !== best.span.start)) select(best, null, true);
 }
 
-/** Type a server edit into the text area: one step on its undo stack. */
-function applyEdit(edit) {
+/** Type a server edit into the text area: one step on its undo stack. `since` is when the
+ * author made the change (the refresh is timed from it); `checked` is the server's check of
+ * the edited text, sent with the edit to save a round trip. */
+function applyEdit(edit, since, checked) {
   const ta = el.source;
   const focused = document.activeElement;
   const scroll = ta.scrollTop;
   ta.focus({ preventScroll: true });
   ta.setSelectionRange(edit.start16, edit.end16);
-  document.execCommand(edit.text ? "insertText" : "delete", false, edit.text);
+  state.applying = true;
+  try {
+    document.execCommand(edit.text ? "insertText" : "delete", false, edit.text);
+  } finally {
+    state.applying = false;
+  }
+  updateDirty();
   ta.scrollTop = scroll;
   syncScroll();
-  if (focused && focused !== ta && focused !== document.body) focused.focus({ preventScroll: true });
+  if (focused !== ta) {  // the canvas or the inspector keeps the keyboard
+    ta.blur();
+    if (focused && focused !== document.body && focused.isConnected) focused.focus({ preventScroll: true });
+  }
   window.ddmEditor.edits++;
-  state.editedAt = performance.now();
-  check();  // at once: the author is waiting on the canvas
+  state.editedAt = since;
+  clearTimeout(state.checkTimer);  // typed by the page: checked already
+  ++state.checkSeq;
+  if (checked) showCheck(checked, since);
+  else check();
 }
 
 async function edit(request, options = {}) {
-  const body = { ...request, source: el.source.value };
+  const since = performance.now();
+  const body = { ...request, source: el.source.value, client: state.client };
   if (state.onlyFormat && state.active && !options.noFormat && body.only_format === undefined) {
     body.only_format = state.active.format;
   }
@@ -662,7 +685,7 @@ async function edit(request, options = {}) {
   }
   hideNotice();
   if (answer.name) state.pendingSelect = answer.name;
-  if (answer.edit.start16 !== answer.edit.end16 || answer.edit.text) applyEdit(answer.edit);
+  if (answer.edit.start16 !== answer.edit.end16 || answer.edit.text) applyEdit(answer.edit, since, answer.check);
   return true;
 }
 
@@ -848,6 +871,13 @@ async function start() {
   el.palette.addEventListener("click", onPalette);
   el.undo.addEventListener("click", () => undo(false));
   el.redo.addEventListener("click", () => undo(true));
+  el.productFilter.addEventListener("input", () => {
+    const words = el.productFilter.value.toLowerCase().split(/\s+/).filter(Boolean);
+    for (const chip of el.products.children) {
+      const text = chip.title.toLowerCase();
+      chip.hidden = !words.every((w) => text.includes(w));
+    }
+  });
   el.productMode.addEventListener("change", () => {
     state.mode = el.productMode.value;
     el.products.classList.toggle("disabled", state.mode === "all");
