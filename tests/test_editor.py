@@ -311,3 +311,154 @@ def test_a_generated_design_opens_previews_and_saves_in_the_editor(
         r = c.post("/api/save", json={"name": "feed-1", "source": edited})
         assert r.json()["ok"], r.json()
     assert (folder / "feed-1.ddm").read_text("utf-8") == edited and saved == ["feed-1"]
+
+
+# ---- the canvas: layouts, edits, the inspector ---------------------------------------------
+
+def _layout(client: TestClient, version: str, fmt: str = "feed", product: str = "sample-bottle",
+            page: str = "t") -> dict:
+    response = client.get("/api/layout", params={"v": version, "product": product,
+                                                 "format": fmt, "client": page})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_layout_maps_each_drawn_element_to_its_source(client: TestClient) -> None:
+    version = _version(client)
+    feed, banner = _layout(client, version), _layout(client, version, "banner")
+    assert (feed["width"], feed["height"], feed["safe_margin"]) == (1080, 1080, 32.4)
+    names = [e["name"] for e in feed["elements"]]
+    assert names == ["background", "headline"]
+    headline = feed["elements"][1]
+    # the span is the element's text; the value the `box` a drag rewrites
+    assert PLAIN[headline["span"]["start"]:].startswith("text headline = product.title {")
+    assert PLAIN[headline["value"]["start"]:headline["value"]["end"]] == "5% 5% 90% 30%"
+    assert headline["span"]["start16"] == headline["span"]["start"]  # no astral characters
+    assert headline["form"] == "box" and headline["frame"] == [0, 0, 1080, 1080]
+    assert headline["box"] == [54.0, 54.0, 972.0, 324.0]
+    assert banner["elements"][1]["box"] == [60.0, 31.4, 1080.0, 188.4]  # the same %, another frame
+
+
+def test_layout_spans_count_utf16_for_the_page(client: TestClient) -> None:
+    source = PLAIN.replace("// A template", "// 🎨 A template")
+    version = _version(client, source)
+    headline = _layout(client, version)["elements"][1]
+    assert headline["span"]["start16"] == headline["span"]["start"] + 1  # 🎨 is two units
+
+
+def test_a_drag_is_written_back_in_the_units_of_the_source(client: TestClient) -> None:
+    version = _version(client)
+    headline = _layout(client, version)["elements"][1]
+    response = client.post("/api/edit", json={
+        "source": PLAIN, "client": "t", "op": "box", "element": headline["span"]["start"],
+        "value": headline["value"]["start"], "box": [162, 54, 972, 324],
+        "frame": headline["frame"]})
+    body = response.json()
+    assert response.status_code == 200 and body["ok"], body
+    edit = body["edit"]
+    after = PLAIN[:edit["start"]] + edit["text"] + PLAIN[edit["end"]:]
+    assert "box: 15% 5% 90% 30%;" in after and after.count("box:") == 2
+    # the edited text is checked in the same answer: its version previews at once
+    assert body["check"]["ok"] and body["check"]["version"] == _version(client, after)
+    moved = _layout(client, body["check"]["version"])["elements"][1]
+    assert moved["box"][0] == 162.0
+
+
+def test_an_edit_for_one_format_writes_an_override(client: TestClient) -> None:
+    version = _version(client)
+    headline = _layout(client, version)["elements"][1]
+    body = client.post("/api/edit", json={
+        "source": PLAIN, "op": "property", "element": headline["span"]["start"],
+        "name": "fill", "value": "#aa0000", "only_format": "banner"}).json()
+    after = PLAIN[:body["edit"]["start"]] + body["edit"]["text"] + PLAIN[body["edit"]["end"]:]
+    assert 'when format.name == "banner" { fill: #aa0000 }' in after
+    assert "fill: #111111;" in after
+    banner = client.get("/api/download", params={"v": body["check"]["version"], "product":
+                                                 "sample-bottle", "format": "banner",
+                                                 "type": "png"})
+    assert banner.status_code == 200
+
+
+def test_edits_that_cannot_be_written_back_say_why(client: TestClient) -> None:
+    version = _version(client)
+    headline = _layout(client, version)["elements"][1]
+    start = headline["span"]["start"]
+    cases = [
+        ({"op": "property", "element": start, "name": "fill", "value": "#fff } rect x {"},
+         "not"),
+        ({"op": "box", "element": start + 1, "box": [0, 0, 10, 10], "frame": [0, 0, 1080, 1080]},
+         "no longer where it was"),
+        ({"op": "box", "element": start, "box": [0, 0, 10], "frame": [0, 0, 1080, 1080]},
+         "list of 4 numbers"),
+        ({"op": "spin", "element": start}, "unknown edit"),
+        ({"op": "insert", "kind": "hexagon"}, "nothing called"),
+    ]
+    for request, words in cases:
+        response = client.post("/api/edit", json={"source": PLAIN, **request})
+        assert response.status_code in (400, 422), (request, response.text)
+        assert words in response.json()["error"], (request, response.json())
+
+
+def test_edits_need_the_page_token(template_dir: Path, catalogue: Catalogue) -> None:
+    app = editor_app(template_dir=template_dir, catalogue=catalogue)
+    with TestClient(app, base_url="http://localhost") as stranger:
+        response = stranger.post("/api/edit", json={"source": PLAIN, "op": "insert",
+                                                    "kind": "rect"})
+    assert response.status_code == 403
+
+
+def test_the_inspector_reads_properties_overrides_and_conditions(client: TestClient) -> None:
+    source = PLAIN.replace("  fill: #111111;\n}", '  fill: #111111;\n  when format.name == '
+                           '"banner" { size: fit(10, 40) }\n}')
+    source = source.replace("text headline", "when format.width > 100 {\ntext headline") + "}\n"
+    version = _version(client, source)
+    headline = _layout(client, version)["elements"][1]
+    info = client.post("/api/inspect", json={"source": source,
+                                             "element": headline["span"]["start"]}).json()
+    assert (info["kind"], info["name"]) == ("text", "headline")
+    assert info["conditions"] == ["format.width > 100"]
+    props = {p["name"]: (p["value"], p["kind"]) for p in info["properties"]}
+    assert props["fill"] == ("#111111", "color") and props["font"] == ('"Inter" 700', "font")
+    assert props["size"] == ("fit(12, 64)", "size")
+    assert info["overrides"] == [{"format": "banner", "condition": 'format.name == "banner"',
+                                  "line": info["overrides"][0]["line"],
+                                  "properties": [{"name": "size", "value": "fit(10, 40)",
+                                                  "kind": "size",
+                                                  "line": info["overrides"][0]["line"]}]}]
+
+
+def test_the_backdrop_under_a_text_gives_its_contrast(client: TestClient) -> None:
+    version = _version(client)
+    headline = _layout(client, version)["elements"][1]
+    body = client.get("/api/backdrop", params={"v": version, "product": "sample-bottle",
+                                              "format": "feed",
+                                              "element": headline["span"]["start"]}).json()
+    assert body["backdrop"] == "#f0e0d0" and body["fill"] == "#111111"
+    assert 14 < body["ratio"] < 16  # WCAG: #111 on a light beige
+
+
+def test_fonts_and_product_images_for_the_panels(client: TestClient) -> None:
+    families = client.get("/api/fonts").json()["families"]
+    assert "Inter" in families  # as the font names itself, as templates write it
+    image = client.get("/api/image", params={"product": "sample-bottle", "index": 0})
+    assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+    missing = client.get("/api/image", params={"product": "sample-bottle", "index": 7})
+    assert missing.status_code == 422
+
+
+def test_previews_of_products_scrolled_away_are_not_rendered(client: TestClient) -> None:
+    version = _version(client)
+    shown = client.post("/api/show", json={"client": "t", "products": ["sample-bottle"]})
+    assert shown.status_code == 200
+    away = client.get("/api/preview", params={"v": version, "product": "sample-mug",
+                                              "format": "feed", "client": "t"})
+    assert away.status_code == 410 and "scrolled away" in away.json()["error"]
+    here = client.get("/api/preview", params={"v": version, "product": "sample-bottle",
+                                              "format": "feed", "client": "t"})
+    assert here.status_code == 200
+    counts = client.app.state.previews.counts
+    assert counts["hidden"] == 1 and counts["rendered"] == 1
+    # another page's grid is its own
+    other = client.get("/api/preview", params={"v": version, "product": "sample-mug",
+                                               "format": "feed", "client": "u"})
+    assert other.status_code == 200
