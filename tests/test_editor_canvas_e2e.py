@@ -238,3 +238,52 @@ def test_select_drag_resize_undo_override_insert_and_save(
         print(f"\ncanvas: first preview {refresh['first']:.0f} ms, all {refresh['count']} "
               f"{refresh['ms']:.0f} ms after the last canvas edit")
     assert errors == []
+
+
+PLAIN = """\
+template plain_rows "Backdrop and title"
+formats feed 1080x1080, banner 1200x628
+
+rect background { box: 0 0 100% 100%; fill: #f0e0d0 }
+text headline = product.title { box: 5% 5% 90% 30%; font: "Inter" 700; size: fit(12, 64); fill: #111111 }
+"""
+
+
+def test_the_whole_catalogue_scrolls_as_virtual_rows(tmp_path: Path, catalogue) -> None:
+    """A catalogue of 120 products: only the rows in view exist, the last row's previews
+    load when scrolled to, and the previews of rows never in view are never rendered."""
+    from ddm_lang.serve.editor import editor_app
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "plain_rows.ddm").write_text(PLAIN, "utf-8")
+    many = dataclasses.replace(catalogue, products=tuple(
+        dataclasses.replace(p, id=f"{p.id}-{n}", title=f"{p.title} {n}")
+        for n in range(60) for p in catalogue.products))
+    app = editor_app(template_dir=folder, catalogue=many)
+    with serving_app(app, lifespan="on") as base, \
+            browser_page(tmp_path / "profile", width=1700) as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        page.goto(f"{base}/?template=plain_rows")
+        page.wait_for_function(ALL_PREVIEWS_LOADED, arg=[4 * 2, ""], timeout=LOAD_TIMEOUT_MS)
+        page.select_option("#product-mode", "all")
+        page.wait_for_function("document.querySelectorAll('#grid .product-row').length > 2")
+        rows = page.evaluate("document.querySelectorAll('#grid .product-row').length")
+        assert rows < 20  # of 120
+        for _ in range(6):  # a few screens down, not waiting for them
+            page.evaluate("document.getElementById('grid').scrollTop += "
+                          "document.getElementById('grid').clientHeight")
+            page.wait_for_timeout(30)
+        page.evaluate("document.getElementById('grid').scrollTop = "
+                      "document.getElementById('grid').scrollHeight")
+        last = many.products[-1].id
+        page.wait_for_function("""(id) => {
+          const row = [...document.querySelectorAll('#grid .product-row')].find((r) => r.dataset.product === id);
+          return row && [...row.querySelectorAll('img.preview')].every((i) => i.complete && i.naturalWidth > 0)
+            && row.querySelectorAll('img.preview').length === 2;
+        }""", arg=last, timeout=60_000)
+        assert page.evaluate("document.querySelectorAll('#grid .product-row').length") < 20
+        page.wait_for_timeout(500)
+        counts = dict(app.state.previews.counts)
+        assert counts["rendered"] < len(many.products) * 2 / 2, counts  # most never drawn
+        assert errors == []
