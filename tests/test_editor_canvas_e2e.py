@@ -287,3 +287,27 @@ def test_the_whole_catalogue_scrolls_as_virtual_rows(tmp_path: Path, catalogue) 
         counts = dict(app.state.previews.counts)
         assert counts["rendered"] < len(many.products) * 2 / 2, counts  # most never drawn
         assert errors == []
+
+
+def test_snapping_lines(page, editor_url: str) -> None:
+    """Edges snap to the canvas's centre lines, its safe margins and other elements' edges,
+    within the limit only; a resize moves only the edge it drags."""
+    page.goto(f"{editor_url}?template={NAME}")
+    results = page.evaluate("""async () => {
+      const { snapBox } = await import(new URL('static/canvas.js', document.baseURI));
+      const el = (start, box) => ({ span: { start }, form: 'box', box, inside: null });
+      const layout = { width: 1000, height: 500, safe_margin: 15,
+                       elements: [el(1, [0, 0, 1000, 500]), el(2, [600, 100, 200, 100]), el(3, [0, 0, 10, 10])] };
+      const me = layout.elements[2];
+      return {
+        centred: snapBox(layout, me, [303, 200, 400, 50], null, 6),
+        margin: snapBox(layout, me, [19, 400, 100, 50], null, 6),
+        element: snapBox(layout, me, [100, 160, 497, 20], 'e', 6),
+        far: snapBox(layout, me, [330, 260, 100, 20], null, 6),
+      };
+    }""")
+    assert results["centred"]["box"][0] == 300  # its centre on x = 500
+    assert {"axis": "x", "v": 500, "kind": "centre"} in results["centred"]["guides"]
+    assert results["margin"]["box"][:2] == [15, 400]  # left edge on the safe margin
+    assert results["element"]["box"] == [100, 160, 500, 20]  # right edge on the rect's left
+    assert results["far"] == {"box": [330, 260, 100, 20], "guides": []}

@@ -82,29 +82,23 @@ function nearest(edges, lines, limit) {
 /** A moved or resized box, snapped: {box, guides}. `handle` is null for a move. */
 export function snapBox(layout, element, box, handle, limit) {
   const lines = snapLines(layout, element);
-  let [x, y, w, h] = box;
+  const out = box.slice();
   const guides = [];
-  const horizontal = !handle || /[ew]/.test(handle);
-  const vertical = !handle || /[ns]/.test(handle);
-  if (horizontal) {
-    const edges = !handle ? [x, x + w / 2, x + w] : handle.includes("w") ? [x] : [x + w];
-    const hit = nearest(edges, lines.xs, limit);
-    if (hit) {
-      if (!handle) x += hit.shift;
-      else if (handle.includes("w")) { x += hit.shift; w -= hit.shift; } else w += hit.shift;
-      guides.push({ axis: "x", v: hit.line.v, kind: hit.line.kind });
-    }
+  const axes = [{ axis: "x", lines: lines.xs, low: "w", high: "e", at: 0, size: 2 },
+                { axis: "y", lines: lines.ys, low: "n", high: "s", at: 1, size: 3 }];
+  for (const a of axes) {
+    if (handle && !handle.includes(a.low) && !handle.includes(a.high)) continue;
+    const start = out[a.at], size = out[a.size];
+    const edges = !handle ? [start, start + size / 2, start + size]
+      : handle.includes(a.low) ? [start] : [start + size];
+    const hit = nearest(edges, a.lines, limit);
+    if (!hit) continue;
+    if (!handle) out[a.at] += hit.shift;
+    else if (handle.includes(a.low)) { out[a.at] += hit.shift; out[a.size] -= hit.shift; }
+    else out[a.size] += hit.shift;
+    guides.push({ axis: a.axis, v: hit.line.v, kind: hit.line.kind });
   }
-  if (vertical) {
-    const edges = !handle ? [y, y + h / 2, y + h] : handle.includes("n") ? [y] : [y + h];
-    const hit = nearest(edges, lines.ys, limit);
-    if (hit) {
-      if (!handle) y += hit.shift;
-      else if (handle.includes("n")) { y += hit.shift; h -= hit.shift; } else h += hit.shift;
-      guides.push({ axis: "y", v: hit.line.v, kind: hit.line.kind });
-    }
-  }
-  return { box: [x, y, Math.max(1, w), Math.max(1, h)], guides };
+  return { box: [out[0], out[1], Math.max(1, out[2]), Math.max(1, out[3])], guides };
 }
 
 /** `box` moved by (dx, dy) through `handle` (null: the whole box). */
