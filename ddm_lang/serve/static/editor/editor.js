@@ -13,6 +13,7 @@ const DEFAULT_PRODUCTS = 4;       // products ticked when the page opens
 const VIRTUAL_CELL_PX = 150;      // preview height in the whole-catalogue grid
 const VIRTUAL_ROW_PX = VIRTUAL_CELL_PX + 64;  // with the row's title, caption and gap
 const OVERSCAN_ROWS = 2;          // rows kept rendered beyond the visible ones
+const HEAD_START_MS = 120;        // the edited preview's lead over the others
 const KEPT_VERSIONS = 3;          // versions whose element layouts stay in memory
 
 const $ = (id) => document.getElementById(id);
@@ -262,6 +263,8 @@ function showCheck(body, started) {
     el.grid.classList.remove("stale");
     el.staleNote.hidden = true;
     refreshGrid(true);
+    setTimeout(() => { paintSource(); renderProblems(); }, 0);  // after the requests are out
+    return;
   } else {
     const n = body.diagnostics.length;
     setStatus(`${n} problem${n === 1 ? "" : "s"}`, "error");
@@ -396,9 +399,22 @@ function refreshGrid(afterEdit = false) {
     el.grid.appendChild(row);
   });
   // The preview being edited first: its refresh is the one the author is looking at.
+  // After an edit it starts alone for a moment: two cores render it faster unshared.
   const active = state.active;
-  jobs.sort((a, b) => Number(isActive(b[0], active)) - Number(isActive(a[0], active)));
-  for (const [cell, product, fmt] of jobs) loadCell(cell, product, fmt, version, finishOne);
+  const head = afterEdit ? jobs.find(([cell]) => isActive(cell, active)) : null;
+  const rest = jobs.filter((job) => job !== head);
+  let started = false;
+  const startRest = () => {
+    if (started) return;
+    started = true;
+    for (const [cell, product, fmt] of rest) loadCell(cell, product, fmt, version, finishOne);
+  };
+  if (head) {
+    loadCell(head[0], head[1], head[2], version, (loaded) => { finishOne(loaded); startRest(); });
+    setTimeout(startRest, HEAD_START_MS);
+  } else {
+    startRest();
+  }
   for (const row of [...el.grid.querySelectorAll(".product-row")]) {
     if (!wanted.has(row)) {
       row.querySelectorAll(".cell").forEach(cancelCell);
