@@ -11,6 +11,7 @@ compiled, and the stdlib round trip edits the text without compiling it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,26 @@ def test_x_y_are_written_for_a_rect_that_has_only_a_size() -> None:
     source = HEAD + "rect c { width: 100; height: 50; fill: #000 }\n"
     after = set_box(source, start_of(source, "c"), [200, 100, 300, 150], FEED)
     assert_box(drawn(after, "c"), [200, 100, 300, 150])
+
+
+@pytest.mark.parametrize("props", ["cx: 76%; cy: 50%; r: 40%", "cx: 700; cy: 250px; r: 20vmin"])
+def test_a_circle_moves_by_its_centre_and_resizes_by_its_radius(props: str) -> None:
+    source = HEAD + f"circle c {{ {props}; fill: #000 }}\n"
+    assert placed(source, "c").form == "center"
+    after = set_box(source, start_of(source, "c"), [100, 50, 300, 200], FEED)
+    units = [re.sub(r"[-\d.()]", "", v) for v in re.findall(r"(?:cx|cy|r): ([^;]+);", after)]
+    assert units == [re.sub(r"[-\d.()]", "", v) for v in re.findall(r"(?:cx|cy|r): ([^;]+);", source)]
+    # the largest circle that fits the box, centred in it
+    assert_box(drawn(after, "c"), [150, 50, 200, 200], 1.0)
+
+
+def test_an_ellipse_takes_the_box_it_is_dragged_to() -> None:
+    source = HEAD + "ellipse e { cx: 50%; cy: 50%; rx: 10%; ry: 20%; fill: #000 }\n"
+    before = placed(source, "e")
+    assert before.form == "center" and [before.box.x, before.box.width] == [400, 200]
+    after = set_box(source, start_of(source, "e"), [100, 50, 300, 200], FEED)
+    assert "cx: 25%; cy: 30%; rx: 15%; ry: 20%;" in after
+    assert_box(drawn(after, "e"), [100, 50, 300, 200], 0.5)
 
 
 # ---- per-format overrides -----------------------------------------------------------------

@@ -158,7 +158,7 @@ def test_forms_name_how_the_position_is_written(shapes: ddm_lang.Creative) -> No
     named = by_name(shapes)
     forms = {name: named[name].form for name in ("a", "b", "c", "d", "e", "f", "z", "grp")}
     assert forms == {"a": "box", "b": "anchored", "c": "xywh", "d": "point", "e": "computed",
-                     "f": "box", "z": "drawn", "grp": "drawn"}
+                     "f": "box", "z": "center", "grp": "drawn"}
     assert text_of(SHAPES, named["a"].value) == "10% 20% 30% 40%"
     assert text_of(SHAPES, named["b"].value) == "top-right margin 4% size 14%"
     assert text_of(SHAPES, named["e"].value) == "10% 20% (30% + 10px) 40%"

@@ -400,8 +400,8 @@ class _Binder:
         elif component:
             box = self.instance_box
         elif isinstance(item, Node):
-            box = self.declared_box(item.attrs) or (self.boxes.get(node.name)
-                                                    if node.name else None)
+            box = self.declared_box(item.attrs) or _ellipse_box(item.attrs) or (
+                self.boxes.get(node.name) if node.name else None)
         if box is None:
             return None
         form, value = position_form(node)
@@ -994,6 +994,16 @@ class _Binder:
             self.boxes[node.name] = box
         self.instance_box = box
         return [Node("g", tuple(attrs), children, None, node.name)]
+
+
+def _ellipse_box(attrs: tuple[tuple[str, str], ...]) -> Box | None:
+    """The box an ellipse's cx, cy, rx and ry draw in (for the editor's map only)."""
+    a = dict(attrs)
+    try:
+        rx, ry = float(a["rx"]), float(a["ry"])
+        return Box(float(a.get("cx", 0)) - rx, float(a.get("cy", 0)) - ry, 2 * rx, 2 * ry)
+    except (KeyError, ValueError):
+        return None
 
 
 def _flow_words(node: ast.Element) -> tuple[Any, ...]:

@@ -15,9 +15,10 @@ from ddm_lang.scene import Box
 from ddm_lang.semantics.svg_vocab import ANCHORS
 from ddm_lang.syntax import ast
 
-FORMS = ("box", "anchored", "xywh", "point", "slot", "computed", "canvas", "drawn")
+FORMS = ("box", "anchored", "xywh", "center", "point", "slot", "computed", "canvas", "drawn")
 """How an element's position is written: `box: x y w h` of literal lengths; an anchored
-box (`top-right margin 4% size 14%`); x/y/width/height properties; a text at `x`, `y`;
+box (`top-right margin 4% size 14%`); x/y/width/height properties; a circle's or an
+ellipse's `cx`, `cy` and radii; a text at `x`, `y`;
 an image placed in `slot(x y w h)`; a position some expression computes; an image with
 no box (the whole frame); an element whose geometry is its own SVG attributes."""
 
@@ -86,6 +87,8 @@ def position_form(node: ast.Element) -> tuple[str, ast.Span | None]:
         return "computed", value.span
     if "width" in props and "height" in props:
         return "xywh", None
+    if node.kind in ("circle", "ellipse") and "cx" in props and "cy" in props:
+        return "center", None
     if node.kind == "text" and ("x" in props or "y" in props):
         return "point", None
     if node.kind == "image":

@@ -12,6 +12,7 @@ edit, so a round trip of canvas edits leaves a template `ddm fmt --check` accept
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Any
 from ddm_lang.bind.placements import is_length_quad, literal_length
 from ddm_lang.lru import ByteLRU
 from ddm_lang.semantics.overrides import is_override, override_blocks
+from ddm_lang.semantics.svg_vocab import axis_of
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.diagnostics import DiagnosticError
 from ddm_lang.syntax.formatter import format_source, number_text
@@ -72,7 +74,11 @@ class Frame:
     height: float
 
     def reference(self, axis: str) -> float:
-        return self.width if axis == "w" else self.height
+        """What 100 % is along `axis`: w, h, d (the normalised diagonal, SVG's for radii)
+        or min."""
+        return {"w": self.width, "h": self.height,
+                "d": math.sqrt((self.width ** 2 + self.height ** 2) / 2),
+                "min": min(self.width, self.height)}[axis]
 
 
 # ---- reading the source --------------------------------------------------------------------
@@ -208,6 +214,8 @@ def set_box(source: str, element_start: int, box: list[float], frame: Frame, *,
         edits.append(TextEdit(current.span.start, current.span.end, text))
     elif "width" in props and "height" in props:
         edits += _set_xywh(element, box, frame)
+    elif element.kind in ("circle", "ellipse") and "cx" in props and "cy" in props:
+        edits += _set_center(element, box, frame)
     elif element.kind == "text" and ("x" in props or "y" in props):
         raise EditRefused("a text placed at a point (`x`, `y`) is moved by its point: give it "
                           "a `box` to size it")
@@ -261,6 +269,27 @@ def _set_xywh(element: ast.Element, box: list[float], frame: Frame) -> list[Text
         first = element.body.properties[0]
         edits.append(TextEdit(first.span.start, first.span.start,
                               "; ".join(missing) + "; "))
+    return edits
+
+
+def _set_center(element: ast.Element, box: list[float], frame: Frame) -> list[TextEdit]:
+    """A circle's cx, cy and r (the largest that fits the box), or an ellipse's cx, cy, rx
+    and ry, each in the unit it is written in."""
+    x, y, w, h = _local(box, frame)
+    wanted = {"cx": (x + w / 2, "w"), "cy": (y + h / 2, "h")}
+    if element.kind == "circle":
+        wanted["r"] = (min(w, h) / 2, axis_of("r"))
+    else:
+        wanted.update(rx=(w / 2, "w"), ry=(h / 2, "h"))
+    edits = []
+    for prop in element.body.properties:
+        if prop.name not in wanted:
+            continue
+        if not isinstance(prop.value, ast.Number):
+            raise EditRefused(f"`{prop.name}` is computed: edit it in the text")
+        px, axis = wanted[prop.name]
+        edits.append(TextEdit(prop.value.span.start, prop.value.span.end,
+                              length_text(px, prop.value.unit, axis, frame)))
     return edits
 
 

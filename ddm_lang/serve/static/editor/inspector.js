@@ -31,6 +31,7 @@ const FORMS = {
   anchored: "an anchored box: detach it to place it by hand",
   computed: "a box computed by an expression: detach it to place it by hand",
   xywh: "x, y, width and height properties",
+  center: "a centre (cx, cy) and radii: dragging writes them back in their units",
   point: "a text at a point (x, y): edit them in the source",
   canvas: "no box: it fills the canvas; dragging gives it one",
   drawn: "its own SVG geometry: edit it in the source",
