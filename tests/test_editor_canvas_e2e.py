@@ -209,6 +209,17 @@ def test_select_drag_resize_undo_override_insert_and_save(
     version = _wait_edit(page, 5, version)
     page.wait_for_function("window.ddmEditor.state.sel && window.ddmEditor.state.sel.name === 'headline2'")
 
+    # Delete removes it from the source; undo brings it back.
+    with_caption = page.input_value("#source")
+    page.locator(".cell.active .overlay").focus()
+    page.keyboard.press("Delete")
+    page.wait_for_function("!document.getElementById('source').value.includes('headline2')")
+    version = _wait_edit(page, 6, version)
+    page.click("#undo")
+    page.wait_for_function("(text) => document.getElementById('source').value === text",
+                           arg=with_caption)
+    page.wait_for_function(ALL_PREVIEWS_LOADED, arg=[PRODUCTS, version], timeout=60_000)
+
     # Save: the file is what the editor shows, formatted, and compiles to the previews.
     page.click("#save")
     page.wait_for_function("document.getElementById('status').textContent.startsWith('saved')")

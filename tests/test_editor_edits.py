@@ -27,6 +27,7 @@ from ddm_lang.serve.editor_edits import (
     Frame,
     TextEdit,
     _elements,
+    delete,
     insert,
     inspect,
     length_text,
@@ -544,3 +545,10 @@ def test_moving_every_kind_of_box_in_a_stdlib_template(path: Path) -> None:
         shared = written.pop() if len(written) == 1 else ""
         assert [n.unit for n in new.items if isinstance(n, ast.Number)] == [
             n.unit or (shared if n.value == 0 else "") for n in numbers], where
+
+
+def test_delete_removes_the_element_and_its_lines() -> None:
+    source = HEAD + "rect a { box: 0 0 10% 10%; fill: #000 }\ntext t = \"Hi\" {\n  box: 10% 10% 50% 20%;\n  fill: #111111;\n}\nrect b { box: 50% 50% 10% 10%; fill: #fff }\n"
+    after = delete(source, start_of(source, "t"))
+    assert after == HEAD + "rect a { box: 0 0 10% 10%; fill: #000 }\nrect b { box: 50% 50% 10% 10%; fill: #fff }\n"
+    ddm_lang.template_from_string(after)

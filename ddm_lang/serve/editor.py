@@ -206,12 +206,14 @@ def _edited(source: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     if op == "argument":
         return edits.set_argument(source, _field(data, "element", int), _field(data, "index", int),
                                   _field(data, "name", str), _field(data, "value", str)), {}
+    if op == "delete":
+        return edits.delete(source, _field(data, "element", int)), {}
     if op == "insert":
         where = _field(data, "where", str, required=False) or edits.DEFAULT_WHERE
         prefer = _field(data, "prefer", str, required=False) or edits.DEFAULT_PREFER
         text, name = edits.insert(source, _field(data, "kind", str), where=where, prefer=prefer)
         return text, {"name": name}
-    raise EditorError(f"unknown edit `{op}`: box, property, argument or insert")
+    raise EditorError(f"unknown edit `{op}`: box, property, argument, insert or delete")
 
 
 def _with_utf16(layout: dict[str, Any], source: str) -> dict[str, Any]:

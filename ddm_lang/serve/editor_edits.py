@@ -272,6 +272,13 @@ def _set_xywh(element: ast.Element, box: list[float], frame: Frame) -> list[Text
     return edits
 
 
+def delete(source: str, element_start: int) -> str:
+    """The source without the element at `element_start` (its lines, when it has them to
+    itself)."""
+    element = element_at(parsed(source), element_start)
+    return _formatted(source, _remove_statement(source, element).apply(source))
+
+
 def _set_center(element: ast.Element, box: list[float], frame: Frame) -> list[TextEdit]:
     """A circle's cx, cy and r (the largest that fits the box), or an ellipse's cx, cy, rx
     and ry, each in the unit it is written in."""

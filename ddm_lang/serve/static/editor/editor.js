@@ -771,6 +771,11 @@ function onPageKey(event) {
     undo(true);
   } else if (event.key === "Escape") {
     select(null, null);
+  } else if ((event.key === "Delete" || event.key === "Backspace") && state.sel) {
+    event.preventDefault();
+    const start = state.sel.start;
+    select(null, null);
+    edit({ op: "delete", element: start }, { noFormat: true });
   } else if (canvas.nudge(event)) {
     event.preventDefault();
   }
