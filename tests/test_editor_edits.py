@@ -45,6 +45,7 @@ from ddm_lang.syntax.parser import parse
 PRODUCT = {"id": "p1", "title": "Crunchy peanut butter"}
 HEAD = 'template t "T"\nformats feed 1000x500, story 500x1000\n\n'
 FEED = Frame(0, 0, 1000, 500)
+FRAME_1080 = Frame(0, 0, 1080, 1080)
 
 
 def element(source: str, name: str) -> ast.Element:
@@ -552,3 +553,35 @@ def test_delete_removes_the_element_and_its_lines() -> None:
     after = delete(source, start_of(source, "t"))
     assert after == HEAD + "rect a { box: 0 0 10% 10%; fill: #000 }\nrect b { box: 50% 50% 10% 10%; fill: #fff }\n"
     ddm_lang.template_from_string(after)
+
+
+def test_a_detached_slot_becomes_the_images_box_and_draws_the_same() -> None:
+    """`place in slot(R) … avoid headline` → `place … avoid headline { box: R }`: the same
+    creative, and now a box an override can change per format."""
+    from ddm_lang.perception.catalogue import load_catalogue
+    from ddm_lang.stdlib_templates import stdlib_dir
+    catalogue = load_catalogue(stdlib_dir() / "samples" / "catalogue.json")
+    source = (stdlib_dir() / "product_hero.ddm").read_text("utf-8")
+    product = catalogue.products[0].as_dict()
+    template = ddm_lang.template_from_string(source, root=stdlib_dir())
+    before = template.compile(product, "feed", base_dir=catalogue.base_dir)
+    hero = next(p for p in before.source_map.placements if p.name == "hero")
+    assert hero.form == "slot" and hero.slot is not None and hero.value is not None
+    slot = [hero.slot.x, hero.slot.y, hero.slot.width, hero.slot.height]
+    after = set_box(source, hero.span.start, slot, FRAME_1080, value_start=hero.value.start,
+                    detach=True)
+    assert "place fit subject avoid headline" in after and "box: 12% 5% 76% 58%" in after
+    detached = ddm_lang.template_from_string(after, root=stdlib_dir())
+    same = detached.compile(product, "feed", base_dir=catalogue.base_dir)
+    assert same.svg == before.svg
+    moved = next(p for p in same.source_map.placements if p.name == "hero")
+    assert moved.form == "box"
+    # for one format: the slot's place stays the image's own box, the format overrides it
+    feed_only = set_box(source, hero.span.start, [slot[0] + 54, *slot[1:]], FRAME_1080,
+                        value_start=hero.value.start, detach=True, only_format="feed")
+    assert "box: 12% 5% 76% 58%;" in feed_only
+    assert 'when format.name == "feed" { box: 17% 5% 76% 58% }' in feed_only
+    shifted = ddm_lang.template_from_string(feed_only, root=stdlib_dir()).compile(
+        product, "feed", base_dir=catalogue.base_dir)
+    image = next(p for p in shifted.source_map.placements if p.name == "hero")
+    assert image.box.x == pytest.approx(hero.box.x + 54, abs=1)

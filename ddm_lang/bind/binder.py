@@ -747,15 +747,15 @@ class _Binder:
                     if name == "text" and name not in self.laid_out:
                         boxes.extend(self.text_regions())  # every text of the creative
                         continue
-                    box = self.boxes.get(name)
-                    if box is None:
-                        box = self.known.boxes.get(name)
-                        if box is not None:
-                            self.consulted[("box", name)] = box
-                    if box is None:
+                    found = self.boxes.get(name)
+                    if found is None:
+                        found = self.known.boxes.get(name)
+                        if found is not None:
+                            self.consulted[("box", name)] = found
+                    if found is None:
                         self.unresolved_names = True
                     else:
-                        boxes.append(box)
+                        boxes.append(found)
                 kwargs[key] = tuple(boxes)
             elif cspec.type == "word":
                 kwargs[key] = clause.values[0].id if isinstance(clause.values[0], ast.Name) else ""

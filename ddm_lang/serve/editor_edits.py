@@ -190,7 +190,8 @@ def set_box(source: str, element_start: int, box: list[float], frame: Frame, *,
 
     `value_start` names the value that placed it (a placement's `value`); `only_format`
     writes the box in an override for that format; `detach` replaces a box that is not
-    four plain lengths (anchored, computed) and removes a `flow`."""
+    four plain lengths (anchored, computed), removes a `flow`, and turns a slot into the
+    image's own box."""
     module = parsed(source)
     element = element_at(module, element_start)
     props = {p.name: p for p in element.body.properties}
@@ -200,9 +201,11 @@ def set_box(source: str, element_start: int, box: list[float], frame: Frame, *,
     current = _value_at(element, value_start) if value_start is not None else None
     slot = current is not None and "box" not in props and not any(
         p.name == "box" and p.value is current for p in _override_props(element))
+    if current is not None and slot and detach:
+        return _detached_slot(source, element, current, box, frame, only_format)
     if current is not None and slot and only_format:
         raise EditRefused("a slot is part of the image's pipeline, which is the same in every "
-                          "format: give the image a `box` to place it per format")
+                          "format: detach it into a box of its own to place it per format")
     units = _units(current) if current is not None else None
     if units is None and current is not None and not detach:
         raise EditRefused("this box is not four lengths (it is anchored or computed): detach "
@@ -222,6 +225,26 @@ def set_box(source: str, element_start: int, box: list[float], frame: Frame, *,
     else:
         edits.append(_set_property(source, element, "box", text))
     return _formatted(source, _apply(source, edits))
+
+
+def _detached_slot(source: str, element: ast.Element, region: ast.Expr, box: list[float],
+                   frame: Frame, only_format: str | None) -> str:
+    """The slot of `place … in slot(…)` made the image's own `box` (which `place` fills
+    when no slot is named, so the image is placed as before), then set to `box`: for every
+    format, or in an override for `only_format`."""
+    clause = next(c for op in element.pipeline for c in op.clauses
+                  if c.keyword == "in" and c.values and region.span.start >= c.span.start
+                  and region.span.end <= c.span.end)
+    start = clause.span.start
+    while start > 0 and source[start - 1] in " \t":
+        start -= 1
+    written = source[region.span.start:region.span.end]
+    edits = [TextEdit(start, clause.span.end, ""), _set_property(source, element, "box", written)]
+    detached = _apply(source, edits)
+    own = element_at(parsed(detached), element.span.start)
+    value = next(p.value for p in own.body.properties if p.name == "box")
+    return set_box(detached, element.span.start, box, frame, value_start=value.span.start,
+                   only_format=only_format)
 
 
 def _override_props(element: ast.Element) -> list[ast.Property]:

@@ -717,6 +717,14 @@ function commitBox(element, box, cell) {
                     box, frame: element.frame,
                     only_format: state.onlyFormat ? cell.dataset.format : null };
   const label = `${element.kind}${element.name ? " " + element.name : ""}`;
+  if (element.form === "slot" && request.only_format) {
+    showNotice(`${label} is placed in a slot, which is the same in every format. Detach it into a box of `
+      + `its own (placed as before) and move it in ${request.only_format} only?`, [
+      { label: "Detach and place", primary: true, run: () => edit({ ...request, detach: true }) },
+      { label: "Cancel", run: () => { hideNotice(); canvas.paint(); } },
+    ]);
+    return;
+  }
   if (element.flow || element.form === "anchored" || element.form === "computed") {
     const why = element.flow ? `flows ${element.flow}` : `has an ${element.form} box`;
     showNotice(`${label} ${why}. Detach it to place it where you dropped it?`, [

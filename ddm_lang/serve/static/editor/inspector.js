@@ -27,7 +27,7 @@ function verdict(ratio) {
 
 const FORMS = {
   box: "a box of four lengths: dragging writes them back in their units",
-  slot: "placed in a slot: dragging moves the slot; the image fits its subject inside",
+  slot: "placed in a slot: dragging moves the slot; the image fits its subject inside. Detach makes the slot its own box (placed the same), which can differ per format",
   anchored: "an anchored box: detach it to place it by hand",
   computed: "a box computed by an expression: detach it to place it by hand",
   xywh: "x, y, width and height properties",
@@ -80,7 +80,7 @@ export function createInspector(ctx) {
     if (element) {
       const flow = element.flow ? `<div class="insp-flow">flows <b>${escapeHtml(element.flow)}</b>`
         + ` <button class="small" data-action="detach">Detach</button></div>` : "";
-      const detach = !element.flow && (element.form === "anchored" || element.form === "computed")
+      const detach = !element.flow && ["anchored", "computed", "slot"].includes(element.form)
         ? ' <button class="small" data-action="detach">Detach</button>' : "";
       html.push(`<div class="insp-form"><span class="form-tag">${escapeHtml(element.form)}</span> `
         + `${escapeHtml(FORMS[element.form] || "")}${detach}</div>${flow}`);
