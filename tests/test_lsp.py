@@ -437,6 +437,12 @@ def test_the_outline(client: Client, folder: Path) -> None:
                                                              "property": "fill"}),
     ("group { rect {} ", ctx.BLOCK, {"element": "group"}),
     ("when wide {\n  ", ctx.STATEMENT, {}),
+    # an override: a `when` inside an element's block holds that element's properties
+    ('rect a {\n  box: 0 0 1 1;\n  when format.name == "feed" { fi', ctx.BLOCK,
+     {"element": "rect", "prefix": "fi"}),
+    ('text t = "x" { when wide { box: 1 2 3 4; fill: ', ctx.VALUE,
+     {"element": "text", "property": "fill"}),
+    ("group g { when wide { ", ctx.BLOCK, {"element": "group"}),
     ("object hero = image from product.images\n  where ", ctx.EXPRESSION, {"perception": True}),
     ("object hero = image from product.images where subject.", ctx.MEMBER,
      {"path": ("subject",), "perception": True}),

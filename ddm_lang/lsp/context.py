@@ -341,8 +341,15 @@ def _argument(level: list[Any]) -> str | None:
 
 def _block_element(stack: list[Any], opener: int) -> str | None:
     """The kind of the element whose block opens at `opener`, or None for a `when`,
-    `for`, `else` or component block."""
-    if opener < 1 or not _tree(stack[opener - 1], "pipeline"):
+    `for`, `else` or component block; a `when` inside an element's block holds that
+    element's properties (an override), so its block counts as the element's."""
+    if opener < 1:
+        return None
+    if not _tree(stack[opener - 1], "pipeline"):
+        outer = _innermost_opener(stack[:opener])
+        head = stack[outer + 1:opener]
+        if outer >= 0 and _is(stack[outer], "LBRACE") and any(_is(i, "WHEN") for i in head):
+            return _block_element(stack, outer)
         return None
     for item in reversed(stack[:opener - 1]):
         if _is(item, "NAME"):
