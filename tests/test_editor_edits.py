@@ -585,3 +585,24 @@ def test_a_detached_slot_becomes_the_images_box_and_draws_the_same() -> None:
         product, "feed", base_dir=catalogue.base_dir)
     image = next(p for p in shifted.source_map.placements if p.name == "hero")
     assert image.box.x == pytest.approx(hero.box.x + 54, abs=1)
+
+
+@pytest.mark.parametrize(("shape", "props"), [
+    ("rect", "x: 10; y: 20px; width: 30%; height: 40"),
+    ("circle", "cx: 50%; cy: 50%; r: 10%"),
+])
+def test_lengths_of_their_own_move_for_one_format_as_the_same_properties(
+        shape: str, props: str) -> None:
+    """For one format, x/y/width/height (or cx/cy/r) go into the override as themselves:
+    a `box` beside them would draw each attribute twice."""
+    source = HEAD + f"{shape} s {{ {props}; fill: #000 }}\n"
+    story = drawn(source, "s", "story")
+    after = set_box(source, start_of(source, "s"), [100, 50, 200, 200], FEED, only_format="feed")
+    override = after[after.index('when format.name == "feed"'):]
+    assert "box:" not in override and after.count('when format.name == "feed"') == 1
+    assert_box(drawn(after, "s"), [100, 50, 200, 200], 1.0)
+    assert drawn(after, "s", "story") == story
+    svg = ddm_lang.template_from_string(after).compile(PRODUCT, "feed").svg
+    tag = svg[svg.index(f"<{shape}"):svg.index(">", svg.index(f"<{shape}"))]
+    names = re.findall(r" ([a-z-]+)=", tag)
+    assert len(names) == len(set(names)), tag

@@ -211,14 +211,22 @@ def set_box(source: str, element_start: int, box: list[float], frame: Frame, *,
         raise EditRefused("this box is not four lengths (it is anchored or computed): detach "
                           "it to place it by hand")
     text = quad_text(box, frame, units or ["%"] * 4)
+    lengths = None  # x/y/width/height or a centre and radii, each in its own unit
+    if current is None and "width" in props and "height" in props:
+        lengths = _xywh(element, box, frame)
+    elif current is None and element.kind in ("circle", "ellipse") and "cx" in props \
+            and "cy" in props:
+        lengths = _center(element, box, frame)
+    if lengths is not None and only_format:
+        for name, length in lengths.items():  # the same properties, for one format
+            source = set_property(source, element_start, name, length, only_format=only_format)
+        return source
     if only_format and not _in_override_for(element, current, only_format):
         edits.append(_set_in_override(source, element, only_format, "box", text))
     elif current is not None:
         edits.append(TextEdit(current.span.start, current.span.end, text))
-    elif "width" in props and "height" in props:
-        edits += _set_xywh(element, box, frame)
-    elif element.kind in ("circle", "ellipse") and "cx" in props and "cy" in props:
-        edits += _set_center(element, box, frame)
+    elif lengths is not None:
+        edits += _set_lengths(source, element, lengths)
     elif element.kind == "text" and ("x" in props or "y" in props):
         raise EditRefused("a text placed at a point (`x`, `y`) is moved by its point: give it "
                           "a `box` to size it")
@@ -274,35 +282,19 @@ def _format_of(when: ast.WhenStmt) -> str | None:
     return None
 
 
-def _set_xywh(element: ast.Element, box: list[float], frame: Frame) -> list[TextEdit]:
+def _xywh(element: ast.Element, box: list[float], frame: Frame) -> dict[str, str]:
+    """x, y, width and height for `box`, each in the unit it is written in (x and y, which
+    default to 0, in px when not written: a moved element needs them)."""
     props = {p.name: p for p in element.body.properties}
-    edits = []
-    missing = []
+    out = {}
     for name, px, axis in zip(("x", "y", "width", "height"), _local(box, frame), AXES,
                               strict=True):
         prop = props.get(name)
-        if prop is None:  # x and y default to 0: a moved element needs them written
-            missing.append(f"{name}: {length_text(px, '', axis, frame)}")
-            continue
-        if not isinstance(prop.value, ast.Number):
-            raise EditRefused(f"`{name}` is computed: edit it in the text")
-        edits.append(TextEdit(prop.value.span.start, prop.value.span.end,
-                              length_text(px, prop.value.unit, axis, frame)))
-    if missing:
-        first = element.body.properties[0]
-        edits.append(TextEdit(first.span.start, first.span.start,
-                              "; ".join(missing) + "; "))
-    return edits
+        out[name] = length_text(px, _written_unit(prop), axis, frame)
+    return out
 
 
-def delete(source: str, element_start: int) -> str:
-    """The source without the element at `element_start` (its lines, when it has them to
-    itself)."""
-    element = element_at(parsed(source), element_start)
-    return _formatted(source, _remove_statement(source, element).apply(source))
-
-
-def _set_center(element: ast.Element, box: list[float], frame: Frame) -> list[TextEdit]:
+def _center(element: ast.Element, box: list[float], frame: Frame) -> dict[str, str]:
     """A circle's cx, cy and r (the largest that fits the box), or an ellipse's cx, cy, rx
     and ry, each in the unit it is written in."""
     x, y, w, h = _local(box, frame)
@@ -311,16 +303,37 @@ def _set_center(element: ast.Element, box: list[float], frame: Frame) -> list[Te
         wanted["r"] = (min(w, h) / 2, axis_of("r"))
     else:
         wanted.update(rx=(w / 2, "w"), ry=(h / 2, "h"))
-    edits = []
-    for prop in element.body.properties:
-        if prop.name not in wanted:
-            continue
-        if not isinstance(prop.value, ast.Number):
-            raise EditRefused(f"`{prop.name}` is computed: edit it in the text")
-        px, axis = wanted[prop.name]
-        edits.append(TextEdit(prop.value.span.start, prop.value.span.end,
-                              length_text(px, prop.value.unit, axis, frame)))
+    props = {p.name: p for p in element.body.properties}
+    return {name: length_text(px, _written_unit(props.get(name)), axis, frame)
+            for name, (px, axis) in wanted.items() if name in props}
+
+
+def _written_unit(prop: ast.Property | None) -> str:
+    """The unit a length property is written in ("" when it is not written)."""
+    if prop is None:
+        return ""
+    if not isinstance(prop.value, ast.Number):
+        raise EditRefused(f"`{prop.name}` is computed: edit it in the text")
+    return prop.value.unit
+
+
+def _set_lengths(source: str, element: ast.Element, lengths: dict[str, str]) -> list[TextEdit]:
+    """Rewrite the element's own length properties; those it does not write go first."""
+    props = {p.name: p for p in element.body.properties}
+    edits = [TextEdit(props[n].value.span.start, props[n].value.span.end, text)
+             for n, text in lengths.items() if n in props]
+    missing = [f"{n}: {text}" for n, text in lengths.items() if n not in props]
+    if missing:
+        first = element.body.properties[0]
+        edits.append(TextEdit(first.span.start, first.span.start, "; ".join(missing) + "; "))
     return edits
+
+
+def delete(source: str, element_start: int) -> str:
+    """The source without the element at `element_start` (its lines, when it has them to
+    itself)."""
+    element = element_at(parsed(source), element_start)
+    return _formatted(source, _remove_statement(source, element).apply(source))
 
 
 def set_property(source: str, element_start: int, name: str, value: str, *,
