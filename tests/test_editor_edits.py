@@ -1,4 +1,5 @@
-"""The visual editor's edits as source edits (ddm_lang/serve/editor_edits.py).
+"""The visual editor's edits as source edits (ddm_lang/serve/editor_edits.py, editor_geometry.py,
+editor_palette.py, editor_inspect.py).
 
 A drag, an inspector field or the palette must come back as text the author would have
 written: the box in the units it was written in (so a `%` layout stays responsive), in an
@@ -24,19 +25,17 @@ from ddm_lang.scene import Box
 from ddm_lang.semantics.checker import check
 from ddm_lang.serve.editor_edits import (
     EditRefused,
-    Frame,
     TextEdit,
-    _elements,
     delete,
-    insert,
-    inspect,
-    length_text,
+    elements,
     one_edit,
     set_argument,
-    set_box,
     set_property,
     utf16_offset,
 )
+from ddm_lang.serve.editor_geometry import Frame, length_text, set_box
+from ddm_lang.serve.editor_inspect import inspect
+from ddm_lang.serve.editor_palette import insert
 from ddm_lang.stdlib_templates import stdlib_dir
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.formatter import format_module, format_source
@@ -49,7 +48,7 @@ FRAME_1080 = Frame(0, 0, 1080, 1080)
 
 
 def element(source: str, name: str) -> ast.Element:
-    return next(e for e in _elements(parse(source, "<template>").items) if e.name == name)
+    return next(e for e in elements(parse(source, "<template>").items) if e.name == name)
 
 
 def start_of(source: str, name: str) -> int:
@@ -425,7 +424,7 @@ def test_insert_adds_an_element_that_checks_with_a_new_name(kind: str) -> None:
     once, first = insert(PLAIN, kind)
     twice, second = insert(once, kind)
     assert first != second
-    names = [e.name for e in _elements(parse(twice, "<template>").items) if e.name]
+    names = [e.name for e in elements(parse(twice, "<template>").items) if e.name]
     assert len(names) == len(set(names))  # also: no name the template already had
     assert {first, second} <= set(names)
     assert first != "headline"  # taken
@@ -504,7 +503,7 @@ def _boxes_to_move(module: ast.Module) -> list[tuple[int, ast.Element, ast.Value
     bare 0 is), with its place among the template's elements: editing all ~470 boxes of
     the stdlib, each parsed and checked, would take a minute."""
     found: dict[object, tuple[int, ast.Element, ast.ValueList]] = {}
-    for index, el in enumerate(_elements(module.items)):
+    for index, el in enumerate(elements(module.items)):
         value = next((p.value for p in el.body.properties if p.name == "box"), None)
         if value is None or not is_length_quad(value):
             continue
@@ -534,7 +533,7 @@ def test_moving_every_kind_of_box_in_a_stdlib_template(path: Path) -> None:
         if formatted:
             assert format_module(edited) == after, where
         check(edited, root=stdlib_dir())  # what template_from_string(after, root=...) does
-        moved = list(_elements(edited.items))[index]
+        moved = list(elements(edited.items))[index]
         assert (moved.kind, moved.name) == (el.kind, el.name), where
         new = next(p.value for p in moved.body.properties if p.name == "box")
         assert isinstance(new, ast.ValueList) and is_length_quad(new), where

@@ -63,6 +63,9 @@ from ddm_lang.perception.catalogue import Catalogue
 from ddm_lang.perception.records import JSONTextError, decode_json
 
 from . import editor_edits as edits
+from . import editor_geometry as geometry
+from . import editor_palette as palette
+from .editor_inspect import inspect as inspect_element
 from .editor_previews import MAX_PIXELS, Outcome, PreviewService
 from .editor_templates import MAX_SOURCE_BYTES, SOURCE_FILE, EditorError, TemplateDir
 from .editor_vocab import vocabulary
@@ -195,8 +198,8 @@ def _edited(source: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     op = _field(data, "op", str)
     only = _field(data, "only_format", str, required=False) or None
     if op == "box":
-        frame = edits.Frame(*_numbers(data, "frame", 4))
-        return edits.set_box(source, _field(data, "element", int), _numbers(data, "box", 4),
+        frame = geometry.Frame(*_numbers(data, "frame", 4))
+        return geometry.set_box(source, _field(data, "element", int), _numbers(data, "box", 4),
                              frame, value_start=_field(data, "value", int, required=False),
                              only_format=only,
                              detach=bool(_field(data, "detach", bool, required=False))), {}
@@ -209,9 +212,9 @@ def _edited(source: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     if op == "delete":
         return edits.delete(source, _field(data, "element", int)), {}
     if op == "insert":
-        where = _field(data, "where", str, required=False) or edits.DEFAULT_WHERE
-        prefer = _field(data, "prefer", str, required=False) or edits.DEFAULT_PREFER
-        text, name = edits.insert(source, _field(data, "kind", str), where=where, prefer=prefer)
+        where = _field(data, "where", str, required=False) or palette.DEFAULT_WHERE
+        prefer = _field(data, "prefer", str, required=False) or palette.DEFAULT_PREFER
+        text, name = palette.insert(source, _field(data, "kind", str), where=where, prefer=prefer)
         return text, {"name": name}
     raise EditorError(f"unknown edit `{op}`: box, property, argument, insert or delete")
 
@@ -323,7 +326,7 @@ def editor_app(*, template_dir: Path, catalogue: Catalogue,
         if len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
             raise EditorError(f"template source over {MAX_SOURCE_BYTES // 1024} KiB", 413)
         element = _field(data, "element", int)
-        return JSONResponse(await run_in_threadpool(edits.inspect, source, element))
+        return JSONResponse(await run_in_threadpool(inspect_element, source, element))
 
     async def backdrop(request: Request) -> Response:
         version, product_id, fmt, element = _query(request, "v", "product", "format", "element")
