@@ -78,7 +78,7 @@ def page(tmp_path: Path):
 
 def _box(source: str, name: str) -> str:
     """The `box` value of the element called `name` (its own, not an override's)."""
-    match = re.search(rf"\b{name}\b[^{{]*\{{[^}}]*?\bbox: ([^;}}]+)", source)
+    match = re.search(rf"(?m)^\s*[\w-]+ {name}\b[^{{]*\{{[^}}]*?\bbox: ([^;}}]+)", source)
     assert match, f"no box for {name} in:\n{source}"
     return match.group(1).strip()
 
@@ -322,3 +322,51 @@ def test_snapping_lines(page, editor_url: str) -> None:
     assert results["margin"]["box"][:2] == [15, 400]  # left edge on the safe margin
     assert results["element"]["box"] == [100, 160, 500, 20]  # right edge on the rect's left
     assert results["far"] == {"box": [330, 260, 100, 20], "guides": []}
+
+
+FLOWING = """\
+template flowing "A plate that flows below the headline"
+formats feed 1080x1080
+
+rect background { box: 0 0 100% 100%; fill: #f0e0d0 }
+text headline = product.title { box: 8% 10% 60% 20%; font: "Inter" 700; size: fit(12, 64); fill: #111111 }
+rect plate { box: 8% 0 30% 8%; flow: below headline gap 4%; rx: 12; fill: #1d3557 }
+"""
+
+
+def test_a_flowing_element_is_detached_where_it_is_dropped(tmp_path: Path, catalogue) -> None:
+    """Dropping an element that flows below another asks first; detaching removes the flow
+    and writes the box where it was dropped, in the box's units."""
+    from ddm_lang.serve.editor import editor_app
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "flowing.ddm").write_text(FLOWING, "utf-8")
+    app = editor_app(template_dir=folder, catalogue=catalogue)
+    with serving_app(app, lifespan="on") as base, \
+            browser_page(tmp_path / "profile", width=1700) as page:
+        page.goto(f"{base}/?template=flowing")
+        page.wait_for_function(ALL_PREVIEWS_LOADED, arg=[PRODUCTS, ""], timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_function("document.querySelectorAll('.cell[data-layout]').length === 2")
+        version = page.evaluate("window.ddmEditor.lastRefresh.version")
+        x, y, scale = _cell_center(page, 0, "feed", "plate")
+        drawn_y = page.evaluate("""() => {
+          const cell = document.querySelector('.cell[data-format="feed"]');
+          const layout = window.ddmEditor.state.layouts.get(cell.dataset.layout);
+          return layout.elements.find((e) => e.name === 'plate').box[1];
+        }""")
+        page.mouse.click(x, y)
+        page.wait_for_function("window.ddmEditor.state.sel && window.ddmEditor.state.sel.name === 'plate'")
+        page.wait_for_function("document.querySelector('.insp-flow') !== null")
+        assert "below headline" in page.text_content(".insp-flow")
+        _drag(page, x, y, 0, 60)
+        page.wait_for_selector("#notice:not([hidden])")
+        assert "flows below headline" in page.text_content("#notice")
+        assert "flow:" in page.input_value("#source")  # nothing written before the answer
+        page.click("#notice button.primary")
+        _wait_edit(page, 1, version)
+        source = page.input_value("#source")
+        assert "flow:" not in source
+        box = _box(source, "plate").split()
+        assert all(v.endswith("%") for v in box) and box[0] == "8%" and box[2:] == ["30%", "8%"], box
+        # where it was drawn (4 % below the headline) plus the drop, in % of the feed
+        assert abs(float(box[1][:-1]) - (drawn_y + 60 / scale) / FEED * 100) < 0.25
