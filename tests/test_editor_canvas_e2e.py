@@ -200,6 +200,8 @@ def test_select_drag_resize_undo_override_insert_and_save(
                            "'when format.name == \"feed\" { fill: #b00020 }')")
     version = _wait_edit(page, 4, version)
     assert "fill: #1d1d1f;" in page.input_value("#source")
+    page.wait_for_timeout(300)  # Enter, then the field's change event: one override only
+    assert page.input_value("#source").count('when format.name == "feed"') == 1
     page.uncheck("#only-format")
 
     # Insert a caption from the palette: it is written, drawn and selected.

@@ -133,15 +133,31 @@ export function createEditing(page) {
     else check();
   }
 
-  async function edit(request, options = {}) {
+  let queue = Promise.resolve();  // edits run one at a time, each on the text the last left
+
+  /** Ask the server for an edit of the current text and type it in. Edits are queued: two
+   * asked at once (Enter, then the field's change) must not both apply to the same text. */
+  function edit(request, options = {}) {
     const since = performance.now();
-    const body = { ...request, source: el.source.value, client: state.client };
+    const run = queue.then(() => sendEdit(request, options, since));
+    queue = run.catch(() => false);
+    return run;
+  }
+
+  async function sendEdit(request, options, since) {
+    const source = el.source.value;
+    const body = { ...request, source, client: state.client };
     if (state.onlyFormat && state.active && !options.noFormat && body.only_format === undefined) {
       body.only_format = state.active.format;
     }
     const { ok, body: answer, status } = await postJson("api/edit", body);
     if (!ok || !answer || !answer.ok) {
       setStatus((answer && (answer.error || answer.message)) || `edit refused (HTTP ${status})`, "error");
+      canvas.paint();
+      return false;
+    }
+    if (el.source.value !== source) {  // typed over meanwhile: the edit is of another text
+      setStatus("The text changed while the edit was made: make it again.", "error");
       canvas.paint();
       return false;
     }

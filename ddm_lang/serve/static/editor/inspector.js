@@ -186,8 +186,7 @@ export function createInspector(ctx) {
         } else if (input.type === "checkbox" || input.tagName === "SELECT") {
           input.addEventListener("change", commit);
         } else {
-          input.addEventListener("keydown", (event) => { if (event.key === "Enter") commit(); });
-          input.addEventListener("change", commit);
+          input.addEventListener("change", commit);  // on Enter and on leaving the field
         }
       }
     }
