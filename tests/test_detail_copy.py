@@ -291,3 +291,36 @@ def test_facts_keep_sources() -> None:
     assert facts.source("selling_point:1") is None
     assert facts == Facts.from_product({"title": "T", "selling_points": ["Made of 100% cotton"]})
     assert np.isclose(sorted(facts.numbers)[0], 100.0)
+
+
+def test_a_text_area_the_library_recorded_is_not_read_again(tmp_path, monkeypatch) -> None:
+    """`ddm materials add` perceived the image: its text area comes from the library (by
+    content hash); an image the library lacks is read with OCR."""
+    import hashlib
+    import time
+
+    from ddm_lang.perception import ocr
+    from ddm_lang.perception import record as records
+    from ddm_lang.perception.library import MaterialLibrary
+    card, photo = tmp_path / "card.png", tmp_path / "photo.png"
+    Image.new("RGB", (400, 300), (240, 240, 240)).save(card)
+    Image.new("RGB", (400, 300), (20, 120, 60)).save(photo)
+    library = MaterialLibrary(tmp_path / "materials.sqlite")
+    with library._write() as db:  # a record as `perceive` stores one
+        db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)",
+                   (hashlib.sha256(card.read_bytes()).hexdigest(),
+                    records.versions_key(library.versions), json.dumps({"text.area": 0.4}),
+                    b"", 0.1, time.time()))
+    read: list[tuple[int, ...]] = []
+
+    def perceive_text(rgb: np.ndarray) -> dict[str, Any]:
+        read.append(rgb.shape)
+        return {"text.area": 0.01}
+
+    monkeypatch.setattr(ocr, "perceive_text", perceive_text)
+    assert is_detail(card, library=library)       # 0.4 of it is text, as recorded
+    assert read == []
+    assert not is_detail(photo, library=library)  # not in the library: read
+    assert len(read) == 1
+    assert not is_detail(card)                    # without the library: read as well
+    assert len(read) == 2

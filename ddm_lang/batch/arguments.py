@@ -144,6 +144,8 @@ def add_extract_parser(sub: argparse._SubParsersAction) -> None:
                    help="text cover from which an image is a detail image (default: 0.12)")
     e.add_argument("--min-aspect", type=float, default=2.0, metavar="RATIO",
                    help="height/width from which an image is a detail image (default: 2.0)")
+    e.add_argument("--library", help="material library whose records give images' text "
+                                     "areas (default: $DDM_LIBRARY or the user cache)")
     e.set_defaults(func=_run_extract)
 
 
@@ -152,5 +154,6 @@ def _run_extract(args: argparse.Namespace) -> int:
 
     from ddm_lang.copy.detail.enrich import extract_command
     return extract_command(Path(args.catalogue), Path(args.out), top=args.top,
-                           min_text_area=args.min_text_area, min_aspect=args.min_aspect)
+                           min_text_area=args.min_text_area, min_aspect=args.min_aspect,
+                           library=Path(args.library) if args.library else None)
 

@@ -18,6 +18,7 @@ with a label on its package covers a few per cent.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -30,6 +31,7 @@ from ddm_lang.errors import UserError
 from ddm_lang.files import write_atomic
 from ddm_lang.perception import ocr, records
 from ddm_lang.perception.catalogue import load_catalogue
+from ddm_lang.perception.library import MaterialLibrary
 from ddm_lang.perception.materials import MaterialError
 from ddm_lang.perception.pixels import decode_file
 
@@ -44,24 +46,42 @@ SAME_POINT = 0.75      # similarity of two points that say one thing
 
 
 def is_detail(path: Path, *, min_text_area: float = MIN_TEXT_AREA,
-              min_aspect: float = MIN_ASPECT) -> bool:
+              min_aspect: float = MIN_ASPECT, library: MaterialLibrary | None = None) -> bool:
     """Whether the image at `path` is a detail page (see the module's rule). The image is
     decoded once at the perceiver's working size (its full size, EXIF-oriented, gives the
-    aspect); only a photo of ordinary shape is then read for text."""
+    aspect); only a photo of ordinary shape is then read for text, and not even that when
+    `library` holds its record (`ddm materials add` perceived it: the text area is there,
+    by content hash)."""
     pixels = decode_file(path)
     if pixels.height >= min_aspect * pixels.width:
         return True
     if min_text_area > 1.0:
         return False
-    area = ocr.perceive_text(pixels.rgb)["text.area"]
+    area = _known_text_area(path, library)
+    if area is None:
+        area = ocr.perceive_text(pixels.rgb)["text.area"]
     return bool(area >= min_text_area)
 
 
+def _known_text_area(path: Path, library: MaterialLibrary | None) -> float | None:
+    """The text area the material library recorded for this file's content, if any."""
+    if library is None:
+        return None
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    entry = library.lookup(digest)
+    area = entry.record.get("text.area") if entry is not None else None
+    return float(area) if isinstance(area, int | float) else None
+
+
 def detail_images(paths: Iterable[Path], *, min_text_area: float = MIN_TEXT_AREA,
-                  min_aspect: float = MIN_ASPECT) -> list[Path]:
+                  min_aspect: float = MIN_ASPECT,
+                  library: MaterialLibrary | None = None) -> list[Path]:
     """The detail pages among `paths`, in their order."""
-    return [p for p in paths
-            if is_detail(p, min_text_area=min_text_area, min_aspect=min_aspect)]
+    return [p for p in paths if is_detail(p, min_text_area=min_text_area,
+                                          min_aspect=min_aspect, library=library)]
 
 
 def enrich(record: dict[str, Any], detail_images: list[Path], *, base: Path,
@@ -103,23 +123,25 @@ def _same(a: str, b: str) -> bool:
 
 def extract_command(catalogue: Path, out: Path, *, min_text_area: float = MIN_TEXT_AREA,
                     min_aspect: float = MIN_ASPECT, top: int = rank.TOP,
-                    stream: TextIO | None = None) -> int:
+                    library: Path | None = None, stream: TextIO | None = None) -> int:
     """Read the catalogue, enrich every product from its detail images and write the new
     catalogue to `out` (`{"products": [...]}`, image paths relative to `out`'s folder,
     written whole or not at all). Prints one line per product with points added, then a
     summary. Returns 0, or 1 when an image could not be read (the other products are
     still written). A catalogue error or an `out` whose folder does not contain the
-    images raises `UserError`."""
+    images raises `UserError`. Text areas the material library at `library` (the default
+    one when None) recorded are read from it instead of running OCR again."""
     stream = stream or sys.stdout
     start = time.perf_counter()
     cat = load_catalogue(catalogue)
+    known = MaterialLibrary(library)
     folder = out.parent.resolve()
     products, failures, pages, added = [], [], 0, 0
     for product in cat.products:
         record = product.as_dict()
         try:
             details = detail_images(product.image_paths(), min_text_area=min_text_area,
-                                    min_aspect=min_aspect)
+                                    min_aspect=min_aspect, library=known)
             enriched = enrich(record, details, base=folder, top=top) if details else record
         except MaterialError as err:
             failures.append(f'product "{product.id}": {err}')
