@@ -462,3 +462,15 @@ def test_previews_of_products_scrolled_away_are_not_rendered(client: TestClient)
     other = client.get("/api/preview", params={"v": version, "product": "sample-mug",
                                                "format": "feed", "client": "u"})
     assert other.status_code == 200
+
+
+def test_template_text_past_the_size_limit_is_refused_by_every_endpoint(
+        client: TestClient) -> None:
+    from ddm_lang.serve.editor_templates import MAX_SOURCE_BYTES
+    huge = PLAIN + "// " + "x" * MAX_SOURCE_BYTES + "\n"
+    for path, body in (("/api/check", {"source": huge, "client": "t"}),
+                       ("/api/edit", {"source": huge, "op": "insert", "kind": "rect"}),
+                       ("/api/inspect", {"source": huge, "element": 0})):
+        response = client.post(path, json=body)
+        assert response.status_code == 413, path
+        assert "KiB" in response.json()["error"], path

@@ -67,7 +67,7 @@ from . import editor_geometry as geometry
 from . import editor_palette as palette
 from .editor_inspect import inspect as inspect_element
 from .editor_previews import MAX_PIXELS, Outcome, PreviewService
-from .editor_templates import MAX_SOURCE_BYTES, SOURCE_FILE, EditorError, TemplateDir
+from .editor_templates import SOURCE_FILE, EditorError, TemplateDir, check_size
 from .editor_vocab import vocabulary
 from .problems import internal_error, problem_response
 
@@ -219,20 +219,6 @@ def _edited(source: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     raise EditorError(f"unknown edit `{op}`: box, property, argument, insert or delete")
 
 
-def _with_utf16(layout: dict[str, Any], source: str) -> dict[str, Any]:
-    """A layout whose spans also count UTF-16 code units (the page's text area does)."""
-    out = dict(layout, elements=[])
-    for element in layout["elements"]:
-        element = dict(element)
-        for key in ("span", "value", "override"):
-            span = element.get(key)
-            if span and span["file"] == SOURCE_FILE:
-                element[key] = dict(span, start16=edits.utf16_offset(source, span["start"]),
-                                    end16=edits.utf16_offset(source, span["end"]))
-        out["elements"].append(element)
-    return out
-
-
 def _query(request: Request, *names: str) -> list[str]:
     values = [request.query_params.get(name, "") for name in names]
     missing = [n for n, v in zip(names, values, strict=True) if not v]
@@ -297,9 +283,7 @@ def editor_app(*, template_dir: Path, catalogue: Catalogue,
                                          request.query_params.get("client", ""))
         if outcome.layout is None:
             return JSONResponse(outcome.problem, 422, headers={"Cache-Control": "no-store"})
-        _, source = previews.template(version)
-        return JSONResponse(_with_utf16(outcome.layout, source),
-                            headers={"Cache-Control": _IMMUTABLE})
+        return JSONResponse(outcome.layout, headers={"Cache-Control": _IMMUTABLE})
 
     async def show(request: Request) -> Response:
         data = await _json_object(request)
@@ -312,9 +296,7 @@ def editor_app(*, template_dir: Path, catalogue: Catalogue,
 
     async def edit(request: Request) -> Response:
         data = await _json_object(request)
-        source = _field(data, "source", str)
-        if len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
-            raise EditorError(f"template source over {MAX_SOURCE_BYTES // 1024} KiB", 413)
+        source = check_size(_field(data, "source", str))
         after, extra = await run_in_threadpool(_edited, source, data)
         client = _field(data, "client", str, required=False) or ""
         return JSONResponse({"ok": True, "edit": edits.one_edit(source, after).as_json(source),
@@ -322,9 +304,7 @@ def editor_app(*, template_dir: Path, catalogue: Catalogue,
 
     async def inspect(request: Request) -> Response:
         data = await _json_object(request)
-        source = _field(data, "source", str)
-        if len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
-            raise EditorError(f"template source over {MAX_SOURCE_BYTES // 1024} KiB", 413)
+        source = check_size(_field(data, "source", str))
         element = _field(data, "element", int)
         return JSONResponse(await run_in_threadpool(inspect_element, source, element))
 

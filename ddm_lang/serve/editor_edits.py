@@ -11,9 +11,10 @@ template `ddm fmt --check` accepts. Geometry (boxes written back in their units)
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from ddm_lang.syntax.parser import parse
 from .editor_templates import EditorError
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 class EditRefused(EditorError):
@@ -49,14 +51,21 @@ class TextEdit:
 
     def as_json(self, source: str) -> dict[str, Any]:
         """With offsets in UTF-16 code units too: what a browser's text area counts."""
+        units = utf16_offsets(source)
         return {"start": self.start, "end": self.end, "text": self.text,
-                "start16": utf16_offset(source, self.start),
-                "end16": utf16_offset(source, self.end)}
+                "start16": units(self.start), "end16": units(self.end)}
 
 
 def utf16_offset(text: str, offset: int) -> int:
-    head = text[:offset]
-    return len(head) + sum(1 for c in head if ord(c) > 0xFFFF)
+    """`offset` (code points) in UTF-16 code units: what a browser's text area counts."""
+    return utf16_offsets(text)(offset)
+
+
+def utf16_offsets(text: str) -> Callable[[int], int]:
+    """Code-point offsets of `text` → UTF-16 ones, its characters above U+FFFF found once
+    (they count two units each)."""
+    astral = [m.start() for m in _ASTRAL.finditer(text)]
+    return lambda offset: offset + bisect.bisect_left(astral, offset)
 
 
 # ---- reading the source --------------------------------------------------------------------
@@ -205,7 +214,11 @@ def _clear_in_override(source: str, element: ast.Element, fmt: str, name: str) -
 
 def remove_statement(source: str, stmt: ast.Stmt) -> TextEdit:
     """Remove a statement, and its line when it stands alone on it."""
-    start, end = stmt.span.start, stmt.span.end
+    return _removal(source, stmt.span.start, stmt.span.end)
+
+
+def _removal(source: str, start: int, end: int) -> TextEdit:
+    """Remove `source[start:end]`, and the whole line when nothing else stands on it."""
     line_start = source.rfind("\n", 0, start) + 1
     line_end = source.find("\n", end)
     if not source[line_start:start].strip() and (line_end == -1 or not source[end:line_end].strip()):
@@ -255,12 +268,7 @@ def _insert_in_block(source: str, element: ast.Element, line: str,
 
 def remove_property(source: str, prop: ast.Property) -> TextEdit:
     """Remove a property with its `;` and, when it stands alone, its line."""
-    start, (end, _) = prop.span.start, _after(source, prop)
-    line_start = source.rfind("\n", 0, start) + 1
-    line_end = source.find("\n", end)
-    if not source[line_start:start].strip() and (line_end == -1 or not source[end:line_end].strip()):
-        return TextEdit(line_start, line_end + 1 if line_end != -1 else len(source), "")
-    return TextEdit(start, end, "")
+    return _removal(source, prop.span.start, _after(source, prop)[0])
 
 
 def _indent(source: str, span: ast.Span) -> str:
@@ -309,8 +317,6 @@ def one_edit(before: str, after: str) -> TextEdit:
     while tail < limit - head and before[-1 - tail] == after[-1 - tail]:
         tail += 1
     return TextEdit(head, len(before) - tail, after[head:len(after) - tail])
-
-
 
 
 def set_argument(source: str, element_start: int, op_index: int, name: str,

@@ -6,14 +6,15 @@ precision that keeps it within half a pixel.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from ddm_lang.bind.placements import is_length_quad, literal_length
+from ddm_lang.layout.boxes import Frame as LayoutFrame
 from ddm_lang.semantics.overrides import is_override, override_blocks
 from ddm_lang.semantics.svg_vocab import axis_of
 from ddm_lang.syntax import ast
 from ddm_lang.syntax.formatter import number_text
+from ddm_lang.values import LENGTH_UNITS, Length
 
 from .editor_edits import (
     EditRefused,
@@ -43,26 +44,17 @@ class Frame:
     height: float
 
     def reference(self, axis: str) -> float:
-        """What 100 % is along `axis`: w, h, d (the normalised diagonal, SVG's for radii)
-        or min."""
-        return {"w": self.width, "h": self.height,
-                "d": math.sqrt((self.width ** 2 + self.height ** 2) / 2),
-                "min": min(self.width, self.height)}[axis]
+        """What 100 % is along `axis` (w, h, d or min), as binding resolves it."""
+        return LayoutFrame(self.width, self.height).reference(axis)
 
 
 # ---- lengths ---------------------------------------------------------------------------------
 
 def _unit_px(unit: str, axis: str, frame: Frame) -> float:
-    """Pixels in one `unit` along `axis` of `frame`."""
-    if unit in ("", "px"):
-        return 1.0
-    if unit == "%":
-        return frame.reference(axis) / 100
-    size = {"vw": frame.width, "vh": frame.height, "vmin": min(frame.width, frame.height),
-            "vmax": max(frame.width, frame.height)}.get(unit)
-    if size is None:
+    """Pixels in one `unit` along `axis` of `frame` (as binding resolves lengths)."""
+    if unit and unit not in LENGTH_UNITS:
         raise EditRefused(f"a length in `{unit}` cannot be set from the canvas")
-    return size / 100
+    return Length(1.0, unit).resolve(frame.reference(axis), frame.width, frame.height)
 
 
 def length_text(px: float, unit: str, axis: str, frame: Frame) -> str:

@@ -29,7 +29,8 @@ from ddm_lang.renderer.encode import encode
 from ddm_lang.syntax.diagnostics import DiagnosticError
 
 from .config import ServeConfig
-from .editor_templates import EditorError, error_json
+from .editor_edits import utf16_offsets
+from .editor_templates import SOURCE_FILE, EditorError, error_json
 
 PREVIEW_SIDE = 360
 """Longest side of a preview, px: a grid cell; never larger than the creative itself."""
@@ -275,7 +276,7 @@ class PreviewService:
             creative = template.compile(product.as_dict(), format_name, base_dir=base)
             pixels = creative.pixels(width, height)
             data = encode(pixels, kind, quality)
-            layout = layout_json(creative, product) if mapped else None
+            layout = layout_json(creative, product, source) if mapped else None
         except DiagnosticError as err:
             return Outcome(problem={"message": f"{product.id} · {format_name}: does not compile",
                                     "diagnostics": list(error_json(err, source))})
@@ -288,13 +289,15 @@ class PreviewService:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
-def layout_json(creative: Creative, product: Product) -> dict[str, Any]:
+def layout_json(creative: Creative, product: Product, source: str) -> dict[str, Any]:
     """Where each element of a creative was drawn (canvas px) and how its position is
-    written; what each object chose, its images named by their place in the product."""
+    written, spans in the page's `source` also in UTF-16 units (`start16`, `end16`); what
+    each object chose, its images named by their place in the product."""
     from ddm_lang.quality.checks import safe_margin
     fmt = creative.format
     source_map = creative.source_map
     paths = [str(p.resolve()) for p in product.image_paths()]
+    units = utf16_offsets(source)
 
     def image_index(path: str | None) -> int | None:
         return paths.index(path) if path in paths else None
@@ -303,6 +306,10 @@ def layout_json(creative: Creative, product: Product) -> dict[str, Any]:
     for placed in source_map.placements if source_map else ():
         item = placed.as_json()
         item["image"] = image_index(item.pop("material"))  # not the server's own path
+        for key in ("span", "value", "override"):
+            span = item[key]
+            if span and span["file"] == SOURCE_FILE:
+                span.update(start16=units(span["start"]), end16=units(span["end"]))
         elements.append(item)
     selections = []
     for chosen in source_map.selections if source_map else ():

@@ -65,6 +65,13 @@ def error_json(err: DiagnosticError, source: str) -> tuple[dict[str, Any], ...]:
     return tuple(diagnostic_json(d, sources.get(d.span.file)) for d in err.diagnostics)
 
 
+def check_size(source: str) -> str:
+    """`source`, refused (413) past `MAX_SOURCE_BYTES`."""
+    if len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
+        raise EditorError(f"template source over {MAX_SOURCE_BYTES // 1024} KiB", 413)
+    return source
+
+
 class TemplateDir:
     """The folder of `.ddm` files the editor opens and saves into."""
 
@@ -110,8 +117,7 @@ class TemplateDir:
     def check(self, source: str) -> Checked:
         """Parse and check source text with this folder as the import root, as
         `ddm check` does for a file in it."""
-        if len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
-            raise EditorError(f"template source over {MAX_SOURCE_BYTES // 1024} KiB", 413)
+        check_size(source)
         try:
             return Checked(template_from_string(source, root=self.root,
                                                 environment=self.environment), ())

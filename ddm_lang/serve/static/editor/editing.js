@@ -8,10 +8,11 @@ import { createInspector } from "./inspector.js";
 const FIXED = { point: "a text placed at a point (x, y)", drawn: "drawn by its own SVG geometry" };
 
 /** `page`: the editor page's state, elements and the functions this needs of it (api,
- * postJson, setStatus, syncScroll, updateDirty, showCheck, check, isActive). */
+ * postJson, setStatus, syncScroll, updateDirty, showCheck, check, isActive, lineHeight,
+ * revealLine). */
 export function createEditing(page) {
   const { state, el, api, postJson, setStatus, syncScroll, updateDirty, showCheck, check,
-          isActive } = page;
+          isActive, lineHeight, revealLine } = page;
 
   function cells() {
     return [...el.grid.querySelectorAll(".cell")];
@@ -71,20 +72,9 @@ export function createEditing(page) {
   function paintBand() {
     const e = selectedElement();
     if (!e || !e.span || e.span.file !== "<template>") { el.selBand.hidden = true; return; }
-    const lineHeight = parseFloat(getComputedStyle(el.source).lineHeight) || 20;
     el.selBand.hidden = false;
-    el.selBand.style.top = `${10 + (e.span.line - 1) * lineHeight - el.source.scrollTop}px`;
-    el.selBand.style.height = `${(e.span.end_line - e.span.line + 1) * lineHeight}px`;
-  }
-
-  /** Scroll the source so a line shows, without taking the focus from the canvas. */
-  function revealLine(line) {
-    const lineHeight = parseFloat(getComputedStyle(el.source).lineHeight) || 20;
-    const top = (line - 1) * lineHeight;
-    if (top < el.source.scrollTop || top > el.source.scrollTop + el.source.clientHeight - 2 * lineHeight) {
-      el.source.scrollTop = Math.max(0, top - el.source.clientHeight / 3);
-    }
-    syncScroll();
+    el.selBand.style.top = `${10 + (e.span.line - 1) * lineHeight() - el.source.scrollTop}px`;
+    el.selBand.style.height = `${(e.span.end_line - e.span.line + 1) * lineHeight()}px`;
   }
 
   /** The element the cursor is in, selected in the previews. */

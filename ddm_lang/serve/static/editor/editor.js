@@ -144,13 +144,21 @@ function jumpTo(line, col) {
   offset += Math.max(0, col - 1);
   el.source.focus();
   el.source.setSelectionRange(offset, offset);
-  const lineHeight = parseFloat(getComputedStyle(el.source).lineHeight) || 20;
-  const top = (line - 1) * lineHeight;
-  if (top < el.source.scrollTop || top > el.source.scrollTop + el.source.clientHeight - 2 * lineHeight) {
+  revealLine(line);
+  showCursor();
+}
+
+function lineHeight() {
+  return parseFloat(getComputedStyle(el.source).lineHeight) || 20;
+}
+
+/** Scroll the source so a line shows (without moving the cursor or the focus). */
+function revealLine(line) {
+  const top = (line - 1) * lineHeight();
+  if (top < el.source.scrollTop || top > el.source.scrollTop + el.source.clientHeight - 2 * lineHeight()) {
     el.source.scrollTop = Math.max(0, top - el.source.clientHeight / 3);
   }
   syncScroll();
-  showCursor();
 }
 
 function onKeyDown(event) {
@@ -567,7 +575,7 @@ function forgetOldLayouts() {
 // ---- selection, canvas edits, the inspector (editing.js) ----------------------------------
 
 const editing = createEditing({ state, el, api, postJson, setStatus, syncScroll, updateDirty,
-                                showCheck, check, isActive });
+                                showCheck, check, isActive, lineHeight, revealLine });
 const { canvas, inspector } = editing;
 
 // ---- templates and saving ----------------------------------------------------------------------
