@@ -157,43 +157,43 @@ export function createEditing(page) {
     return true;
   }
 
+  /** The edit that puts `element` at `box` (canvas px), for `cell`'s format only when asked. */
+  function boxRequest(element, box, cell) {
+    return { op: "box", element: element.span.start, value: element.value ? element.value.start : null,
+             box, frame: element.frame, only_format: state.onlyFormat ? cell.dataset.format : null };
+  }
+
   function commitBox(element, box, cell) {
     if (FIXED[element.form]) {
       setStatus(`This element is ${FIXED[element.form]}: edit it in the source.`, "error");
       canvas.paint();
       return;
     }
-    const request = { op: "box", element: element.span.start, value: element.value ? element.value.start : null,
-                      box, frame: element.frame,
-                      only_format: state.onlyFormat ? cell.dataset.format : null };
+    const request = boxRequest(element, box, cell);
     const label = `${element.kind}${element.name ? " " + element.name : ""}`;
     if (element.form === "slot" && request.only_format) {
-      showNotice(`${label} is placed in a slot, which is the same in every format. Detach it into a box of `
-        + `its own (placed as before) and move it in ${request.only_format} only?`, [
-        { label: "Detach and place", primary: true, run: () => edit({ ...request, detach: true }) },
-        { label: "Cancel", run: () => { hideNotice(); canvas.paint(); } },
-      ]);
-      return;
-    }
-    if (element.flow || element.form === "anchored" || element.form === "computed") {
+      askToDetach(`${label} is placed in a slot, which is the same in every format. Detach it into `
+        + `a box of its own (placed as before) and move it in ${request.only_format} only?`, request);
+    } else if (element.flow || element.form === "anchored" || element.form === "computed") {
       const why = element.flow ? `flows ${element.flow}` : `has an ${element.form} box`;
-      showNotice(`${label} ${why}. Detach it to place it where you dropped it?`, [
-        { label: "Detach and place", primary: true, run: () => edit({ ...request, detach: true }) },
-        { label: "Cancel", run: () => { hideNotice(); canvas.paint(); } },
-      ]);
-      return;
+      askToDetach(`${label} ${why}. Detach it to place it where you dropped it?`, request);
+    } else {
+      edit(request);
     }
-    edit(request);
   }
 
-  /** Detach the selected element from its flow or anchored box, where it is drawn now. */
+  function askToDetach(question, request) {
+    showNotice(question, [
+      { label: "Detach and place", primary: true, run: () => edit({ ...request, detach: true }) },
+      { label: "Cancel", run: () => { hideNotice(); canvas.paint(); } },
+    ]);
+  }
+
+  /** Detach the selected element from its flow, slot or anchored box, where it is drawn now. */
   function detach() {
     const element = selectedElement();
     const cell = activeCell();
-    if (!element || !cell) return;
-    edit({ op: "box", element: element.span.start, value: element.value ? element.value.start : null,
-           box: targetBox(element), frame: element.frame, detach: true,
-           only_format: state.onlyFormat ? cell.dataset.format : null });
+    if (element && cell) edit({ ...boxRequest(element, targetBox(element), cell), detach: true });
   }
 
   function showNotice(text, actions) {
